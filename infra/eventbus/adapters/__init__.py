@@ -1,0 +1,1 @@
+"""Thin adapters at the edges: git, Kafka admin, AWS, Pulumi, catalog rendering."""

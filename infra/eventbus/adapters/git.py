@@ -1,0 +1,53 @@
+"""Git adapter: read the tree as it was at a base ref, without touching the work tree."""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import tarfile
+import tempfile
+from typing import Iterator
+
+REGISTRY_PATHS = ("events", "consumers", "teams")
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def _git(root: str, *args: str, binary: bool = False) -> bytes | str:
+    try:
+        out = subprocess.run(["git", "-C", root, *args], check=True, capture_output=True, timeout=120)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.CalledProcessError as exc:
+        raise GitError(exc.stderr.decode(errors="replace").strip().splitlines()[-1] if exc.stderr else f"git {' '.join(args)} failed") from None
+    return out.stdout if binary else out.stdout.decode()
+
+
+def resolve(root: str, ref: str) -> str:
+    if ref.startswith("-"):
+        raise GitError(f"invalid ref '{ref}'")
+    return str(_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
+
+
+def merge_base(root: str, ref: str) -> str:
+    return str(_git(root, "merge-base", resolve(root, ref), "HEAD")).strip()
+
+
+@contextlib.contextmanager
+def checkout_tree(root: str, ref: str) -> Iterator[str]:
+    """Yield a temporary folder holding the registry files as they were at ``ref``."""
+    commit = resolve(root, ref)
+    top = str(_git(root, "rev-parse", "--show-toplevel")).strip()
+    prefix = os.path.relpath(os.path.abspath(root), top).replace(os.sep, "/")
+    prefix = "" if prefix == "." else prefix + "/"
+    listing = str(_git(root, "ls-tree", "--name-only", commit, prefix or ".")).split()
+    wanted = [p for p in listing if p.rsplit("/", 1)[-1] in REGISTRY_PATHS or (p.rsplit("/", 1)[-1].startswith("Pulumi.") and p.endswith(".yaml"))]
+    with tempfile.TemporaryDirectory(prefix="eventbus-base-") as tmp:
+        if wanted:
+            data = _git(root, "archive", "--format=tar", commit, "--", *wanted, binary=True)
+            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+                tar.extractall(tmp, filter="data")
+        yield os.path.join(tmp, prefix) if prefix else tmp

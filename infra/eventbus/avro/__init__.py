@@ -1,0 +1,1 @@
+"""Avro handling: parsing and checks of .avsc files, and Schema Registry compatibility."""

@@ -1,0 +1,209 @@
+"""Parse Avro schemas with the Apache Avro library and inspect their JSON form.
+
+The JSON walkers here (fields, docs, defaults, named types) serve the rules and
+the catalog; parsing and validity are the Avro library's.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator
+
+import avro.errors
+import avro.schema
+
+PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+NAMED = {"record", "error", "enum", "fixed"}
+MAX_DEPTH = 64
+
+
+class AvroError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=65536)
+def parse_text(text: str) -> avro.schema.Schema:
+    """Parse .avsc text with the Avro library (cached by content)."""
+    try:
+        return avro.schema.parse(text)
+    except (avro.errors.AvroException, avro.errors.SchemaParseException) as exc:
+        raise AvroError(str(exc).splitlines()[0][:300]) from None
+    except (json.JSONDecodeError, TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise AvroError(f"not a valid Avro schema ({type(exc).__name__}: {str(exc)[:200]})") from None
+    except RecursionError:
+        raise AvroError("schema nests too deeply") from None
+
+
+def fullname(name: str, namespace: str | None) -> str:
+    if "." in name or not namespace:
+        return name
+    return f"{namespace}.{name}"
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    path: str  # dotted path, e.g. "context.qualifiers[].value"
+    name: str
+    type: Any  # the JSON type of the field
+    doc: str | None
+    has_default: bool
+    default: Any
+    record: str  # full name of the enclosing record
+
+
+def named_types(schema: Any, namespace: str | None = None, out: dict | None = None, depth: int = 0) -> dict[str, dict]:
+    """Full name -> JSON definition of every named type in a schema."""
+    out = {} if out is None else out
+    if depth > MAX_DEPTH:
+        return out
+    if isinstance(schema, list):
+        for s in schema:
+            named_types(s, namespace, out, depth + 1)
+    elif isinstance(schema, dict):
+        t = schema.get("type")
+        if t in NAMED and isinstance(schema.get("name"), str):
+            ns = schema.get("namespace", namespace)
+            fn = fullname(schema["name"], ns)
+            out.setdefault(fn, schema)
+            namespace = fn.rsplit(".", 1)[0] if "." in fn else None
+            for f in schema.get("fields") or []:
+                if isinstance(f, dict):
+                    named_types(f.get("type"), namespace, out, depth + 1)
+        elif t in ("array", "map"):
+            named_types(schema.get("items" if t == "array" else "values"), namespace, out, depth + 1)
+        elif isinstance(t, (dict, list)):
+            named_types(t, namespace, out, depth + 1)
+    return out
+
+
+def resolve(t: Any, names: dict[str, dict], namespace: str | None) -> Any:
+    if isinstance(t, str) and t not in PRIMITIVES:
+        return names.get(fullname(t, namespace)) or names.get(t) or t
+    if isinstance(t, dict) and isinstance(t.get("type"), (dict, list)) and not t.get("name"):
+        return t["type"]
+    return t
+
+
+def iter_fields(schema: Any) -> Iterator[FieldInfo]:
+    """Every record field, nested ones included (each named record expanded once)."""
+    names = named_types(schema)
+    seen: set[str] = set()
+
+    def walk(t: Any, prefix: str, namespace: str | None, depth: int) -> Iterator[FieldInfo]:
+        if depth > MAX_DEPTH:
+            return
+        t = resolve(t, names, namespace)
+        if isinstance(t, list):
+            for branch in t:
+                yield from walk(branch, prefix, namespace, depth + 1)
+            return
+        if not isinstance(t, dict):
+            return
+        kind = t.get("type")
+        if kind in ("record", "error"):
+            fn = fullname(str(t.get("name")), t.get("namespace", namespace))
+            if fn in seen:
+                return
+            seen.add(fn)
+            ns = fn.rsplit(".", 1)[0] if "." in fn else None
+            for f in t.get("fields") or []:
+                if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                    continue
+                path = f"{prefix}.{f['name']}" if prefix else f["name"]
+                yield FieldInfo(path, f["name"], f.get("type"), f.get("doc"), "default" in f, f.get("default"), fn)
+                yield from walk(f.get("type"), path, ns, depth + 1)
+        elif kind == "array":
+            yield from walk(t.get("items"), prefix + "[]", namespace, depth + 1)
+        elif kind == "map":
+            yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1)
+
+    yield from walk(schema, "", schema.get("namespace") if isinstance(schema, dict) else None, 0)
+
+
+def default_problem(t: Any, value: Any, names: dict[str, dict], namespace: str | None, depth: int = 0) -> str | None:
+    """Why ``value`` is not a valid default for Avro type ``t`` (None when it is)."""
+    if depth > MAX_DEPTH:
+        return "default nests too deeply"
+    t = resolve(t, names, namespace)
+    if isinstance(t, list):
+        if not t:
+            return "empty union"
+        return default_problem(t[0], value, names, namespace, depth + 1) and (
+            f"a union's default must match its first branch ({type_label(t[0])})"
+        )
+    kind = t.get("type") if isinstance(t, dict) else t
+    if isinstance(kind, (dict, list)):
+        return default_problem(kind, value, names, namespace, depth + 1)
+    ok = True
+    if kind == "null":
+        ok = value is None
+    elif kind == "boolean":
+        ok = isinstance(value, bool)
+    elif kind in ("int", "long"):
+        bits = 31 if kind == "int" else 63
+        ok = isinstance(value, int) and not isinstance(value, bool) and -(2**bits) <= value < 2**bits
+    elif kind in ("float", "double"):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (isinstance(value, int) or math.isfinite(value))
+    elif kind in ("string", "bytes"):
+        ok = isinstance(value, str)
+    elif kind == "fixed":
+        ok = isinstance(value, str) and len(value) == t.get("size")
+    elif kind == "enum":
+        ok = isinstance(value, str) and value in (t.get("symbols") or [])
+    elif kind == "array":
+        if not isinstance(value, list):
+            ok = False
+        else:
+            for v in value:
+                p = default_problem(t.get("items"), v, names, namespace, depth + 1)
+                if p:
+                    return p
+    elif kind == "map":
+        if not isinstance(value, dict):
+            ok = False
+        else:
+            for v in value.values():
+                p = default_problem(t.get("values"), v, names, namespace, depth + 1)
+                if p:
+                    return p
+    elif kind in ("record", "error"):
+        if not isinstance(value, dict):
+            ok = False
+        else:
+            ns = fullname(str(t.get("name")), t.get("namespace", namespace)).rpartition(".")[0] or None
+            for f in t.get("fields") or []:
+                if not isinstance(f, dict):
+                    continue
+                if f.get("name") in value:
+                    p = default_problem(f.get("type"), value[f["name"]], names, ns, depth + 1)
+                    if p:
+                        return p
+                elif "default" not in f:
+                    return f"record default lacks field '{f.get('name')}'"
+    if not ok:
+        return f"{json.dumps(value)[:60]} is not a valid {type_label(t)}"
+    return None
+
+
+def type_label(t: Any) -> str:
+    """Short human label of an Avro type: 'string', 'long (timestamp-millis)', 'null | string', 'array<Item>'."""
+    if isinstance(t, str):
+        return t.rsplit(".", 1)[-1] if t not in PRIMITIVES else t
+    if isinstance(t, list):
+        return " | ".join(type_label(b) for b in t)
+    if isinstance(t, dict):
+        kind = t.get("type")
+        if isinstance(kind, (dict, list)):
+            return type_label(kind)
+        if t.get("logicalType"):
+            return f"{kind} ({t['logicalType']})"
+        if kind == "array":
+            return f"array<{type_label(t.get('items'))}>"
+        if kind == "map":
+            return f"map<{type_label(t.get('values'))}>"
+        if kind in NAMED:
+            return f"{kind} {t.get('name')}"
+        return str(kind)
+    return str(t)

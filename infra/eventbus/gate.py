@@ -1,0 +1,47 @@
+"""The gate: load the tree (and its base), run every rule, return findings.
+
+One facade that the CLI, the plan and the tests share.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from eventbus.adapters import git
+from eventbus.findings import Finding, Severity
+from eventbus.loader import load_registry
+from eventbus.model import Registry
+from eventbus.rules import Context, run_rules
+
+
+@dataclass
+class GateResult:
+    registry: Registry
+    base: Registry | None
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def load_base(root: str, ref: str) -> Registry:
+    with git.checkout_tree(root, ref) as tree:
+        return load_registry(tree).registry
+
+
+def validate(root: str, base_ref: str | None = None, today: dt.date | None = None) -> GateResult:
+    loaded = load_registry(root)
+    base = load_base(root, base_ref) if base_ref else None
+    ctx = Context(loaded.registry, loaded.broken, base, today or dt.date.today())
+    findings = loaded.findings + run_rules(ctx)
+    findings.sort(key=Finding.sort_key)
+    return GateResult(loaded.registry, base, findings)

@@ -1,0 +1,86 @@
+"""JSON Schema conformance of registry documents, with findings at file:line."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry as RefRegistry, Resource
+
+from eventbus.findings import Finding, Severity
+from eventbus.model import Positions
+
+KINDS = ("event", "consumer", "team", "stack", "compliance")
+MAX_FINDINGS_PER_FILE = 20
+
+
+def schema_text(kind: str) -> str:
+    return resources.files("eventbus.schemas").joinpath(f"{kind}.schema.json").read_text()
+
+
+@lru_cache(maxsize=None)
+def _validators() -> dict[str, Draft202012Validator]:
+    docs = {k: json.loads(schema_text(k)) for k in KINDS}
+    reg = RefRegistry().with_resources(
+        [(f"{k}.schema.json", Resource.from_contents(d)) for k, d in docs.items()]
+    )
+    return {
+        k: Draft202012Validator(d, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER) for k, d in docs.items()
+    }
+
+
+def _dotted(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(document)"
+
+
+def _describe(err: ValidationError) -> tuple[str, str, tuple]:
+    """Plain-words message, fix hint and the path to point at."""
+    path = tuple(err.absolute_path)
+    where = _dotted(path)
+    desc = err.schema.get("description", "") if isinstance(err.schema, dict) else ""
+    v = err.validator
+    if v == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(sorted(err.schema.get("properties", {}))) or "none"
+        name = extra[0] if extra else "?"
+        return (f"unknown field '{name}' in {where}", f"remove it or check its spelling; allowed fields: {allowed}", path + (name,))
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        sub = err.schema.get("properties", {}).get(missing, {})
+        return (f"missing required field '{missing}' in {where}", sub.get("description") or f"add '{missing}'", path)
+    if v == "enum":
+        return (f"{where}: {json.dumps(err.instance)[:80]} is not one of {', '.join(map(str, err.validator_value))}", desc or "use one of the listed values", path)
+    if v == "type":
+        want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
+        got = type(err.instance).__name__.replace("NoneType", "null").replace("dict", "mapping").replace("list", "list").replace("str", "string")
+        return (f"{where} must be a {want}, not a {got}", desc or f"write a {want}", path)
+    if v == "pattern":
+        return (f"{where}: '{str(err.instance)[:80]}' has the wrong form", desc or f"it must match {err.validator_value}", path)
+    if v == "format":
+        return (f"{where}: '{str(err.instance)[:40]}' is not a valid {err.validator_value}", "dates are written YYYY-MM-DD" if err.validator_value == "date" else desc, path)
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "const"):
+        return (f"{where}: {err.message}", desc or "use a value within the allowed range", path)
+    if v in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "maxProperties", "propertyNames"):
+        return (f"{where}: {err.message[:200]}", desc or "see the file format docs", path)
+    return (f"{where}: {err.message[:200]}", desc or "see docs/file-formats.md", path)
+
+
+def validate_document(kind: str, data: Any, pos: Positions) -> list[Finding]:
+    validator = _validators()[kind]
+    if data is None:
+        return [Finding("schema", Severity.ERROR, "file is empty", f"fill it in (see docs/file-formats.md, or run: eventbus new {kind})", pos.loc())]
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    out = []
+    for err in errors[:MAX_FINDINGS_PER_FILE]:
+        # oneOf/anyOf wrappers: report the most specific reason
+        if err.context:
+            err = min(err.context, key=lambda e: -len(e.absolute_path))
+        msg, hint, path = _describe(err)
+        out.append(Finding("schema", Severity.ERROR, msg, hint, pos.loc(*path)))
+    return out

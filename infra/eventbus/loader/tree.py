@@ -1,0 +1,412 @@
+"""Load the whole tree (events/, consumers/, teams/, Pulumi.<stack>.yaml) into one Registry.
+
+Reading never modifies anything. Problems met while reading (bad YAML, schema
+violations, files in the wrong place) become findings; the documents that
+have them are left out of the model and their references are remembered as
+``broken`` so later rules do not pile follow-up errors on top.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventbus.findings import Finding, Severity
+from eventbus.loader.files import ReadError, read_text
+from eventbus.loader.schemas import validate_document
+from eventbus.loader.yamldoc import parse_yaml
+from eventbus.model import (
+    Compliance,
+    Consumer,
+    ConsumerGroup,
+    Contact,
+    Event,
+    Example,
+    Loc,
+    ObiApproval,
+    Positions,
+    Producer,
+    Registry,
+    SchemaVersion,
+    SourceSystem,
+    StackSettings,
+    Subscription,
+    Team,
+    TopicSettings,
+)
+
+VERSION_FILE = re.compile(r"^v([1-9][0-9]{0,3})\.avsc$")
+STACK_FILE = re.compile(r"^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$")
+DAY_MS = 86_400_000
+EVENT_EXTRA_FILES = {"README.md", "CHANGELOG.md", "key.avsc", "event.yaml"}
+
+DEFAULTS_TOPIC = {
+    "partitions": 3,
+    "retention_days": 7,
+    "cleanup_policy": "delete",
+    "min_insync_replicas": 2,
+    "max_message_bytes": 1_048_576,
+}
+
+
+@dataclass
+class LoadResult:
+    registry: Registry
+    findings: list[Finding] = field(default_factory=list)
+    broken: set[str] = field(default_factory=set)  # refs / paths of documents left out
+
+
+def _finding(rule: str, message: str, hint: str, loc: Loc, severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(rule, severity, message, hint, loc)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _principals(data: dict | None) -> dict[str, tuple[str, ...]]:
+    return {env: tuple(arns) for env, arns in sorted((data or {}).items())}
+
+
+def _compliance(data: dict | None) -> Compliance | None:
+    if data is None:
+        return None
+    return Compliance(
+        vasi_id=data.get("vasi_id"),
+        emass_id=data.get("emass_id"),
+        fisma_level=data.get("fisma_level"),
+        ato_status=data.get("ato_status"),
+        ato_expires=_date(data.get("ato_expires")),
+        pta_date=_date(data.get("pta_date")),
+        pia_date=_date(data.get("pia_date")),
+        data_sharing_agreement=data.get("data_sharing_agreement"),
+        obi_approvals=tuple(
+            ObiApproval(a["event"], a["reference"], tuple(a["environments"]), i)
+            for i, a in enumerate(data.get("obi_approvals") or [])
+        ),
+    )
+
+
+def parse_json(text: str) -> Any:
+    """JSON with duplicate keys refused; errors carry line and column."""
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        out: dict = {}
+        for k, v in items:
+            if k in out:
+                line = _line_of(text, f'"{k}"')
+                raise ReadError("json-duplicate-key", f"duplicate key '{k}'", "remove one of the two entries", line)
+            out[k] = v
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise ReadError("json-syntax", f"invalid JSON: {exc.msg}", "fix the JSON syntax at this position", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise ReadError("json-syntax", "JSON nesting is too deep", "flatten the document") from None
+
+
+def _line_of(text: str, needle: str) -> int:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+
+
+class TreeLoader:
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.findings: list[Finding] = []
+        self.broken: set[str] = set()
+
+    # -- helpers ---------------------------------------------------------
+    def rel(self, path: str) -> str:
+        return os.path.relpath(path, self.root).replace(os.sep, "/")
+
+    def _read(self, path: str) -> str | None:
+        try:
+            return read_text(self.root, path)
+        except ReadError as err:
+            self._error(err, path)
+            return None
+
+    def _error(self, err: ReadError, path: str) -> None:
+        self.findings.append(_finding(err.rule, err.message, err.hint, Loc(self.rel(path), err.line, err.col)))
+
+    def _yaml(self, path: str, schema: str) -> tuple[Any, Positions] | None:
+        text = self._read(path)
+        if text is None:
+            return None
+        rel = self.rel(path)
+        try:
+            data, table = parse_yaml(text)
+        except ReadError as err:
+            self._error(err, path)
+            return None
+        pos = Positions(rel, table)
+        problems = validate_document(schema, data, pos)
+        if problems:
+            self.findings.extend(problems)
+            return None
+        return data, pos
+
+    def _listdir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(path))
+        except OSError:
+            return []
+
+    def _stray(self, path: str, hint: str, severity: Severity = Severity.ERROR) -> None:
+        self.findings.append(
+            _finding("layout", f"unexpected {'folder' if os.path.isdir(path) else 'file'} '{self.rel(path)}'", hint, Loc(self.rel(path)), severity)
+        )
+
+    def _symlink_escapes(self, path: str) -> bool:
+        if os.path.islink(path):
+            real = os.path.realpath(path)
+            if not (real == self.root or real.startswith(self.root + os.sep)):
+                self._error(ReadError("file-symlink", f"symbolic link points outside the repository ({os.readlink(path)})", "replace the link with the real file or folder"), path)
+                return True
+        return False
+
+    # -- teams -----------------------------------------------------------
+    def load_teams(self) -> list[Team]:
+        teams = []
+        base = os.path.join(self.root, "teams")
+        for name in self._listdir(base):
+            path = os.path.join(base, name)
+            if self._symlink_escapes(path):
+                continue
+            if not name.endswith(".yaml") or not os.path.isfile(path):
+                self._stray(path, "teams/ holds one <team-id>.yaml file per team")
+                continue
+            got = self._yaml(path, "team")
+            if got is None:
+                self.broken.add("team:" + name[:-5])
+                continue
+            d, pos = got
+            po = d.get("product_owner")
+            teams.append(
+                Team(
+                    id=d["id"],
+                    name=d["name"],
+                    github_team=d["github_team"],
+                    contacts=tuple(Contact(c["name"], c.get("email"), c.get("role")) for c in d["contacts"]),
+                    product_owner=Contact(po["name"], po.get("email"), po.get("role")) if po else None,
+                    chat_channel=d.get("chat_channel"),
+                    pos=pos,
+                )
+            )
+        return teams
+
+    # -- events ----------------------------------------------------------
+    def load_events(self) -> list[Event]:
+        events = []
+        base = os.path.join(self.root, "events")
+        for domain in self._listdir(base):
+            dpath = os.path.join(base, domain)
+            if self._symlink_escapes(dpath):
+                continue
+            if not os.path.isdir(dpath):
+                if domain != "README.md":
+                    self._stray(dpath, "events/ holds one folder per domain: events/<domain>/<event>/event.yaml")
+                continue
+            for name in self._listdir(dpath):
+                epath = os.path.join(dpath, name)
+                if self._symlink_escapes(epath):
+                    continue
+                if not os.path.isdir(epath):
+                    if name != "README.md":
+                        self._stray(epath, "a domain folder holds one folder per event: events/<domain>/<event>/event.yaml")
+                    continue
+                ev = self.load_event(domain, name, epath)
+                if ev is not None:
+                    events.append(ev)
+                else:
+                    self.broken.add(f"{domain}/{name}")
+        return events
+
+    def _avsc(self, path: str, version: int) -> SchemaVersion | None:
+        text = self._read(path)
+        if text is None:
+            return None
+        try:
+            schema = parse_json(text)
+        except ReadError as err:
+            self._error(err, path)
+            schema = None
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return SchemaVersion(version, self.rel(path), text, schema, digest)
+
+    def load_event(self, domain: str, name: str, epath: str) -> Event | None:
+        meta = os.path.join(epath, "event.yaml")
+        if not os.path.lexists(meta):
+            self.findings.append(
+                _finding("layout", f"event folder '{self.rel(epath)}' has no event.yaml", "add event.yaml (try: eventbus new event)", Loc(self.rel(epath)))
+            )
+            return None
+        versions: list[SchemaVersion] = []
+        examples: list[Example] = []
+        key_schema = None
+        for fname in self._listdir(epath):
+            fpath = os.path.join(epath, fname)
+            if self._symlink_escapes(fpath):
+                continue
+            m = VERSION_FILE.match(fname)
+            if m and os.path.isfile(fpath):
+                sv = self._avsc(fpath, int(m.group(1)))
+                if sv is not None:
+                    versions.append(sv)
+            elif fname == "key.avsc":
+                key_schema = self._avsc(fpath, 1)
+            elif fname == "examples" and os.path.isdir(fpath):
+                for ex in self._listdir(fpath):
+                    xpath = os.path.join(fpath, ex)
+                    if self._symlink_escapes(xpath):
+                        continue
+                    if not ex.endswith(".json") or not os.path.isfile(xpath):
+                        self._stray(xpath, "examples/ holds JSON payloads named <something>.json")
+                        continue
+                    text = self._read(xpath)
+                    if text is None:
+                        continue
+                    try:
+                        examples.append(Example(self.rel(xpath), parse_json(text)))
+                    except ReadError as err:
+                        self._error(err, xpath)
+            elif fname not in EVENT_EXTRA_FILES:
+                self._stray(
+                    fpath,
+                    "an event folder holds event.yaml, v<N>.avsc value schemas (v1.avsc, v2.avsc, ...), an optional key.avsc, examples/*.json and README.md",
+                )
+        versions.sort(key=lambda v: v.version)
+        got = self._yaml(meta, "event")
+        if got is None:
+            return None
+        d, pos = got
+        t = {**DEFAULTS_TOPIC, **(d.get("topic") or {})}
+        retention_days = t["retention_days"]
+        schema = d.get("schema") or {}
+        access = d.get("access") or {}
+        cls = d["classification"]
+        return Event(
+            domain=domain,
+            name=name,
+            title=d["title"],
+            summary=d["summary"],
+            description=d.get("description", ""),
+            owner=d["owner"],
+            lifecycle=d["lifecycle"],
+            deprecated_on=_date(d.get("deprecated_on")),
+            removal_date=_date(d.get("removal_date")),
+            classification=cls["data"],
+            bip_sourced=bool(cls.get("bip_sourced", False)),
+            source_systems=tuple(SourceSystem(s["name"], s.get("team"), s.get("product_owner")) for s in d.get("source_systems") or []),
+            producers=tuple(
+                Producer(p["application"], _principals(p["principals"]), bool(p.get("idempotent", False)), i)
+                for i, p in enumerate(d["producers"])
+            ),
+            topic=TopicSettings(
+                partitions=t["partitions"],
+                retention_ms=-1 if retention_days == -1 else retention_days * DAY_MS,
+                cleanup_policy=t["cleanup_policy"],
+                min_insync_replicas=t["min_insync_replicas"],
+                max_message_bytes=t["max_message_bytes"],
+                name=t.get("name"),
+            ),
+            compatibility=schema.get("compatibility", "BACKWARD"),
+            access_policy=access.get("policy", "open"),
+            allowed_consumers=tuple(access.get("allowed_consumers") or ()),
+            tags=tuple(d.get("tags") or ()),
+            compliance=_compliance(d.get("compliance")),
+            versions=tuple(versions),
+            key_schema=key_schema,
+            examples=tuple(sorted(examples, key=lambda e: e.path)),
+            folder=self.rel(epath),
+            declared_domain=d["domain"],
+            pos=pos,
+        )
+
+    # -- consumers -------------------------------------------------------
+    def load_consumers(self) -> list[Consumer]:
+        consumers = []
+        base = os.path.join(self.root, "consumers")
+        for team in self._listdir(base):
+            tpath = os.path.join(base, team)
+            if self._symlink_escapes(tpath):
+                continue
+            if not os.path.isdir(tpath):
+                if team != "README.md":
+                    self._stray(tpath, "consumers/ holds one folder per team: consumers/<team>/<application>.yaml")
+                continue
+            for fname in self._listdir(tpath):
+                fpath = os.path.join(tpath, fname)
+                if self._symlink_escapes(fpath):
+                    continue
+                if not fname.endswith(".yaml") or not os.path.isfile(fpath):
+                    self._stray(fpath, "a team folder holds one <application>.yaml per application")
+                    continue
+                got = self._yaml(fpath, "consumer")
+                if got is None:
+                    self.broken.add(f"{team}/{fname[:-5]}")
+                    continue
+                d, pos = got
+                cg = d.get("consumer_group") or {}
+                consumers.append(
+                    Consumer(
+                        team=team,
+                        application=fname[:-5],
+                        description=d["description"],
+                        principals=_principals(d["principals"]),
+                        consumer_group=ConsumerGroup(cg.get("name") or f"{team}.{fname[:-5]}", bool(cg.get("prefix", False))),
+                        subscriptions=tuple(
+                            Subscription(s["event"], s["purpose"], tuple(s["environments"]), i) for i, s in enumerate(d["subscriptions"])
+                        ),
+                        compliance=_compliance(d["compliance"]) or Compliance(),
+                        declared_team=d["team"],
+                        declared_application=d["application"],
+                        pos=pos,
+                    )
+                )
+        return consumers
+
+    # -- stacks ----------------------------------------------------------
+    def load_stacks(self) -> list[StackSettings]:
+        stacks = []
+        for fname in self._listdir(self.root):
+            m = STACK_FILE.match(fname)
+            if not m:
+                continue
+            path = os.path.join(self.root, fname)
+            got = self._yaml(path, "stack")
+            if got is None:
+                self.broken.add("stack:" + m.group(1))
+                continue
+            d, _pos = got
+            cfg = {k.split(":", 1)[1] if k.startswith("eventbus:") else k: v for k, v in (d.get("config") or {}).items()}
+            stacks.append(
+                StackSettings(
+                    name=m.group(1),
+                    environment=cfg["environment"],
+                    allowed_classifications=tuple(cfg.get("allowedClassifications") or ("none", "PII", "PHI")),
+                    file=fname,
+                    config=cfg,
+                )
+            )
+        return stacks
+
+
+def load_registry(root: str) -> LoadResult:
+    loader = TreeLoader(root)
+    registry = Registry(
+        root=loader.root,
+        teams=tuple(loader.load_teams()),
+        events=tuple(loader.load_events()),
+        consumers=tuple(loader.load_consumers()),
+        stacks=tuple(loader.load_stacks()),
+    )
+    return LoadResult(registry, loader.findings, loader.broken)
+

@@ -1,0 +1,24 @@
+"""compliance-expiry"""
+import datetime as dt
+
+from eventbus.findings import Severity
+from eventbus.rules import Rule
+
+
+class ComplianceExpiry(Rule):
+    """Compliance documents are current: the PTA is renewed yearly, the PIA every three years, and the ATO has not expired."""
+
+    id = "compliance-expiry"
+    severity = Severity.WARNING
+    hint = "renew the document and update its date"
+
+    def check(self, ctx):
+        today = ctx.today
+        for c in ctx.registry.consumers:
+            k = c.compliance
+            if k.pta_date and k.pta_date < today - dt.timedelta(days=366):
+                yield self.finding(c.pos.loc("compliance", "pta_date"), f"PTA of {c.ref} dated {k.pta_date} is over a year old")
+            if k.pia_date and k.pia_date < today - dt.timedelta(days=3 * 366):
+                yield self.finding(c.pos.loc("compliance", "pia_date"), f"PIA of {c.ref} dated {k.pia_date} is over three years old")
+            if k.ato_expires and k.ato_expires < today:
+                yield self.finding(c.pos.loc("compliance", "ato_expires"), f"ATO of {c.ref} expired on {k.ato_expires}", severity=Severity.ERROR)
