@@ -98,7 +98,7 @@ def parse_json(text: str) -> Any:
         out: dict = {}
         for k, v in items:
             if k in out:
-                line = _line_of(text, f'"{k}"')
+                line = _second_line_of(text, k)
                 raise ReadError("json-duplicate-key", f"duplicate key '{k}'", "remove one of the two entries", line)
             out[k] = v
         return out
@@ -111,9 +111,11 @@ def parse_json(text: str) -> Any:
         raise ReadError("json-syntax", "JSON nesting is too deep", "flatten the document") from None
 
 
-def _line_of(text: str, needle: str) -> int:
-    i = text.find(needle)
-    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+def _second_line_of(text: str, key: str) -> int:
+    """Line of the second ``"key":`` in the text (where a duplicate most likely is)."""
+    hits = [m.start() for m in re.finditer(r'"' + re.escape(key) + r'"\s*:', text)]
+    i = hits[1] if len(hits) > 1 else (hits[0] if hits else 0)
+    return text.count("\n", 0, i) + 1
 
 
 class TreeLoader:
