@@ -154,6 +154,7 @@ class Event:
     producers: tuple[Producer, ...]
     topic: TopicSettings
     compatibility: str
+    key_declared: bool  # event.yaml names key.avsc under schema.key
     access_policy: str  # open | restricted
     allowed_consumers: tuple[str, ...]  # "<team>/<application>"
     tags: tuple[str, ...]

@@ -177,7 +177,38 @@ def m_pta_old(t):
     t.consumers["notify/notifier"]["compliance"]["pta_date"] = "2025-01-01"
 
 
+def m_unknown_consumer(t):
+    t.events["health/refill_requested"]["meta"]["access"]["allowed_consumers"].append("ghost/app")
+
+
+def m_key_missing(t):
+    t.events["claims/claim_created"]["key"] = None
+
+
+def m_key_undeclared(t):
+    t.events["claims/claim_created"]["meta"]["schema"].pop("key")
+
+
+def m_sub_env(t):
+    t.events["claims/claim_created"]["meta"]["producers"][0]["principals"].pop("sandbox")
+
+
+def m_future_pta(t):
+    t.consumers["notify/notifier"]["compliance"]["pta_date"] = "2031-01-01"
+
+
+def m_prefix_group(t):
+    m_group(t)
+    t.consumers["notify/notifier2"]["consumer_group"] = {"name": "notify", "prefix": True}
+
+
 CASES = [
+    ("unknown-consumer", m_unknown_consumer, f"{REFILL}/event.yaml", "- ghost/app"),
+    ("key-schema", m_key_missing, f"{CLAIM}/event.yaml", "key: key.avsc"),
+    ("key-schema", m_key_undeclared, f"{CLAIM}/key.avsc", None),
+    ("subscription-environment", m_sub_env, NOTIFIER, "- sandbox"),
+    ("compliance-expiry", m_future_pta, NOTIFIER, "pta_date:"),
+    ("group-unique", m_prefix_group, NOTIFIER, None),
     ("name-folder", m_domain, f"{CLAIM}/event.yaml", "domain:"),
     ("name-folder", m_consumer_team, NOTIFIER, "team:"),
     ("name-folder", m_application, NOTIFIER, "application:"),

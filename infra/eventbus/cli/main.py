@@ -211,5 +211,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def entry() -> None:
+    """Console entry point: skip the interpreter's teardown of a large model (saves ~10% on big trees)."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 20)  # the model is many small immutable objects; collect rarely
+    rc = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(rc)
+
+
 if __name__ == "__main__":
     sys.exit(main())

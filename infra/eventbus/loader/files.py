@@ -25,15 +25,22 @@ def inside(root: str, path: str) -> bool:
     return real == real_root or real.startswith(real_root + os.sep)
 
 
-def read_text(root: str, path: str, limit: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file of the tree, refusing symlinks that leave it and huge files."""
-    if os.path.islink(path) and not inside(root, path):
+def read_text(root: str, path: str, limit: int = MAX_FILE_BYTES, walked: bool = False) -> str:
+    """Read a UTF-8 text file of the tree, refusing symlinks that leave it and huge files.
+
+    ``walked``: the caller reached ``path`` by walking down from ``root`` and
+    checked every entry on the way for links that leave the tree, so the
+    (slow) full path resolution can be skipped.
+    """
+    if walked:
+        pass
+    elif os.path.islink(path) and not inside(root, path):
         raise ReadError(
             "file-symlink",
             f"symbolic link points outside the repository ({os.readlink(path)})",
             "replace the link with the file itself",
         )
-    if not inside(root, path):
+    elif not inside(root, path):
         raise ReadError("file-symlink", "path resolves outside the repository", "remove the link in its folder path")
     try:
         size = os.stat(path).st_size

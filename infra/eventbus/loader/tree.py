@@ -130,7 +130,7 @@ class TreeLoader:
 
     def _read(self, path: str) -> str | None:
         try:
-            return read_text(self.root, path)
+            return read_text(self.root, path, walked=True)
         except ReadError as err:
             self._error(err, path)
             return None
@@ -156,10 +156,18 @@ class TreeLoader:
         return data, pos
 
     def _listdir(self, path: str) -> list[str]:
+        """Names in a folder, leaving out (and reporting) links that point outside the tree.
+
+        Every file the loader reads is reached through this walk from the
+        root, which is why reads can skip resolving their full path.
+        """
+        if os.path.dirname(path) == self.root and self._symlink_escapes(path):
+            return []
         try:
-            return sorted(os.listdir(path))
+            names = sorted(os.listdir(path))
         except OSError:
             return []
+        return [n for n in names if not self._symlink_escapes(os.path.join(path, n))]
 
     def _stray(self, path: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         self.findings.append(
@@ -180,8 +188,6 @@ class TreeLoader:
         base = os.path.join(self.root, "teams")
         for name in self._listdir(base):
             path = os.path.join(base, name)
-            if self._symlink_escapes(path):
-                continue
             if not name.endswith(".yaml") or not os.path.isfile(path):
                 self._stray(path, "teams/ holds one <team-id>.yaml file per team")
                 continue
@@ -210,16 +216,12 @@ class TreeLoader:
         base = os.path.join(self.root, "events")
         for domain in self._listdir(base):
             dpath = os.path.join(base, domain)
-            if self._symlink_escapes(dpath):
-                continue
             if not os.path.isdir(dpath):
                 if domain != "README.md":
                     self._stray(dpath, "events/ holds one folder per domain: events/<domain>/<event>/event.yaml")
                 continue
             for name in self._listdir(dpath):
                 epath = os.path.join(dpath, name)
-                if self._symlink_escapes(epath):
-                    continue
                 if not os.path.isdir(epath):
                     if name != "README.md":
                         self._stray(epath, "a domain folder holds one folder per event: events/<domain>/<event>/event.yaml")
@@ -245,7 +247,8 @@ class TreeLoader:
 
     def load_event(self, domain: str, name: str, epath: str) -> Event | None:
         meta = os.path.join(epath, "event.yaml")
-        if not os.path.lexists(meta):
+        entries = self._listdir(epath)
+        if "event.yaml" not in entries:
             self.findings.append(
                 _finding("layout", f"event folder '{self.rel(epath)}' has no event.yaml", "add event.yaml (try: eventbus new event)", Loc(self.rel(epath)))
             )
@@ -253,10 +256,8 @@ class TreeLoader:
         versions: list[SchemaVersion] = []
         examples: list[Example] = []
         key_schema = None
-        for fname in self._listdir(epath):
+        for fname in entries:
             fpath = os.path.join(epath, fname)
-            if self._symlink_escapes(fpath):
-                continue
             m = VERSION_FILE.match(fname)
             if m and os.path.isfile(fpath):
                 sv = self._avsc(fpath, int(m.group(1)))
@@ -267,8 +268,6 @@ class TreeLoader:
             elif fname == "examples" and os.path.isdir(fpath):
                 for ex in self._listdir(fpath):
                     xpath = os.path.join(fpath, ex)
-                    if self._symlink_escapes(xpath):
-                        continue
                     if not ex.endswith(".json") or not os.path.isfile(xpath):
                         self._stray(xpath, "examples/ holds JSON payloads named <something>.json")
                         continue
@@ -320,6 +319,7 @@ class TreeLoader:
                 name=t.get("name"),
             ),
             compatibility=schema.get("compatibility", "BACKWARD"),
+            key_declared=bool(schema.get("key")),
             access_policy=access.get("policy", "open"),
             allowed_consumers=tuple(access.get("allowed_consumers") or ()),
             tags=tuple(d.get("tags") or ()),
@@ -338,16 +338,12 @@ class TreeLoader:
         base = os.path.join(self.root, "consumers")
         for team in self._listdir(base):
             tpath = os.path.join(base, team)
-            if self._symlink_escapes(tpath):
-                continue
             if not os.path.isdir(tpath):
                 if team != "README.md":
                     self._stray(tpath, "consumers/ holds one folder per team: consumers/<team>/<application>.yaml")
                 continue
             for fname in self._listdir(tpath):
                 fpath = os.path.join(tpath, fname)
-                if self._symlink_escapes(fpath):
-                    continue
                 if not fname.endswith(".yaml") or not os.path.isfile(fpath):
                     self._stray(fpath, "a team folder holds one <application>.yaml per application")
                     continue

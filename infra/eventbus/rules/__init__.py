@@ -28,6 +28,21 @@ class Context:
     base: Registry | None = None
     today: dt.date = field(default_factory=dt.date.today)
 
+    _avro_pending: object = None
+
+    def start_avro(self) -> None:
+        """Start the Avro analysis in the background (workers) if not started yet."""
+        if self._avro_pending is None:
+            from eventbus.avro import analysis
+
+            self._avro_pending = analysis.start(self.registry, self.base)
+
+    @property
+    def avro(self):
+        """Parse results and compatibility problems of every schema file (computed once)."""
+        self.start_avro()
+        return self._avro_pending.result()
+
     @cached_property
     def stacks_by_env(self):
         out: dict[str, list] = {}
@@ -41,6 +56,7 @@ class Rule:
     severity: ClassVar[Severity] = Severity.ERROR
     hint: ClassVar[str] = ""
     needs_base: ClassVar[bool] = False  # only runs when validate is given --base
+    uses_avro: ClassVar[bool] = False  # reads ctx.avro (run last, while the analysis finishes)
     emitted_by_loader: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
@@ -69,7 +85,8 @@ def all_rules() -> list[type[Rule]]:
 
 def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Finding]:
     out: list[Finding] = []
-    for cls in rules or all_rules():
+    ctx.start_avro()
+    for cls in sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id)):
         if cls.emitted_by_loader or (cls.needs_base and ctx.base is None):
             continue
         out.extend(cls().check(ctx))

@@ -1,7 +1,6 @@
 """Shared helpers for the Avro rules (not a rule)."""
 from __future__ import annotations
 
-from eventbus.avro.schema import AvroError, parse_text
 from eventbus.model import Event, Loc, SchemaVersion
 
 
@@ -12,14 +11,8 @@ def schema_files(e: Event) -> list[tuple[SchemaVersion, str]]:
     return out
 
 
-def parses(sv: SchemaVersion) -> bool:
-    if sv.schema is None:
-        return False
-    try:
-        parse_text(sv.text)
-        return True
-    except AvroError:
-        return False
+def parses(ctx, sv: SchemaVersion) -> bool:
+    return sv.schema is not None and ctx.avro.ok(sv.path)
 
 
 def line_of(sv: SchemaVersion, name: str) -> Loc:

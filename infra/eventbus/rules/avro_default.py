@@ -12,12 +12,13 @@ class AvroDefault(Rule):
     """
 
     id = "avro-default"
+    uses_avro = True
     hint = 'make the default match the type; for an optional field use "type": ["null", T], "default": null'
 
     def check(self, ctx):
         for e in ctx.registry.events:
             for sv, _role in schema_files(e):
-                if not parses(sv) or not isinstance(sv.schema, dict):
+                if not parses(ctx, sv) or not isinstance(sv.schema, dict):
                     continue
                 names = named_types(sv.schema)
                 for f in iter_fields(sv.schema):

@@ -14,13 +14,14 @@ class AvroNamespace(Rule):
     """
 
     id = "avro-namespace"
+    uses_avro = True
     hint = "keep the record name and namespace of v1 in every version"
 
     def check(self, ctx):
         for e in ctx.registry.events:
             first = None
             for sv in e.versions:
-                if not parses(sv) or not isinstance(sv.schema, dict):
+                if not parses(ctx, sv) or not isinstance(sv.schema, dict):
                     continue
                 if not sv.schema.get("namespace") and "." not in str(sv.schema.get("name")):
                     yield self.finding(Loc(sv.path, 1), "value schema has no namespace", 'add "namespace": "gov.va.<domain>..." so generated classes do not collide')

@@ -1,5 +1,4 @@
 """avro-parse"""
-from eventbus.avro.schema import AvroError, parse_text
 from eventbus.model import Loc
 from eventbus.rules import Rule
 from eventbus.rules._avro import schema_files
@@ -9,6 +8,7 @@ class AvroParse(Rule):
     """Every .avsc is a valid Avro schema (Apache Avro's parser), and a value schema is a record."""
 
     id = "avro-parse"
+    uses_avro = True
     hint = "see the Avro specification; a value schema is {\"type\": \"record\", \"name\": ..., \"namespace\": ..., \"fields\": [...]}"
 
     def check(self, ctx):
@@ -16,10 +16,9 @@ class AvroParse(Rule):
             for sv, role in schema_files(e):
                 if sv.schema is None:
                     continue  # JSON syntax already reported
-                try:
-                    parsed = parse_text(sv.text)
-                except AvroError as exc:
-                    yield self.finding(Loc(sv.path), f"not a valid Avro schema: {exc}")
+                if sv.path in ctx.avro.errors:
+                    yield self.finding(Loc(sv.path), f"not a valid Avro schema: {ctx.avro.errors[sv.path]}")
                     continue
-                if role == "value" and parsed.type != "record":
-                    yield self.finding(Loc(sv.path), f"value schema is a '{parsed.type}', not a record", "wrap the value in a record with documented fields")
+                kind = ctx.avro.kinds.get(sv.path)
+                if role == "value" and kind != "record":
+                    yield self.finding(Loc(sv.path), f"value schema is a '{kind}', not a record", "wrap the value in a record with documented fields")

@@ -6,7 +6,7 @@ from eventbus.rules import Rule
 
 
 class ComplianceExpiry(Rule):
-    """Compliance documents are current: the PTA is renewed yearly, the PIA every three years, and the ATO has not expired."""
+    """Compliance documents are current: the PTA is renewed yearly, the PIA every three years, the ATO has not expired (error), and no signing date lies in the future (error)."""
 
     id = "compliance-expiry"
     severity = Severity.WARNING
@@ -20,5 +20,9 @@ class ComplianceExpiry(Rule):
                 yield self.finding(c.pos.loc("compliance", "pta_date"), f"PTA of {c.ref} dated {k.pta_date} is over a year old")
             if k.pia_date and k.pia_date < today - dt.timedelta(days=3 * 366):
                 yield self.finding(c.pos.loc("compliance", "pia_date"), f"PIA of {c.ref} dated {k.pia_date} is over three years old")
+            for name in ("pta_date", "pia_date"):
+                when = getattr(k, name)
+                if when and when > today:
+                    yield self.finding(c.pos.loc("compliance", name), f"{name} {when} of {c.ref} is in the future", "use the date the document was signed", Severity.ERROR)
             if k.ato_expires and k.ato_expires < today:
                 yield self.finding(c.pos.loc("compliance", "ato_expires"), f"ATO of {c.ref} expired on {k.ato_expires}", severity=Severity.ERROR)

@@ -12,12 +12,13 @@ class ExampleValid(Rule):
     """Every example payload (examples/*.json) is valid against the latest value schema."""
 
     id = "example-valid"
+    uses_avro = True
     hint = "update the example to the latest schema (JSON form: unions as plain values, longs as numbers)"
 
     def check(self, ctx):
         for e in ctx.registry.events:
             latest = e.latest
-            if latest is None or not parses(latest) or not e.examples:
+            if latest is None or not parses(ctx, latest) or not e.examples:
                 continue
             try:
                 parsed = parse_schema(latest.schema)
@@ -35,6 +36,7 @@ class ExampleMissing(Rule):
     """An event in development or production ships at least one example payload."""
 
     id = "example-missing"
+    uses_avro = True
     severity = Severity.WARNING
     hint = "add examples/<case>.json with a realistic (synthetic) payload"
 

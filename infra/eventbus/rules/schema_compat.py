@@ -1,9 +1,6 @@
 """schema-compat"""
-from eventbus.avro.compat import check
-from eventbus.avro.schema import AvroError
 from eventbus.model import Loc
 from eventbus.rules import Rule
-from eventbus.rules._avro import parses
 
 
 class SchemaCompat(Rule):
@@ -16,25 +13,13 @@ class SchemaCompat(Rule):
     """
 
     id = "schema-compat"
+    uses_avro = True
     hint = "make the change compatible (add defaults, keep fields), or publish a new event for a breaking change"
 
     def check(self, ctx):
         for e in ctx.registry.events:
-            if e.compatibility == "NONE" or len(e.versions) < 2:
-                continue
-            if not all(parses(v) for v in e.versions):
-                continue
-            base_event = ctx.base.events_by_ref.get(e.ref) if ctx.base is not None else None
-            merged = {v.version for v in base_event.versions} if base_event is not None else set()
-            for i, sv in enumerate(e.versions[1:], start=1):
-                if sv.version in merged:
-                    continue
-                history = [v.text for v in e.versions[:i]]
-                try:
-                    problems = check(e.compatibility, sv.text, history)
-                except AvroError:
-                    continue
-                for p in problems:
+            for sv in e.versions:
+                for p in ctx.avro.compat.get((e.ref, sv.version), ()):
                     old = e.versions[p.against]
                     yield self.finding(
                         Loc(sv.path, _line(sv.text, p.field)),
