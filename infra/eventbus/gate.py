@@ -39,9 +39,15 @@ def load_base(root: str, ref: str) -> Registry:
 
 
 def validate(root: str, base_ref: str | None = None, today: dt.date | None = None) -> GateResult:
-    loaded = load_registry(root)
+    from eventbus.avro import analysis
+
     base = load_base(root, base_ref) if base_ref else None
+    pending = []
+    # the Avro work starts in worker processes as soon as the events are read,
+    # and runs while the consumers load and the other rules run
+    loaded = load_registry(root, on_events=lambda events: pending.append(analysis.start(events, base)))
     ctx = Context(loaded.registry, loaded.broken, base, today or dt.date.today())
+    ctx._avro_pending = pending[0]
     findings = loaded.findings + run_rules(ctx)
     findings.sort(key=Finding.sort_key)
     return GateResult(loaded.registry, base, findings)

@@ -61,9 +61,9 @@ def _run(jobs: list[Job]) -> AvroAnalysis:
     return out
 
 
-def jobs_for(registry, base) -> list[Job]:
+def jobs_for(events, base) -> list[Job]:
     jobs: list[Job] = []
-    for e in registry.events:
+    for e in events:
         merged: set[int] = set()
         if base is not None and (old := base.events_by_ref.get(e.ref)) is not None:
             merged = {v.version for v in old.versions}
@@ -91,8 +91,8 @@ class Pending:
         return self._done
 
 
-def start(registry, base, workers: int | None = None) -> Pending:
-    jobs = jobs_for(registry, base)
+def start(events, base, workers: int | None = None) -> Pending:
+    jobs = jobs_for(events, base)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if len(jobs) < POOL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return Pending(done=_run(jobs))

@@ -5,6 +5,7 @@ Everything here returns text or raises :class:`ReadError`; nothing is ever writt
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 
 MAX_FILE_BYTES = 1_000_000  # registry files are small; anything bigger is refused unread
@@ -43,16 +44,17 @@ def read_text(root: str, path: str, limit: int = MAX_FILE_BYTES, walked: bool = 
     elif not inside(root, path):
         raise ReadError("file-symlink", "path resolves outside the repository", "remove the link in its folder path")
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
     except OSError as exc:
         raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
+    size = st.st_size
     if size > limit:
         raise ReadError(
             "file-too-large",
             f"file is {size:,} bytes, over the {limit:,}-byte limit for registry files",
             "registry files are small text files; split or shorten it",
         )
-    if not os.path.isfile(path):
+    if not stat.S_ISREG(st.st_mode):
         raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
     with open(path, "rb") as fh:
         raw = fh.read(limit + 1)

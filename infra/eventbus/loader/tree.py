@@ -13,7 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from eventbus.findings import Finding, Severity
 from eventbus.loader.files import ReadError, read_text
@@ -121,11 +121,14 @@ def _second_line_of(text: str, key: str) -> int:
 class TreeLoader:
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
+        self._prefix = self.root.rstrip(os.sep) + os.sep
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
 
     # -- helpers ---------------------------------------------------------
     def rel(self, path: str) -> str:
+        if path.startswith(self._prefix):  # every walked path: a cheap string cut
+            return path[len(self._prefix):].replace(os.sep, "/")
         return os.path.relpath(path, self.root).replace(os.sep, "/")
 
     def _read(self, path: str) -> str | None:
@@ -397,12 +400,18 @@ class TreeLoader:
         return stacks
 
 
-def load_registry(root: str) -> LoadResult:
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None) -> LoadResult:
+    """Load the tree. ``on_events`` is called as soon as the events are read (before
+    consumers), so that work on them can start in the background meanwhile."""
     loader = TreeLoader(root)
+    teams = tuple(loader.load_teams())
+    events = tuple(loader.load_events())
+    if on_events is not None:
+        on_events(events)
     registry = Registry(
         root=loader.root,
-        teams=tuple(loader.load_teams()),
-        events=tuple(loader.load_events()),
+        teams=teams,
+        events=events,
         consumers=tuple(loader.load_consumers()),
         stacks=tuple(loader.load_stacks()),
     )

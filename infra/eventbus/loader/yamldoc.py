@@ -78,34 +78,35 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     positions: dict[tuple, tuple[int, int]] = {}
     if root is None:
         return None, positions
-    seen: set[int] = set()
+    # Anchors need a '&' in the text; without one no node can be shared, so the
+    # (costly) identity bookkeeping is only done when the text has one.
+    seen: set[int] | None = set() if "&" in text else None
     counter = [0]
+    ScalarNode, SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
     def build(node: yaml.Node, path: tuple, depth: int) -> Any:
-        if id(node) in seen:
-            raise ReadError(
-                "yaml-alias",
-                "YAML anchors and aliases are not allowed",
-                "write the value out in full instead of '*alias'",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        seen.add(id(node))
+        if seen is not None:
+            if id(node) in seen:
+                raise ReadError(
+                    "yaml-alias",
+                    "YAML anchors and aliases are not allowed",
+                    "write the value out in full instead of '*alias'",
+                    node.start_mark.line + 1,
+                    node.start_mark.column + 1,
+                )
+            seen.add(id(node))
         counter[0] += 1
         if counter[0] > MAX_NODES:
             raise ReadError("yaml-size", f"file has more than {MAX_NODES:,} values", "registry files are small; split it")
+        mark = node.start_mark
+        if path not in positions:
+            positions[path] = (mark.line + 1, mark.column + 1)
+        if node.__class__ is ScalarNode:
+            tag = node.tag
+            return node.value if tag == _STR else _scalar(node)
         if depth > MAX_DEPTH:
-            raise ReadError(
-                "yaml-depth",
-                f"YAML nesting deeper than {MAX_DEPTH} levels",
-                "flatten the structure",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
-        positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
+            raise ReadError("yaml-depth", f"YAML nesting deeper than {MAX_DEPTH} levels", "flatten the structure", mark.line + 1, mark.column + 1)
+        if node.__class__ is SequenceNode:
             if node.tag != _SEQ:
                 _scalar(yaml.ScalarNode(node.tag, "", node.start_mark, node.end_mark))
             return [build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
@@ -113,7 +114,7 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
             _scalar(yaml.ScalarNode(node.tag, "", node.start_mark, node.end_mark))
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
+            if knode.__class__ is not ScalarNode:
                 raise ReadError(
                     "yaml-syntax",
                     "mapping keys must be plain strings",
@@ -124,8 +125,9 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
             if knode.tag == "tag:yaml.org,2002:merge":
                 raise ReadError("yaml-alias", "YAML merge keys ('<<') are not allowed", "write the keys out in full", knode.start_mark.line + 1, knode.start_mark.column + 1)
             key = knode.value
+            kpath = path + (key,)
             if key in out:
-                first = positions.get(path + (key,), (0, 0))[0]
+                first = positions.get(kpath, (0, 0))[0]
                 raise ReadError(
                     "yaml-duplicate-key",
                     f"duplicate key '{key}' (first defined on line {first})",
@@ -133,8 +135,9 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
                     knode.start_mark.line + 1,
                     knode.start_mark.column + 1,
                 )
-            positions[path + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            out[key] = build(vnode, path + (key,), depth + 1)
+            kmark = knode.start_mark
+            positions[kpath] = (kmark.line + 1, kmark.column + 1)
+            out[key] = build(vnode, kpath, depth + 1)
         return out
 
     try:

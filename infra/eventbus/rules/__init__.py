@@ -35,7 +35,7 @@ class Context:
         if self._avro_pending is None:
             from eventbus.avro import analysis
 
-            self._avro_pending = analysis.start(self.registry, self.base)
+            self._avro_pending = analysis.start(self.registry.events, self.base)
 
     @property
     def avro(self):
