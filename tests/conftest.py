@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
+
+from eventbus.loader.yamldoc import dump_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)
@@ -116,16 +117,16 @@ class Tree:
         for p in self.root.glob("Pulumi.*.yaml"):
             p.unlink()
         for name, st in self.stacks.items():
-            (self.root / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump(st))
+            (self.root / f"Pulumi.{name}.yaml").write_text(dump_yaml(st))
         (self.root / "Pulumi.yaml").write_text("name: eventbus\nruntime: python\n")
         for tid, t in self.teams.items():
             p = self.root / "teams" / f"{tid}.yaml"
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(yaml.safe_dump(t, sort_keys=False))
+            p.write_text(dump_yaml(t))
         for ref, ev in self.events.items():
             folder = self.root / "events" / ref
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "event.yaml").write_text(yaml.safe_dump(ev["meta"], sort_keys=False))
+            (folder / "event.yaml").write_text(dump_yaml(ev["meta"]))
             for i, v in enumerate(ev["versions"], start=1):
                 (folder / f"v{i}.avsc").write_text(json.dumps(v, indent=2))
             if ev.get("key") is not None:
@@ -136,7 +137,7 @@ class Tree:
         for ref, c in self.consumers.items():
             p = self.root / "consumers" / f"{ref}.yaml"
             p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(yaml.safe_dump(c, sort_keys=False))
+            p.write_text(dump_yaml(c))
         return self
 
     def git(self, *args: str) -> str:

@@ -95,9 +95,9 @@ def _write_new(path: str, text: str) -> None:
 
 
 def _dump(data: dict) -> str:
-    import yaml
+    from eventbus.loader.yamldoc import dump_yaml
 
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return dump_yaml(data)
 
 
 def _pascal(snake: str) -> str:

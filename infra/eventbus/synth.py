@@ -11,7 +11,7 @@ import json
 import os
 import random
 
-import yaml
+from eventbus.loader.yamldoc import dump_yaml
 
 DOMAINS = ("claims", "benefits", "health", "forms", "appeals", "pensions", "education", "housing", "memorials", "identity")
 VERBS = ("created", "updated", "closed", "classified", "assigned", "reopened", "approved", "denied", "submitted", "cancelled")
@@ -54,12 +54,12 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
         fh.write("name: eventbus\nruntime: python\nmain: infra/\n")
     for name, st in STACKS.items():
         with open(os.path.join(root, f"Pulumi.{name}.yaml"), "w") as fh:
-            yaml.safe_dump(st, fh)
+            fh.write(dump_yaml(st))
     os.makedirs(os.path.join(root, "teams"), exist_ok=True)
     for t in teams:
         with open(os.path.join(root, "teams", f"{t}.yaml"), "w") as fh:
-            yaml.safe_dump({"id": t, "name": t.replace("-", " ").title(), "github_team": f"@example-org/{t}",
-                            "contacts": [{"name": "Pat Example", "email": f"{t}@example.va.gov"}]}, fh, sort_keys=False)
+            fh.write(dump_yaml({"id": t, "name": t.replace("-", " ").title(), "github_team": f"@example-org/{t}",
+                            "contacts": [{"name": "Pat Example", "email": f"{t}@example.va.gov"}]}))
     refs: list[tuple[str, str]] = []  # (ref, classification)
     for i in range(events):
         domain = DOMAINS[i % len(DOMAINS)]
@@ -87,7 +87,7 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
         }
         with open(os.path.join(folder, "event.yaml"), "w") as fh:
             fh.write("# yaml-language-server: $schema=../../../infra/eventbus/schemas/event.schema.json\n")
-            yaml.safe_dump(meta, fh, sort_keys=False)
+            fh.write(dump_yaml(meta))
         pascal = "".join(p.capitalize() for p in name.split("_")[:-1])
         nfields = rng.randrange(4, 12)
         for v in range(1, versions + 1):
@@ -120,5 +120,5 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
         }
         os.makedirs(os.path.join(root, "consumers", team), exist_ok=True)
         with open(os.path.join(root, "consumers", team, f"{app}.yaml"), "w") as fh:
-            yaml.safe_dump(doc, fh, sort_keys=False)
+            fh.write(dump_yaml(doc))
     return {"events": events, "consumers": consumers, "versions": versions, "teams": len(teams)}

@@ -122,6 +122,30 @@ def cmd_new(args) -> int:
     return 0
 
 
+# -- plan ---------------------------------------------------------------------
+def cmd_plan(args) -> int:
+    from eventbus.adapters.git import GitError
+    from eventbus.desired.stack import StackError
+    from eventbus.plan import make_plan
+    from eventbus.plan.render import as_json, markdown
+
+    root = _root(args)
+    try:
+        plan = make_plan(root, args.base, args.stack or None)
+    except GitError as exc:
+        raise UsageError(f"--base {args.base}: {exc}") from None
+    except StackError as exc:
+        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+        return 1
+    text = as_json(plan) if args.format == "json" else markdown(plan)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        print(text, end="")
+    return 0
+
+
 # -- rules --------------------------------------------------------------------
 def cmd_rules(args) -> int:
     from eventbus.docs import rules_markdown
@@ -177,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     nc.add_argument("--fisma-level", choices=["Low", "Moderate", "High"])
     nc.add_argument("--no-input", action="store_true", help="never prompt")
     n.set_defaults(func=cmd_new)
+
+    pl = sub.add_parser("plan", help="what merging would change, per stack (for the pull-request comment)")
+    pl.add_argument("--base", required=True, metavar="GIT_REF", help="the pull request's merge base")
+    pl.add_argument("--stack", action="append", metavar="STACK", help="only this stack (repeatable; default: all)")
+    pl.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    pl.add_argument("--output", "-o", metavar="FILE")
+    pl.set_defaults(func=cmd_plan)
 
     r = sub.add_parser("rules", help="list the gate's rules")
     r.add_argument("--markdown", action="store_true", help="print docs/rules.md")

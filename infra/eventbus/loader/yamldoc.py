@@ -145,3 +145,14 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     except RecursionError:
         raise ReadError("yaml-depth", "YAML nesting is too deep", f"registry files nest at most {MAX_DEPTH} levels") from None
     return data, positions
+
+
+class _PlainDumper(yaml.SafeDumper):
+    """Never writes anchors/aliases (the loader refuses them), even for shared objects."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)

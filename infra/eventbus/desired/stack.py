@@ -1,0 +1,142 @@
+"""Stack settings: the typed reading of ``Pulumi.<stack>.yaml``.
+
+Errors here stop everything before anything is deployed, with the file and
+line of the offending key.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from eventbus.loader.files import ReadError, read_text
+from eventbus.loader.schemas import validate_document
+from eventbus.loader.yamldoc import parse_yaml
+from eventbus.model import Loc, Positions
+
+CLUSTER_ARN = re.compile(r"^arn:(?P<partition>aws(?:-us-gov)?):kafka:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):cluster/(?P<name>[A-Za-z0-9-]+)/(?P<uuid>[A-Za-z0-9-]+)$")
+
+
+class StackError(Exception):
+    def __init__(self, loc: Loc, message: str, hint: str):
+        super().__init__(f"{loc}: {message} (fix: {hint})")
+        self.loc, self.message, self.hint = loc, message, hint
+
+
+@dataclass(frozen=True)
+class Cluster:
+    bootstrap_servers: tuple[str, ...]
+    arn: str | None
+    sasl_mechanism: str
+    tls: bool
+    partition: str | None = None
+    region: str | None = None
+    account: str | None = None
+    name: str | None = None
+    uuid: str | None = None
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    name: str
+    file: str
+    environment: str
+    target: str  # aws | local
+    allowed_classifications: tuple[str, ...]
+    topic_suffix: str
+    replication_factor: int
+    min_insync_cap: int | None
+    protect: bool
+    cluster: Cluster
+    registry_kind: str  # glue | confluent | none
+    registry_name: str | None
+    registry_url: str | None
+    catalog_bucket: str | None
+    catalog_folder: str | None
+    role_prefix: str
+    permissions_boundary: str | None
+    region: str | None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def partition(self) -> str:
+        return self.cluster.partition or ("aws-us-gov" if (self.region or "").startswith("us-gov-") else "aws")
+
+    def topic(self, base: str) -> str:
+        return base + self.topic_suffix
+
+
+def stack_files(root: str) -> list[str]:
+    return sorted(f for f in os.listdir(root) if re.match(r"^Pulumi\.[A-Za-z0-9_.-]+\.yaml$", f))
+
+
+def load_stack(root: str, name: str) -> StackConfig:
+    fname = f"Pulumi.{name}.yaml"
+    path = os.path.join(root, fname)
+    if not os.path.isfile(path):
+        known = ", ".join(f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root)) or "none"
+        raise StackError(Loc(fname), f"no stack file {fname}", f"use one of the stacks: {known}")
+    try:
+        data, table = parse_yaml(read_text(root, path))
+    except ReadError as err:
+        raise StackError(Loc(fname, err.line, err.col), err.message, err.hint) from None
+    pos = Positions(fname, table)
+    problems = validate_document("stack", data, pos)
+    if problems:
+        f = problems[0]
+        raise StackError(f.loc, f.message, f.hint)
+    cfg = data["config"]
+
+    def get(key, default=None):
+        return cfg.get(f"eventbus:{key}", default)
+
+    target = get("target", "aws")
+    cl = get("cluster") or {}
+    arn = cl.get("arn")
+    m = CLUSTER_ARN.match(arn) if arn else None
+    if target == "aws" and not arn:
+        raise StackError(pos.loc("config", "eventbus:cluster"), "stack targets AWS but has no cluster ARN", "add eventbus:cluster.arn: arn:aws-us-gov:kafka:<region>:<account>:cluster/<name>/<uuid>")
+    if not cl.get("bootstrapServers"):
+        raise StackError(pos.loc("config"), "stack has no eventbus:cluster.bootstrapServers", "list the brokers, e.g. [b-1.example:9098]")
+    region = cfg.get("aws:region") or (m.group("region") if m else None)
+    if m and region and m.group("region") != region:
+        raise StackError(pos.loc("config", "aws:region"), f"aws:region {region} differs from the cluster ARN's region {m.group('region')}", "make them agree")
+    reg = get("schemaRegistry") or {"kind": "none"}
+    if target == "local" and reg.get("kind") == "glue":
+        raise StackError(pos.loc("config", "eventbus:schemaRegistry"), "the local target cannot use AWS Glue", "set schemaRegistry.kind: none (or confluent)")
+    cat = get("catalog") or {}
+    return StackConfig(
+        name=name,
+        file=fname,
+        environment=get("environment"),
+        target=target,
+        allowed_classifications=tuple(get("allowedClassifications") or ("none", "PII", "PHI")),
+        topic_suffix=get("topicSuffix", "") or "",
+        replication_factor=int(get("replicationFactor", 3)),
+        min_insync_cap=get("minInsyncReplicasCap"),
+        protect=bool(get("protect", False)),
+        cluster=Cluster(
+            bootstrap_servers=tuple(cl["bootstrapServers"]),
+            arn=arn,
+            sasl_mechanism=cl.get("saslMechanism", "aws-iam" if target == "aws" else "scram-sha512"),
+            tls=bool(cl.get("tls", target == "aws")),
+            partition=m.group("partition") if m else None,
+            region=m.group("region") if m else None,
+            account=m.group("account") if m else None,
+            name=m.group("name") if m else None,
+            uuid=m.group("uuid") if m else None,
+        ),
+        registry_kind=reg.get("kind", "none"),
+        registry_name=reg.get("name"),
+        registry_url=reg.get("url"),
+        catalog_bucket=cat.get("bucket"),
+        catalog_folder=cat.get("folder"),
+        role_prefix=get("iamRolePrefix", f"eeb-{name}"),
+        permissions_boundary=get("iamPermissionsBoundary"),
+        region=region,
+        raw=cfg,
+    )
+
+
+def load_stacks(root: str) -> list[StackConfig]:
+    return [load_stack(root, f[len("Pulumi.") : -len(".yaml")]) for f in stack_files(root)]
