@@ -48,9 +48,8 @@ class StackConfig:
     min_insync_cap: int | None
     protect: bool
     cluster: Cluster
-    registry_kind: str  # glue | confluent | none
+    registry_kind: str  # glue | none
     registry_name: str | None
-    registry_url: str | None
     catalog_bucket: str | None
     catalog_folder: str | None
     role_prefix: str
@@ -103,7 +102,7 @@ def load_stack(root: str, name: str) -> StackConfig:
         raise StackError(pos.loc("config", "aws:region"), f"aws:region {region} differs from the cluster ARN's region {m.group('region')}", "make them agree")
     reg = get("schemaRegistry") or {"kind": "none"}
     if target == "local" and reg.get("kind") == "glue":
-        raise StackError(pos.loc("config", "eventbus:schemaRegistry"), "the local target cannot use AWS Glue", "set schemaRegistry.kind: none (or confluent)")
+        raise StackError(pos.loc("config", "eventbus:schemaRegistry"), "the local target cannot use AWS Glue", "set schemaRegistry.kind: none")
     cat = get("catalog") or {}
     return StackConfig(
         name=name,
@@ -128,7 +127,7 @@ def load_stack(root: str, name: str) -> StackConfig:
         ),
         registry_kind=reg.get("kind", "none"),
         registry_name=reg.get("name"),
-        registry_url=reg.get("url"),
+        
         catalog_bucket=cat.get("bucket"),
         catalog_folder=cat.get("folder"),
         role_prefix=get("iamRolePrefix", f"eeb-{name}"),

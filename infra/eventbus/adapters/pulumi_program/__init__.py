@@ -1,0 +1,172 @@
+"""The Pulumi program: materialise one stack's desired state.
+
+Thin by design: every name, config and grant comes from
+:func:`eventbus.desired.state.compute`; this module only maps those specs to
+resources, grouped into one component per event and one per application.
+
+* ``eventbus:index:Event`` — the Kafka topic (protected and retained on
+  delete where the stack protects) and its schema-registry subjects.
+* ``eventbus:index:Application`` — its ACLs, and either an IAM role with an
+  inline least-privilege policy (aws targets) or a SASL/SCRAM user (local).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+
+import pulumi
+import pulumi_kafka as kafka
+
+from eventbus.adapters.pulumi_program.registry import registry_target
+from eventbus.desired.stack import StackConfig, load_stack
+from eventbus.desired.state import AppSpec, DesiredState, TopicSpec, compute
+from eventbus.gate import validate
+
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+
+
+class DeployRefused(Exception):
+    """The tree does not pass the gate: nothing is deployed."""
+
+
+def find_root() -> str:
+    from eventbus.cli.main import find_root as _find
+
+    return _find(os.environ.get("EVENTBUS_ROOT") or os.getcwd())
+
+
+def scram_password(seed: str, username: str) -> str:
+    """Per-application SCRAM password derived from the stack's secret seed (no state, no random provider)."""
+    return hmac.new(seed.encode(), f"scram:{username}".encode(), hashlib.sha256).hexdigest()
+
+
+class EventComponent(pulumi.ComponentResource):
+    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("eventbus:index:Event", spec.event, {}, opts)
+        protect = spec.protect
+        self.topic = kafka.Topic(
+            spec.name,
+            name=spec.name,
+            partitions=spec.partitions,
+            replication_factor=spec.replication_factor,
+            config=spec.config_dict,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect),
+        )
+        self.subjects = [registry.subject(s, self) for s in subjects]
+        self.register_outputs({"topic": self.topic.name})
+
+
+class ApplicationComponent(pulumi.ComponentResource):
+    def __init__(self, app: AppSpec, state: DesiredState, stack: StackConfig, provider: kafka.Provider, seed: pulumi.Output | None,
+                 opts: pulumi.ResourceOptions | None = None):
+        super().__init__("eventbus:index:Application", app.ref, {}, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        self.acls = []
+        for a in (a for a in state.acls if a.app == app.ref):
+            name = f"{a.operation}-{a.resource_type}-{a.pattern}-{a.resource_name}".lower()
+            self.acls.append(
+                kafka.Acl(
+                    name,
+                    acl_principal=a.principal,
+                    acl_host=a.host,
+                    acl_operation=a.operation,
+                    acl_permission_type=a.permission,
+                    acl_resource_name=a.resource_name,
+                    acl_resource_type=a.resource_type,
+                    resource_pattern_type_filter=a.pattern,
+                    opts=child,
+                )
+            )
+        outputs: dict = {"kafkaUser": app.kafka_user}
+        if stack.target == "local":
+            password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
+            self.credential = kafka.UserScramCredential(
+                "scram",
+                username=app.kafka_user,
+                scram_mechanism=SCRAM_MECHANISM,
+                password=password,
+                opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[]),
+            )
+            outputs["password"] = password
+        else:
+            import pulumi_aws as aws
+
+            role = next(r for r in state.roles if r.app == app.ref)
+            self.role = aws.iam.Role(
+                "role",
+                name=role.name,
+                assume_role_policy=json.dumps(role.trust_policy()),
+                permissions_boundary=role.permissions_boundary,
+                description=f"Event bus access of {app.ref} in {stack.environment} (generated from the registry)",
+                tags={"eventbus:application": app.ref, "eventbus:environment": stack.environment, "managed-by": "eventbus-registry"},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.policy = aws.iam.RolePolicy(
+                "access",
+                role=self.role.id,
+                name="eventbus-access",
+                policy=json.dumps(role.policy()),
+                opts=pulumi.ResourceOptions(parent=self.role),
+            )
+            outputs["roleArn"] = self.role.arn
+        self.outputs = outputs
+        self.register_outputs(outputs)
+
+
+def kafka_provider(stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
+    c = stack.cluster
+    args = dict(bootstrap_servers=list(c.bootstrap_servers), tls_enabled=c.tls, sasl_mechanism=c.sasl_mechanism, timeout=120)
+    if c.sasl_mechanism == "aws-iam":
+        args["sasl_aws_region"] = stack.region
+    else:
+        args["sasl_username"] = config.get("kafkaAdminUser") or os.environ.get("KAFKA_ADMIN_USERNAME") or "admin"
+        secret = config.get_secret("kafkaAdminPassword")
+        env_pw = os.environ.get("KAFKA_ADMIN_PASSWORD")
+        if secret is None and not env_pw:
+            raise DeployRefused(f"{stack.file}: no Kafka admin password: set it with `pulumi config set --secret eventbus:kafkaAdminPassword ...`")
+        args["sasl_password"] = secret if secret is not None else pulumi.Output.secret(env_pw)
+    return kafka.Provider("cluster", **args)
+
+
+def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
+    """Declare every resource of ``state``. Returns the components (for tests)."""
+    if state.skipped:
+        pulumi.log.info(f"stack {stack.name} targets a local broker: skipping " + "; ".join(state.skipped))
+    provider = kafka_provider(stack, config)
+    registry = registry_target(stack)
+    subjects_by_event: dict[str, list] = {}
+    for s in state.subjects:
+        subjects_by_event.setdefault(s.event, []).append(s)
+    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider) for t in state.topics}
+    seed = None
+    if stack.target == "local":
+        seed = config.get_secret("scramSeed")
+        if seed is None:
+            env_seed = os.environ.get("EVENTBUS_SCRAM_SEED")
+            if not env_seed:
+                raise DeployRefused(f"{stack.file}: no SCRAM seed: set it with `pulumi config set --secret eventbus:scramSeed <random>`")
+            seed = pulumi.Output.secret(env_seed)
+    apps = {}
+    for app in state.apps:
+        deps = [events[e].topic for e in {t.event for t in state.topics if t.name in (*app.produces, *app.consumes)}]
+        apps[app.ref] = ApplicationComponent(app, state, stack, provider, seed, pulumi.ResourceOptions(depends_on=deps))
+    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": list(stack.cluster.bootstrap_servers)})
+    pulumi.export("topics", sorted(t.name for t in state.topics))
+    pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})
+    if state.catalog is not None:
+        pulumi.export("catalog", {"target": state.catalog.target, "location": state.catalog.location})
+    return {"events": events, "apps": apps, "provider": provider, "registry": registry}
+
+
+def main(root: str | None = None, stack_name: str | None = None) -> dict:
+    root = root or find_root()
+    stack_name = stack_name or pulumi.get_stack()
+    stack = load_stack(root, stack_name)
+    result = validate(root)
+    if not result.ok:
+        errors = [f.one_line() for f in result.findings if f.severity.name == "ERROR"]
+        raise DeployRefused("the registry does not pass the gate; nothing deployed:\n  " + "\n  ".join(errors[:20]))
+    state = compute(result.registry, stack)
+    return build(state, stack, pulumi.Config("eventbus"))
