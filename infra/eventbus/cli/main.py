@@ -146,6 +146,92 @@ def cmd_plan(args) -> int:
     return 0
 
 
+# -- drift / credentials (local environment) -----------------------------------
+def _admin_password(root: str) -> str | None:
+    if os.environ.get("KAFKA_ADMIN_PASSWORD"):
+        return os.environ["KAFKA_ADMIN_PASSWORD"]
+    path = os.path.join(os.environ.get("EVENTBUS_STATE", os.path.join(root, ".state")), "kafka", "admin.password")
+    if os.path.isfile(path):
+        with open(path) as fh:
+            return fh.read().strip()
+    return None
+
+
+def cmd_drift(args) -> int:
+    from eventbus.adapters.kafka_admin import KafkaUnavailable, client_config, compare, read_live
+    from eventbus.desired.stack import StackError, load_stack
+    from eventbus.desired.state import compute
+    from eventbus.gate import validate
+
+    root = _root(args)
+    try:
+        stack = load_stack(root, args.stack)
+    except StackError as exc:
+        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+        return 1
+    result = validate(root)
+    if not result.ok:
+        print(f"the registry does not pass the gate ({result.errors} errors): run `eventbus validate`", file=sys.stderr)
+        return 1
+    desired = compute(result.registry, stack)
+    try:
+        live = read_live(client_config(stack, password=_admin_password(root)))
+    except KafkaUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    drift = compare(desired, live)
+    if drift.clean:
+        print(f"no drift: {len(desired.topics)} topics, {len(desired.acls)} ACLs and {len(desired.apps)} applications match stack {stack.name}")
+        return 0
+    print(f"drift on stack {stack.name} ({len(drift.lines)} differences):")
+    for line in drift.lines:
+        print(f"  - {line}")
+    return 1
+
+
+def scram_seed(root: str) -> str | None:
+    if os.environ.get("EVENTBUS_SCRAM_SEED"):
+        return os.environ["EVENTBUS_SCRAM_SEED"]
+    path = os.path.join(os.environ.get("EVENTBUS_STATE", os.path.join(root, ".state")), "local", "scram.seed")
+    if os.path.isfile(path):
+        with open(path) as fh:
+            return fh.read().strip()
+    return None
+
+
+def cmd_credentials(args) -> int:
+    from eventbus.adapters.pulumi_program import SCRAM_MECHANISM, scram_password
+    from eventbus.desired.stack import StackError, load_stack
+    from eventbus.desired.state import compute
+    from eventbus.loader import load_registry
+
+    root = _root(args)
+    try:
+        stack = load_stack(root, args.stack)
+    except StackError as exc:
+        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+        return 1
+    if stack.target != "local":
+        raise UsageError(f"stack {stack.name} uses IAM roles; credentials are only for local SASL/SCRAM stacks")
+    apps = {a.ref: a for a in compute(load_registry(root).registry, stack).apps}
+    if args.app not in apps:
+        raise UsageError(f"no application '{args.app}' with access on stack {stack.name}; known: {', '.join(sorted(apps))}")
+    seed = scram_seed(root)
+    if not seed:
+        raise UsageError("no SCRAM seed yet: run scripts/up.sh first (it creates .state/local/scram.seed)")
+    app = apps[args.app]
+    pw = scram_password(seed, app.kafka_user)
+    print(f"# {app.ref} on stack {stack.name}: produces {', '.join(app.produces) or '-'}; consumes {', '.join(app.consumes) or '-'}")
+    print(f"bootstrap.servers={','.join(stack.cluster.bootstrap_servers)}")
+    print("security.protocol=SASL_SSL" if stack.cluster.tls else "security.protocol=SASL_PLAINTEXT")
+    print(f"sasl.mechanism={SCRAM_MECHANISM}")
+    print(f"sasl.username={app.kafka_user}")
+    print(f"sasl.password={pw}")
+    if app.group:
+        print(f"group.id={app.group}")
+    return 0
+
+
 # -- rules --------------------------------------------------------------------
 def cmd_rules(args) -> int:
     from eventbus.docs import rules_markdown
@@ -157,6 +243,9 @@ def cmd_rules(args) -> int:
     for r in all_rules():
         print(f"{r.id:28} {str(r.severity):8} {r.summary()}")
     return 0
+
+
+COMMAND_MODULES = ("eventbus.catalog.cli", "eventbus.codeowners")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,9 +298,30 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--output", "-o", metavar="FILE")
     pl.set_defaults(func=cmd_plan)
 
+    d = sub.add_parser("drift", help="compare the live cluster with the registry (exit 1 when they differ)")
+    d.add_argument("--stack", default="local")
+    d.set_defaults(func=cmd_drift)
+
+    cr = sub.add_parser("credentials", help="client settings of an application on the local stack (SASL/SCRAM)")
+    cr.add_argument("app", metavar="TEAM/APPLICATION")
+    cr.add_argument("--stack", default="local")
+    cr.set_defaults(func=cmd_credentials)
+
     r = sub.add_parser("rules", help="list the gate's rules")
     r.add_argument("--markdown", action="store_true", help="print docs/rules.md")
     r.set_defaults(func=cmd_rules)
+
+    # commands that live beside their feature: each module has register(subparsers)
+    import importlib
+
+    for module in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub, UsageError)
 
     return p
 

@@ -1,0 +1,136 @@
+"""Kafka admin adapter: read the live cluster (topics, configs, ACLs, SCRAM users) and compare
+it with the desired state (``eventbus drift``). Read-only: nothing here changes the cluster.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from eventbus.desired.stack import StackConfig
+from eventbus.desired.state import DesiredState
+
+
+class KafkaUnavailable(RuntimeError):
+    pass
+
+
+def client_config(stack: StackConfig, username: str | None = None, password: str | None = None) -> dict:
+    c = stack.cluster
+    conf = {"bootstrap.servers": ",".join(c.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000}
+    if c.sasl_mechanism == "aws-iam":
+        raise KafkaUnavailable(f"stack {stack.name} uses IAM authentication; run drift from a host with an MSK IAM client (not supported by this adapter yet)")
+    mech = {"plain": "PLAIN", "scram-sha512": "SCRAM-SHA-512", "scram-sha256": "SCRAM-SHA-256"}[c.sasl_mechanism]
+    conf.update({
+        "security.protocol": "SASL_SSL" if c.tls else "SASL_PLAINTEXT",
+        "sasl.mechanism": mech,
+        "sasl.username": username or os.environ.get("KAFKA_ADMIN_USERNAME", "admin"),
+        "sasl.password": password if password is not None else os.environ.get("KAFKA_ADMIN_PASSWORD", ""),
+    })
+    return conf
+
+
+@dataclass(frozen=True)
+class LiveTopic:
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict
+
+
+@dataclass
+class LiveState:
+    topics: dict[str, LiveTopic] = field(default_factory=dict)
+    acls: set[tuple] = field(default_factory=set)  # (principal, type, name, pattern, operation, host, permission)
+    scram_users: set[str] = field(default_factory=set)
+
+
+MANAGED_CONFIGS = ("cleanup.policy", "retention.ms", "min.insync.replicas", "max.message.bytes")
+
+
+def read_live(conf: dict, timeout: float = 20.0) -> LiveState:
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import (
+        AclBindingFilter,
+        AclOperation,
+        AclPermissionType,
+        AdminClient,
+        ConfigResource,
+        ResourcePatternType,
+        ResourceType,
+    )
+
+    admin = AdminClient(conf)
+    live = LiveState()
+    try:
+        md = admin.list_topics(timeout=timeout)
+    except KafkaException as exc:
+        raise KafkaUnavailable(f"cannot reach Kafka at {conf['bootstrap.servers']}: {exc.args[0].str() if exc.args else exc}") from None
+    names = sorted(t for t in md.topics if not t.startswith("__"))
+    configs = {}
+    if names:
+        futs = admin.describe_configs([ConfigResource(ResourceType.TOPIC, n) for n in names], request_timeout=timeout)
+        for res, fut in futs.items():
+            entries = fut.result(timeout=timeout)
+            configs[res.name] = {k: v.value for k, v in entries.items() if k in MANAGED_CONFIGS}
+    for n in names:
+        t = md.topics[n]
+        parts = t.partitions
+        rf = len(next(iter(parts.values())).replicas) if parts else 0
+        live.topics[n] = LiveTopic(n, len(parts), rf, configs.get(n, {}))
+    flt = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY, AclPermissionType.ANY)
+    for b in admin.describe_acls(flt, request_timeout=timeout).result(timeout=timeout):
+        live.acls.add((b.principal, _title(b.restype.name), b.name, _title(b.resource_pattern_type.name), _op(b.operation.name), b.host, _title(b.permission_type.name)))
+    try:
+        users = admin.describe_user_scram_credentials(request_timeout=timeout).result(timeout=timeout)
+        live.scram_users = {u for u, desc in users.items() if desc.scram_credential_infos}
+    except (KafkaException, TypeError):
+        pass
+    return live
+
+
+def _title(s: str) -> str:
+    return s.capitalize()
+
+
+def _op(s: str) -> str:
+    return "".join(p.capitalize() for p in s.split("_"))
+
+
+@dataclass
+class Drift:
+    lines: list[str]
+
+    @property
+    def clean(self) -> bool:
+        return not self.lines
+
+
+def compare(desired: DesiredState, live: LiveState, admin_users: tuple[str, ...] = ("admin",)) -> Drift:
+    out: list[str] = []
+    for t in desired.topics:
+        lt = live.topics.get(t.name)
+        if lt is None:
+            out.append(f"topic {t.name}: missing on the cluster")
+            continue
+        if lt.partitions != t.partitions:
+            out.append(f"topic {t.name}: {lt.partitions} partitions on the cluster, {t.partitions} desired")
+        if lt.replication_factor != t.replication_factor:
+            out.append(f"topic {t.name}: replication factor {lt.replication_factor} on the cluster, {t.replication_factor} desired")
+        for k, v in t.config_dict.items():
+            if lt.config.get(k) != v:
+                out.append(f"topic {t.name}: {k}={lt.config.get(k)} on the cluster, {v} desired")
+    desired_names = {t.name for t in desired.topics}
+    for name in sorted(set(live.topics) - desired_names):
+        out.append(f"topic {name}: on the cluster but not in the registry")
+    want = {(a.principal, a.resource_type, a.resource_name, a.pattern, a.operation, a.host, a.permission) for a in desired.acls}
+    for a in sorted(want - live.acls):
+        out.append(f"acl missing: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
+    for a in sorted(live.acls - want):
+        out.append(f"acl not in the registry: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
+    if desired.target == "local":
+        users = {a.kafka_user for a in desired.apps}
+        for u in sorted(users - live.scram_users):
+            out.append(f"scram user missing: {u}")
+        for u in sorted(live.scram_users - users - set(admin_users)):
+            out.append(f"scram user not in the registry: {u}")
+    return Drift(out)

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The main job, on this machine: set up, start a real Kafka broker, validate the registry, show the
+# plan, deploy the `local` stack with the real Pulumi engine, build the catalog, and say where
+# everything is. Safe to re-run: a second run is fast and changes nothing.
+#
+#   scripts/up.sh            # everything
+#   scripts/up.sh --down     # stop the broker (state, caches and credentials are kept)
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+STATE="${EVENTBUS_STATE:-$REPO/.state}"
+export EVENTBUS_STATE="$STATE"
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+[[ -t 2 ]] || step() { printf '\n==> %s\n' "$*" >&2; }
+
+if [[ "${1:-}" == "--down" ]]; then
+  bash scripts/kafka-broker.sh stop
+  exit 0
+fi
+
+step "1/7 Python environment"
+bash scripts/setup.sh
+
+step "2/7 Pulumi engine (built from Go modules on first run: several minutes)"
+bash scripts/pulumi-engine.sh build
+eval "$(bash scripts/pulumi-engine.sh env)"
+
+step "3/7 Kafka broker (jars from Maven Central on first run)"
+bash scripts/kafka-broker.sh start
+eval "$(bash scripts/kafka-broker.sh env)"
+export KAFKA_ADMIN_USERNAME KAFKA_ADMIN_PASSWORD
+
+step "4/7 Gate: eventbus validate"
+.venv/bin/eventbus validate
+
+step "5/7 Plan of the working tree against HEAD (what your uncommitted changes would do)"
+if git rev-parse --verify -q HEAD >/dev/null; then
+  .venv/bin/eventbus plan --base HEAD --stack local
+fi
+
+step "6/7 Deploy: pulumi up on stack local"
+mkdir -p "$STATE/pulumi" "$STATE/local"
+chmod 700 "$STATE/local"
+# local-only secrets, generated once, never committed: the state passphrase and the SCRAM seed
+[[ -s "$STATE/local/passphrase" ]] || (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/local/passphrase")
+[[ -s "$STATE/local/scram.seed" ]] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$STATE/local/scram.seed")
+export PULUMI_BACKEND_URL="file://$STATE/pulumi"
+export PULUMI_CONFIG_PASSPHRASE_FILE="$STATE/local/passphrase"
+export EVENTBUS_SCRAM_SEED="$(cat "$STATE/local/scram.seed")"
+export EVENTBUS_ROOT="$REPO"
+pulumi stack select local 2>/dev/null || pulumi stack init local >/dev/null
+pulumi up --stack local --yes --skip-preview --suppress-outputs --color "$([[ -t 1 ]] && echo always || echo never)"
+
+step "7/7 Event catalog"
+if .venv/bin/eventbus catalog --help >/dev/null 2>&1; then
+  .venv/bin/eventbus catalog build --stack local --out "$STATE/catalog"
+  CATALOG="$STATE/catalog/index.html"
+else
+  CATALOG="(not built yet)"
+fi
+
+cat <<EOF
+
+Done. The local event bus is running.
+  bootstrap servers   127.0.0.1:${EVENTBUS_KAFKA_PORT:-19092} (SASL_PLAINTEXT, SCRAM-SHA-512)
+  credentials         .venv/bin/eventbus credentials <team>/<application>   e.g. va-notify/refill-notifier
+  drift check         .venv/bin/eventbus drift --stack local
+  broker logs         scripts/kafka-broker.sh logs
+  Pulumi state        $STATE/pulumi  (PULUMI_BACKEND_URL=file://$STATE/pulumi, passphrase in $STATE/local/passphrase)
+  catalog             $CATALOG
+  stop                scripts/up.sh --down
+EOF
