@@ -318,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if not exc.name or not (module == exc.name or module.startswith(exc.name + ".")):
                 raise
             continue
         mod.register(sub, UsageError)
