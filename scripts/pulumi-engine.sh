@@ -970,7 +970,12 @@ cleanup_verify() {
     if [[ "$VERIFY_BROKER" == 1 ]]; then
         bash "$REPO/scripts/kafka-broker.sh" stop >&2 || true
     fi
-    [[ -n "$VERIFY_TMP" ]] && rm -rf "$VERIFY_TMP"
+    if [[ -n "$VERIFY_TMP" ]]; then
+        rm -rf "$VERIFY_TMP"
+        # the stack selections `pulumi stack init` recorded for the temp projects
+        rm -f "$PULUMI_HOME_DIR"/workspaces/engine-smoke-*-workspace.json \
+              "$PULUMI_HOME_DIR"/workspaces/engine-kafka-smoke-*-workspace.json
+    fi
 }
 
 usage() {
