@@ -49,7 +49,7 @@ export PULUMI_CONFIG_PASSPHRASE_FILE="$STATE/local/passphrase"
 export EVENTBUS_SCRAM_SEED="$(cat "$STATE/local/scram.seed")"
 export EVENTBUS_ROOT="$REPO"
 pulumi stack select local 2>/dev/null || pulumi stack init local >/dev/null
-pulumi up --stack local --yes --skip-preview --suppress-outputs --color "$([[ -t 1 ]] && echo always || echo never)"
+pulumi up --stack local --yes --skip-preview --refresh --suppress-outputs --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog"
 if .venv/bin/eventbus catalog --help >/dev/null 2>&1; then

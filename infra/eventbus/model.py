@@ -226,23 +226,12 @@ class Consumer:
 
 
 @dataclass(frozen=True)
-class StackSettings:
-    """The slice of a ``Pulumi.<stack>.yaml`` that the gate needs (see desired state for the rest)."""
-
-    name: str
-    environment: str
-    allowed_classifications: tuple[str, ...]
-    file: str
-    config: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
 class Registry:
     root: str
     teams: tuple[Team, ...]
     events: tuple[Event, ...]
     consumers: tuple[Consumer, ...]
-    stacks: tuple[StackSettings, ...]
+    stacks: tuple  # eventbus.desired.stack.StackConfig, one per Pulumi.<stack>.yaml
 
     @cached_property
     def events_by_ref(self) -> dict[str, Event]:

@@ -33,7 +33,9 @@ def _need(tool: str) -> None:
 def run(cmd, env=None, cwd=None, check=True, timeout=900, input=None) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, input=input)
     if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(map(str, cmd))} exited {proc.returncode}\n--- stdout\n{proc.stdout[-4000:]}\n--- stderr\n{proc.stderr[-4000:]}")
+        out = proc.stdout if len(proc.stdout) < 8000 else proc.stdout[:2000] + "\n[...]\n" + proc.stdout[-6000:]
+        diag = proc.stdout[proc.stdout.find("Diagnostics:"):][:3000] if "Diagnostics:" in proc.stdout else ""
+        raise AssertionError(f"{' '.join(map(str, cmd))} exited {proc.returncode}\n--- diagnostics\n{diag}\n--- stdout\n{out}\n--- stderr\n{proc.stderr[-4000:]}")
     return proc
 
 
@@ -98,7 +100,8 @@ class Workspace:
         return run(["pulumi", *args, "--stack", "local", "--non-interactive"], env=self.env, cwd=self.root, check=check, timeout=timeout)
 
     def up(self, check=True):
-        return self.pulumi("up", "--yes", "--skip-preview", check=check)
+        # --refresh: read the live cluster first, so changes made behind the program's back are reconciled
+        return self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
 
     def eventbus(self, *args, check=False):
         return run([sys.executable, "-m", "eventbus.cli.main", "--root", str(self.root), *args], env=self.env, check=check)
@@ -119,6 +122,8 @@ def workspace(tmp_path_factory, broker, engine):
     shutil.copy(REPO / "infra" / "__main__.py", root / "infra" / "__main__.py")
     (root / "Pulumi.yaml").write_text(dump_yaml({
         "name": "eventbus", "runtime": {"name": "python", "options": {"virtualenv": str(Path(sys.executable).parent.parent)}}, "main": "infra/"}))
+    for stack_file in REPO.glob("Pulumi.*.yaml"):  # every stack: they define the environments
+        shutil.copy(stack_file, root / stack_file.name)
     local, _ = parse_yaml((REPO / "Pulumi.local.yaml").read_text())
     local["config"]["eventbus:cluster"]["bootstrapServers"] = [broker["bootstrap"]]
     local["config"]["eventbus:catalog"] = {"folder": str(root / ".state" / "catalog")}

@@ -74,6 +74,8 @@ def test_prod_program_matches_desired_state():
     state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "prod"))
     mocks, seen, comps = run_program("prod")
     kinds = Counter(r.typ for r in mocks.created)
+    # the engine refuses two resources with one URN (same type and name under the same parent type)
+    assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
     assert kinds["kafka:index/topic:Topic"] == len(state.topics)
     assert kinds["kafka:index/acl:Acl"] == len(state.acls)
     assert kinds["aws:iam/role:Role"] == len(state.roles) == len(state.apps)
@@ -126,6 +128,7 @@ def test_sandbox_program_is_unprotected_and_has_no_sensitive_topics():
 def test_local_program_uses_scram_users_and_no_aws():
     mocks, seen, comps = run_program("local")
     kinds = Counter(r.typ for r in mocks.created)
+    assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
     state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "local"))
     assert not [k for k in kinds if k.startswith("aws:")]
     assert kinds["kafka:index/userScramCredential:UserScramCredential"] == len(state.apps)

@@ -79,7 +79,8 @@ def read_live(conf: dict, timeout: float = 20.0) -> LiveState:
         live.topics[n] = LiveTopic(n, len(parts), rf, configs.get(n, {}))
     flt = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY, AclPermissionType.ANY)
     for b in admin.describe_acls(flt, request_timeout=timeout).result(timeout=timeout):
-        live.acls.add((b.principal, _title(b.restype.name), b.name, _title(b.resource_pattern_type.name), _op(b.operation.name), b.host, _title(b.permission_type.name)))
+        restype = "Cluster" if b.restype.name == "BROKER" else _title(b.restype.name)  # librdkafka calls the cluster resource BROKER
+        live.acls.add((b.principal, restype, b.name, _title(b.resource_pattern_type.name), _op(b.operation.name), b.host, _title(b.permission_type.name)))
     try:
         users = admin.describe_user_scram_credentials(request_timeout=timeout).result(timeout=timeout)
         live.scram_users = {u for u, desc in users.items() if desc.scram_credential_infos}

@@ -18,9 +18,9 @@ CLUSTER_ARN = re.compile(r"^arn:(?P<partition>aws(?:-us-gov)?):kafka:(?P<region>
 
 
 class StackError(Exception):
-    def __init__(self, loc: Loc, message: str, hint: str):
+    def __init__(self, loc: Loc, message: str, hint: str, rule: str = "stack-settings"):
         super().__init__(f"{loc}: {message} (fix: {hint})")
-        self.loc, self.message, self.hint = loc, message, hint
+        self.loc, self.message, self.hint, self.rule = loc, message, hint, rule
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,26 @@ class StackConfig:
         return base + self.topic_suffix
 
 
+def _coerce_pulumi_strings(data) -> None:
+    """Pulumi writes top-level config values back as strings ("3", "true"); read them as the
+    integers and booleans the schema declares. Anything else is left for the schema to judge."""
+    import json
+
+    from eventbus.loader.schemas import schema_text
+
+    if not isinstance(data, dict) or not isinstance(data.get("config"), dict):
+        return
+    props = json.loads(schema_text("stack"))["properties"]["config"]["properties"]
+    cfg = data["config"]
+    for key, value in cfg.items():
+        kind = props.get(key, {}).get("type")
+        if isinstance(value, str):
+            if kind == "integer" and re.fullmatch(r"-?[0-9]{1,9}", value):
+                cfg[key] = int(value)
+            elif kind == "boolean" and value in ("true", "false"):
+                cfg[key] = value == "true"
+
+
 def stack_files(root: str) -> list[str]:
     return sorted(f for f in os.listdir(root) if re.match(r"^Pulumi\.[A-Za-z0-9_.-]+\.yaml$", f))
 
@@ -78,12 +98,13 @@ def load_stack(root: str, name: str) -> StackConfig:
     try:
         data, table = parse_yaml(read_text(root, path))
     except ReadError as err:
-        raise StackError(Loc(fname, err.line, err.col), err.message, err.hint) from None
+        raise StackError(Loc(fname, err.line, err.col), err.message, err.hint, err.rule) from None
     pos = Positions(fname, table)
+    _coerce_pulumi_strings(data)
     problems = validate_document("stack", data, pos)
     if problems:
         f = problems[0]
-        raise StackError(f.loc, f.message, f.hint)
+        raise StackError(f.loc, f.message, f.hint, f.rule)
     cfg = data["config"]
 
     def get(key, default=None):

@@ -33,7 +33,6 @@ from eventbus.model import (
     Registry,
     SchemaVersion,
     SourceSystem,
-    StackSettings,
     Subscription,
     Team,
     TopicSettings,
@@ -375,28 +374,19 @@ class TreeLoader:
         return consumers
 
     # -- stacks ----------------------------------------------------------
-    def load_stacks(self) -> list[StackSettings]:
+    def load_stacks(self) -> list:
+        from eventbus.desired.stack import StackError, load_stack
+
         stacks = []
         for fname in self._listdir(self.root):
             m = STACK_FILE.match(fname)
             if not m:
                 continue
-            path = os.path.join(self.root, fname)
-            got = self._yaml(path, "stack")
-            if got is None:
+            try:
+                stacks.append(load_stack(self.root, m.group(1)))
+            except StackError as err:
                 self.broken.add("stack:" + m.group(1))
-                continue
-            d, _pos = got
-            cfg = {k.split(":", 1)[1] if k.startswith("eventbus:") else k: v for k, v in (d.get("config") or {}).items()}
-            stacks.append(
-                StackSettings(
-                    name=m.group(1),
-                    environment=cfg["environment"],
-                    allowed_classifications=tuple(cfg.get("allowedClassifications") or ("none", "PII", "PHI")),
-                    file=fname,
-                    config=cfg,
-                )
-            )
+                self.findings.append(_finding(err.rule, err.message, err.hint, err.loc))
         return stacks
 
 

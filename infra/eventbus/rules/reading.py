@@ -96,3 +96,10 @@ class Layout(_Loader):
 
     id = "layout"
     hint = "events/<domain>/<event>/{event.yaml,v<N>.avsc,key.avsc,examples/*.json}, consumers/<team>/<app>.yaml, teams/<team>.yaml"
+
+
+class StackSettings(_Loader):
+    """A stack file is inconsistent: a cloud stack without a cluster ARN or bootstrap servers, a region that differs from the ARN's, Glue on a local target."""
+
+    id = "stack-settings"
+    hint = "see docs/stacks-and-access.md"

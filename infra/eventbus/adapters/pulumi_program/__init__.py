@@ -65,7 +65,8 @@ class ApplicationComponent(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         self.acls = []
         for a in (a for a in state.acls if a.app == app.ref):
-            name = f"{a.operation}-{a.resource_type}-{a.pattern}-{a.resource_name}".lower()
+            # URNs are unique per (parent type, type, name): the name carries the application
+            name = f"{app.kafka_user}-{a.operation}-{a.resource_type}-{a.pattern}-{a.resource_name}".lower()
             self.acls.append(
                 kafka.Acl(
                     name,
@@ -83,7 +84,7 @@ class ApplicationComponent(pulumi.ComponentResource):
         if stack.target == "local":
             password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
             self.credential = kafka.UserScramCredential(
-                "scram",
+                f"{app.kafka_user}-scram",
                 username=app.kafka_user,
                 scram_mechanism=SCRAM_MECHANISM,
                 password=password,
@@ -95,7 +96,7 @@ class ApplicationComponent(pulumi.ComponentResource):
 
             role = next(r for r in state.roles if r.app == app.ref)
             self.role = aws.iam.Role(
-                "role",
+                f"{app.kafka_user}-role",
                 name=role.name,
                 assume_role_policy=json.dumps(role.trust_policy()),
                 permissions_boundary=role.permissions_boundary,
@@ -104,7 +105,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.policy = aws.iam.RolePolicy(
-                "access",
+                f"{app.kafka_user}-access",
                 role=self.role.id,
                 name="eventbus-access",
                 policy=json.dumps(role.policy()),

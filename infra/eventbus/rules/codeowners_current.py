@@ -1,0 +1,30 @@
+"""codeowners-current"""
+import os
+
+from eventbus.model import Loc
+from eventbus.rules import Rule
+
+
+class CodeownersCurrent(Rule):
+    """``.github/CODEOWNERS`` is exactly what ``eventbus codeowners`` generates from the tree.
+
+    GitHub asks each event's owning team to approve changes to its folder (so a consumer is
+    admitted to a restricted event only by an approved edit of the owners' event.yaml), each
+    team to approve its consumer files, and the platform team to approve the control plane,
+    only while this file matches the registry. It applies to repositories with a ``.github/``
+    folder, and is skipped while a team or event document has errors of its own.
+    """
+
+    id = "codeowners-current"
+    hint = "run `.venv/bin/eventbus codeowners` and commit .github/CODEOWNERS"
+
+    def check(self, ctx):
+        from eventbus.codeowners import CODEOWNERS_PATH, current_text, first_change, generate, unreliable
+
+        root = ctx.registry.root
+        if not os.path.isdir(os.path.join(root, ".github")) or unreliable(root, ctx.broken):
+            return
+        want = generate(ctx.registry)
+        have = current_text(root)
+        if have != want:
+            yield self.finding(Loc(CODEOWNERS_PATH, 1, 1), first_change(have, want))
