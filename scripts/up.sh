@@ -48,8 +48,20 @@ export PULUMI_BACKEND_URL="file://$STATE/pulumi"
 export PULUMI_CONFIG_PASSPHRASE_FILE="$STATE/local/passphrase"
 export EVENTBUS_SCRAM_SEED="$(cat "$STATE/local/scram.seed")"
 export EVENTBUS_ROOT="$REPO"
-pulumi stack select local 2>/dev/null || pulumi stack init local >/dev/null
-pulumi up --stack local --yes --skip-preview --refresh --suppress-outputs --color "$([[ -t 1 ]] && echo always || echo never)"
+# Pulumi writes its encryption salt (and stringified values) into the stack's config file; keep
+# that out of the tracked Pulumi.local.yaml: create the stack from a scratch folder once, and
+# deploy with a copy of the config file under .state.
+if [[ ! -s "$STATE/local/encryptionsalt" ]] || ! pulumi stack ls --json 2>/dev/null | grep -q '"name": "local"'; then
+  scratch="$(mktemp -d)"
+  cp Pulumi.yaml "$scratch/"
+  (cd "$scratch" && pulumi stack init local --non-interactive >/dev/null)
+  grep '^encryptionsalt:' "$scratch/Pulumi.local.yaml" > "$STATE/local/encryptionsalt"
+  rm -rf "$scratch"
+fi
+CONFIG_FILE="$STATE/local/Pulumi.local.yaml"
+{ cat Pulumi.local.yaml; cat "$STATE/local/encryptionsalt"; } > "$CONFIG_FILE"
+pulumi up --stack local --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
+  --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog"
 if .venv/bin/eventbus catalog --help >/dev/null 2>&1; then

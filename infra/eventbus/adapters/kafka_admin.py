@@ -16,7 +16,7 @@ class KafkaUnavailable(RuntimeError):
 
 def client_config(stack: StackConfig, username: str | None = None, password: str | None = None) -> dict:
     c = stack.cluster
-    conf = {"bootstrap.servers": ",".join(c.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000}
+    conf = {"bootstrap.servers": ",".join(c.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000, "log_level": 3}
     if c.sasl_mechanism == "aws-iam":
         raise KafkaUnavailable(f"stack {stack.name} uses IAM authentication; run drift from a host with an MSK IAM client (not supported by this adapter yet)")
     mech = {"plain": "PLAIN", "scram-sha512": "SCRAM-SHA-512", "scram-sha256": "SCRAM-SHA-256"}[c.sasl_mechanism]
