@@ -44,8 +44,9 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def broker(tmp_path_factory):
+    """A fresh broker per test module (its own state folder), so scenarios never see each other's topics."""
     for tool in ("java", "mvn"):
         _need(tool)
     state = tmp_path_factory.mktemp("kafka-state")
