@@ -29,6 +29,7 @@ FLOOR = r"""
 import json, os, sys, yaml
 n = 0
 for dp, dn, fn in os.walk(sys.argv[1]):
+    dn[:] = [d for d in dn if not d.startswith(".")]
     for f in fn:
         p = os.path.join(dp, f)
         with open(p, encoding="utf-8") as fh:
@@ -121,6 +122,160 @@ def bench_validate(sizes: list[int], repeat: int) -> list[Result]:
     return out
 
 
+PLAN_SETUP = r"""
+import os, shutil, subprocess, sys
+from eventbus.synth import generate
+src, dst = sys.argv[1], sys.argv[2]
+shutil.copytree(src, dst)
+def git(*a): subprocess.run(["git", "-C", dst, *a], check=True, capture_output=True)
+git("init", "-q", "-b", "main"); git("config", "user.email", "b@example.com"); git("config", "user.name", "bench")
+git("add", "-A"); git("commit", "-qm", "base")
+# a realistic pull request: 5 new events, more partitions on 20 topics, 10 new consumers
+generate(dst + "/.pr", 5, 10, 2, seed=99)
+for domain in os.listdir(dst + "/.pr/events"):
+    for ev in os.listdir(f"{dst}/.pr/events/{domain}"):
+        shutil.copytree(f"{dst}/.pr/events/{domain}/{ev}", f"{dst}/events/{domain}/new_{ev}")
+for team in os.listdir(dst + "/.pr/consumers"):
+    for app in os.listdir(f"{dst}/.pr/consumers/{team}"):
+        if os.path.isdir(f"{dst}/consumers/{team}"):
+            shutil.copy(f"{dst}/.pr/consumers/{team}/{app}", f"{dst}/consumers/{team}/new-{app}")
+shutil.rmtree(dst + "/.pr")
+n = 0
+for root, dirs, files in sorted(os.walk(dst + "/events")):
+    if "event.yaml" in files and n < 20:
+        p = os.path.join(root, "event.yaml"); t = open(p).read()
+        open(p, "w").write(t.replace("partitions: 3", "partitions: 24").replace("partitions: 6", "partitions: 24"))
+        n += 1
+git("add", "-A"); git("commit", "-qm", "pull request")
+"""
+
+MOCKS = r"""
+import sys
+import pulumi
+from pulumi.runtime.settings import SETTINGS
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+class M(pulumi.runtime.Mocks):
+    n = 0
+    def new_resource(self, args):
+        M.n += 1
+        outs = dict(args.inputs)
+        outs.setdefault("arn", "arn:aws-us-gov:x:us-gov-west-1:210987654321:" + args.name)
+        return [args.name + "-id", outs]
+    def call(self, args):
+        return {}
+
+pulumi.runtime.set_mocks(M(), project="eventbus", stack="prod", preview=False)
+from eventbus.adapters.pulumi_program import main
+_sync_await(run_pulumi_func(lambda: main(sys.argv[1], "prod")))
+print(M.n, "resources", file=sys.stderr)
+"""
+
+
+@bench("plan")
+def bench_plan(sizes: list[int], repeat: int) -> list[Result]:
+    out = []
+    for n in sizes:
+        src = tree(n, 2 * n)
+        dst = os.path.join(CACHE, f"plan-{n}")
+        if not os.path.exists(os.path.join(dst, ".git")):
+            shutil.rmtree(dst, ignore_errors=True)
+            subprocess.run([sys.executable, "-c", PLAN_SETUP, src, dst], check=True)
+        out.append(measure("plan", f"{n} events, {2 * n} consumers; PR: +5 events, +10 consumers, 20 repartitioned", eventbus("--root", dst, "plan", "--base", "HEAD~1"),
+                           dst, repeat, "≤ 3 s" if n == 1000 else "—", floor_of(dst, repeat)))
+    return out
+
+
+@bench("mocks")
+def bench_mocks(sizes: list[int], repeat: int) -> list[Result]:
+    out = []
+    for n in sizes:
+        path = tree(n, 2 * n)
+        out.append(measure("mocks", f"Pulumi program (prod) under mocks, {n} events, {2 * n} apps", [sys.executable, "-c", MOCKS, path], path, repeat,
+                           "≤ 15 s" if n == 1000 else "—", None))
+    return out
+
+
+@bench("catalog")
+def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
+    out = []
+    for n in sizes:
+        path = tree(n, 2 * n)
+        dest = os.path.join(CACHE, f"catalog-{n}")
+        r = measure("catalog", f"{n} events, {2 * n} consumers", eventbus("--root", path, "catalog", "build", "--out", dest), path, repeat,
+                    {1000: "≤ 5 s", 10000: "≤ 60 s"}.get(n, "—"), floor_of(path, repeat))
+        index = os.path.getsize(os.path.join(dest, "index.html")) if os.path.exists(os.path.join(dest, "index.html")) else 0
+        r.note = f"index.html {index / 1024:.0f} KB"
+        r.size += f" (index.html {index / 1024:.0f} KB)"
+        out.append(r)
+    return out
+
+
+LOCAL_STACK = """config:
+  eventbus:environment: prod
+  eventbus:target: local
+  eventbus:allowedClassifications: [none, PII, PHI]
+  eventbus:replicationFactor: 1
+  eventbus:minInsyncReplicasCap: 1
+  eventbus:protect: false
+  eventbus:cluster:
+    bootstrapServers: ["127.0.0.1:{port}"]
+    saslMechanism: scram-sha512
+    tls: false
+"""
+
+
+@bench("deploy")
+def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
+    """Real engine and broker: cold/warm engine setup, up from empty, no-change preview, drift."""
+    out = []
+    engine = os.path.join(REPO, "scripts", "pulumi-engine.sh")
+    secs, peak, rc = timed(["bash", engine, "build"], REPO)
+    out.append(Result("engine", "warm setup (already built: checks only)", secs, [secs], peak, None, "—"))
+    cold = os.path.join(REPO, "docs", "local-environment.md")
+    env_out = subprocess.run(["bash", engine, "env"], capture_output=True, text=True, check=True).stdout
+    env = dict(os.environ)
+    for line in env_out.splitlines():
+        if line.startswith("export "):
+            k, _, v = line[7:].partition("=")
+            env[k] = v.strip('"').replace("$PATH", os.environ["PATH"]).replace('"', "")
+    port = 39092
+    state = os.path.join(CACHE, "deploy-broker")
+    benv = {**env, "EVENTBUS_STATE": state, "EVENTBUS_KAFKA_PORT": str(port), "EVENTBUS_KAFKA_CONTROLLER_PORT": str(port + 1)}
+    broker = os.path.join(REPO, "scripts", "kafka-broker.sh")
+    for n in sizes:
+        apps = 2 * n
+        subprocess.run(["bash", broker, "reset"], env=benv, check=True, capture_output=True)
+        subprocess.run(["bash", broker, "start"], env=benv, check=True, capture_output=True)
+        password = open(os.path.join(state, "kafka", "admin.password")).read().strip()
+        path = os.path.join(CACHE, f"deploy-{n}")
+        shutil.rmtree(path, ignore_errors=True)
+        shutil.copytree(tree(n, apps), path)
+        with open(os.path.join(path, "Pulumi.local.yaml"), "w") as fh:
+            fh.write(LOCAL_STACK.replace("{port}", str(port)))
+        with open(os.path.join(path, "Pulumi.yaml"), "w") as fh:
+            fh.write(f"name: eventbus\nruntime:\n  name: python\n  options:\n    virtualenv: {os.path.dirname(os.path.dirname(sys.executable))}\nmain: infra/\n")
+        os.makedirs(os.path.join(path, "infra"), exist_ok=True)
+        shutil.copy(os.path.join(REPO, "infra", "__main__.py"), os.path.join(path, "infra", "__main__.py"))
+        penv = {**env, "PULUMI_BACKEND_URL": f"file://{path}/.state", "PULUMI_CONFIG_PASSPHRASE": "bench", "EVENTBUS_ROOT": path,
+                "EVENTBUS_SCRAM_SEED": "bench", "KAFKA_ADMIN_USERNAME": "admin", "KAFKA_ADMIN_PASSWORD": password, "EVENTBUS_STATE": state}
+        os.makedirs(os.path.join(path, ".state"), exist_ok=True)
+        subprocess.run(["pulumi", "stack", "init", "local", "--non-interactive"], cwd=path, env=penv, check=True, capture_output=True)
+        label = f"{n} events, {apps} apps"
+        secs, peak, rc = timed(["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"], path, penv)
+        if rc:
+            raise SystemExit(f"[bench] pulumi up failed at {label}")
+        print(f"[bench] deploy     {label:28} up from empty: {secs:.1f}s", file=sys.stderr, flush=True)
+        out.append(Result("pulumi up", f"from empty, {label} (real broker)", secs, [secs], peak, None, "—"))
+        out.append(measure("preview", f"no-change preview, {label}", ["pulumi", "preview", "--expect-no-changes", "--stack", "local", "--non-interactive"],
+                           path, repeat, "—", None, env=penv))
+        out.append(measure("drift", f"eventbus drift, {label}", eventbus("--root", path, "drift", "--stack", "local"), path, repeat, "—", None, env=penv))
+        subprocess.run(["bash", broker, "stop"], env=benv, check=False, capture_output=True)
+    _ = cold
+    return out
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -175,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-DEFAULT_SIZES = {"validate": [100, 1000, 10000]}
+DEFAULT_SIZES = {"validate": [100, 1000, 10000], "plan": [1000], "mocks": [1000], "catalog": [1000, 10000], "deploy": [200]}
 
 if __name__ == "__main__":
     sys.exit(main())

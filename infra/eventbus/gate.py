@@ -34,8 +34,8 @@ class GateResult:
 
 
 def load_base(root: str, ref: str) -> Registry:
-    with git.checkout_tree(root, ref) as tree:
-        return load_registry(tree).registry
+    fs = git.tree_at(root, ref)
+    return load_registry(fs.root, fs=fs).registry
 
 
 def validate(root: str, base_ref: str | None = None, today: dt.date | None = None) -> GateResult:

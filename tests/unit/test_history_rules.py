@@ -121,3 +121,23 @@ def test_unknown_base_ref_is_a_usage_error(tree):
     _base(tree)
     assert main(["--root", str(tree.root), "validate", "--base", "no-such-branch"]) == 2
     assert main(["--root", str(tree.root), "validate", "--base", "--upload-pack=evil"]) == 2
+
+
+def test_base_is_read_from_git_in_memory_and_links_out_are_refused(tree, tmp_path_factory):
+    import os
+
+    from eventbus.adapters.git import tree_at
+    from eventbus.loader import load_registry
+
+    outside = tmp_path_factory.mktemp("outside") / "secret.yaml"
+    outside.write_text("application: stolen\n")
+    os.symlink(outside, tree.root / "consumers/notify/stolen.yaml")
+    os.symlink("notifier.yaml", tree.root / "consumers/notify/alias.yaml")  # a link that stays inside
+    base = tree.commit("with links")
+    fs = tree_at(str(tree.root), base)
+    loaded = load_registry(fs.root, fs=fs)
+    rules = {(f.rule, f.loc.file) for f in loaded.findings}
+    assert ("file-symlink", "consumers/notify/stolen.yaml") in rules
+    assert not any(f.loc.file == "consumers/notify/alias.yaml" and f.rule == "file-symlink" for f in loaded.findings)
+    assert {c.ref for c in loaded.registry.consumers} >= {"notify/notifier"}
+    assert not (tree.root / ".git" / "eventbus-base").exists()  # nothing written

@@ -1,13 +1,8 @@
 """Git adapter: read the tree as it was at a base ref, without touching the work tree."""
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import subprocess
-import tarfile
-import tempfile
-from typing import Iterator
 
 REGISTRY_PATHS = ("events", "consumers", "teams")
 
@@ -36,18 +31,17 @@ def merge_base(root: str, ref: str) -> str:
     return str(_git(root, "merge-base", resolve(root, ref), "HEAD")).strip()
 
 
-@contextlib.contextmanager
-def checkout_tree(root: str, ref: str) -> Iterator[str]:
-    """Yield a temporary folder holding the registry files as they were at ``ref``."""
+def tree_at(root: str, ref: str):
+    """The registry files (events/, consumers/, teams/, Pulumi.*.yaml) as they were at ``ref``,
+    held in memory: nothing is written to disk."""
+    from eventbus.loader.fs import MemoryFS
+
     commit = resolve(root, ref)
     top = str(_git(root, "rev-parse", "--show-toplevel")).strip()
     prefix = os.path.relpath(os.path.abspath(root), top).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix + "/"
     listing = str(_git(root, "ls-tree", "--name-only", commit, prefix or ".")).split()
     wanted = [p for p in listing if p.rsplit("/", 1)[-1] in REGISTRY_PATHS or (p.rsplit("/", 1)[-1].startswith("Pulumi.") and p.endswith(".yaml"))]
-    with tempfile.TemporaryDirectory(prefix="eventbus-base-") as tmp:
-        if wanted:
-            data = _git(root, "archive", "--format=tar", commit, "--", *wanted, binary=True)
-            with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-                tar.extractall(tmp, filter="data")
-        yield os.path.join(tmp, prefix) if prefix else tmp
+    data = _git(root, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit, "--", *[w[len(prefix):] for w in wanted], binary=True) if wanted else b""
+    virtual = f"/git/{commit[:12]}"
+    return MemoryFS.from_tar(virtual, data) if data else MemoryFS(virtual, {}, {})

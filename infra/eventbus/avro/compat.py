@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from avro.errors import AvroException
 from avro.compatibility import (
     ReaderWriterCompatibilityChecker,
     SchemaCompatibilityType,
@@ -89,17 +90,30 @@ def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibil
         reader, writer = (new, old) if direction == "backward" else (old, new)
         reader_json = reader.to_json()
         writer_json = writer.to_json()
-        result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
-        if result.compatibility is SchemaCompatibilityType.compatible:
+        try:
+            result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
+            if result.compatibility is SchemaCompatibilityType.compatible:
+                continue
+            kinds = result.incompatibilities or [SchemaIncompatibilityType.type_mismatch]
+            messages = sorted(result.messages) or [""]
+            # merged results keep the root "/" beside the real places: drop it when there are others
+            locations = sorted(loc for loc in result.locations if loc != "/") or ["/"]
+            if locations == ["/"] and reader.type == "record" and writer.type == "record":
+                # the library drops the location when it descends into a writer union;
+                # find the field by asking it again, one field at a time
+                locations = [_localise(reader, writer)]
+        except (AvroException, RecursionError) as exc:
+            # Fuzzing fix: the library's checker raises on schemas its own parser accepts (an
+            # "error" type nested in a record: "Unknown schema type: error"), which crashed the
+            # gate. Fail closed: a pair the checker cannot compare is reported, never skipped.
+            why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            out.append(
+                Incompatibility(
+                    direction, i, "uncheckable", "", f"the compatibility of the two versions cannot be checked ({why})",
+                    "Use only record, enum, fixed, array, map, union and primitive types (no 'error' types) so the change can be checked.",
+                )
+            )
             continue
-        kinds = result.incompatibilities or [SchemaIncompatibilityType.type_mismatch]
-        messages = sorted(result.messages) or [""]
-        # merged results keep the root "/" beside the real places: drop it when there are others
-        locations = sorted(loc for loc in result.locations if loc != "/") or ["/"]
-        if locations == ["/"] and reader.type == "record" and writer.type == "record":
-            # the library drops the location when it descends into a writer union;
-            # find the field by asking it again, one field at a time
-            locations = [_localise(reader, writer)]
         # the library merges sets; pair them up as well as it allows
         for n, kind in enumerate(kinds):
             loc = locations[min(n, len(locations) - 1)]

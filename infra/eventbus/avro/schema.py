@@ -63,7 +63,9 @@ def named_types(schema: Any, namespace: str | None = None, out: dict | None = No
             named_types(s, namespace, out, depth + 1)
     elif isinstance(schema, dict):
         t = schema.get("type")
-        if t in NAMED and isinstance(schema.get("name"), str):
+        # Fuzzing fix: ``t`` may be a dict or list in JSON the Avro parser refused (the catalog
+        # walks such files too); ``t in NAMED`` then raised TypeError (unhashable).
+        if isinstance(t, str) and t in NAMED and isinstance(schema.get("name"), str):
             ns = schema.get("namespace", namespace)
             fn = fullname(schema["name"], ns)
             out.setdefault(fn, schema)

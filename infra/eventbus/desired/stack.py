@@ -9,7 +9,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from eventbus.loader.files import ReadError, read_text
+from eventbus.loader.files import ReadError, decode
+from eventbus.loader.fs import DiskFS
 from eventbus.loader.schemas import validate_document
 from eventbus.loader.yamldoc import parse_yaml
 from eventbus.model import Loc, Positions
@@ -85,18 +86,22 @@ def _coerce_pulumi_strings(data) -> None:
                 cfg[key] = value == "true"
 
 
-def stack_files(root: str) -> list[str]:
-    return sorted(f for f in os.listdir(root) if re.match(r"^Pulumi\.[A-Za-z0-9_.-]+\.yaml$", f))
+def stack_files(root: str, fs=None) -> list[str]:
+    fs = fs or DiskFS(root)
+    return [f for f in fs.listdir(fs.root) if re.match(r"^Pulumi\.[A-Za-z0-9_.-]+\.yaml$", f)]
 
 
-def load_stack(root: str, name: str) -> StackConfig:
+def load_stack(root: str, name: str, fs=None) -> StackConfig:
+    fs = fs or DiskFS(root)
     fname = f"Pulumi.{name}.yaml"
-    path = os.path.join(root, fname)
-    if not os.path.isfile(path):
-        known = ", ".join(f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root)) or "none"
+    path = os.path.join(fs.root, fname)
+    if fs.escaping_link(path) is not None:
+        raise StackError(Loc(fname), "stack file is a symbolic link that leaves the repository", "replace it with the real file", "file-symlink")
+    if not fs.isfile(path):
+        known = ", ".join(f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root, fs)) or "none"
         raise StackError(Loc(fname), f"no stack file {fname}", f"use one of the stacks: {known}")
     try:
-        data, table = parse_yaml(read_text(root, path))
+        data, table = parse_yaml(decode(fs.read(path)))
     except ReadError as err:
         raise StackError(Loc(fname, err.line, err.col), err.message, err.hint, err.rule) from None
     pos = Positions(fname, table)
@@ -158,5 +163,5 @@ def load_stack(root: str, name: str) -> StackConfig:
     )
 
 
-def load_stacks(root: str) -> list[StackConfig]:
-    return [load_stack(root, f[len("Pulumi.") : -len(".yaml")]) for f in stack_files(root)]
+def load_stacks(root: str, fs=None) -> list[StackConfig]:
+    return [load_stack(root, f[len("Pulumi.") : -len(".yaml")], fs) for f in stack_files(root, fs)]

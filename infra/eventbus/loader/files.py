@@ -26,16 +26,10 @@ def inside(root: str, path: str) -> bool:
     return real == real_root or real.startswith(real_root + os.sep)
 
 
-def read_text(root: str, path: str, limit: int = MAX_FILE_BYTES, walked: bool = False) -> str:
-    """Read a UTF-8 text file of the tree, refusing symlinks that leave it and huge files.
-
-    ``walked``: the caller reached ``path`` by walking down from ``root`` and
-    checked every entry on the way for links that leave the tree, so the
-    (slow) full path resolution can be skipped.
-    """
-    if walked:
-        pass
-    elif os.path.islink(path) and not inside(root, path):
+def read_text(root: str, path: str, limit: int = MAX_FILE_BYTES) -> str:
+    """Read one UTF-8 text file given on a command line, refusing symlinks that leave ``root`` and
+    huge files. (The tree loader reads through eventbus.loader.fs instead.)"""
+    if os.path.islink(path) and not inside(root, path):
         raise ReadError(
             "file-symlink",
             f"symbolic link points outside the repository ({os.readlink(path)})",

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from eventbus.findings import Finding, Severity
-from eventbus.loader.files import ReadError, read_text
+from eventbus.loader.files import ReadError, decode
+from eventbus.loader.fs import DiskFS
 from eventbus.loader.schemas import validate_document
 from eventbus.loader.yamldoc import parse_yaml
 from eventbus.model import (
@@ -90,8 +92,25 @@ def _compliance(data: dict | None) -> Compliance | None:
     )
 
 
+MAX_JSON_INT_DIGITS = 4300  # Python's own limit for int(str) (sys.get_int_max_str_digits)
+
+
+def _token_line(text: str, token: str) -> int:
+    """Line of the first ``token`` outside a JSON string (best effort)."""
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|' + re.escape(token), text):
+        if not m.group().startswith('"'):
+            return text.count("\n", 0, m.start()) + 1
+    return 1
+
+
 def parse_json(text: str) -> Any:
-    """JSON with duplicate keys refused; errors carry line and column."""
+    """Standard JSON with duplicate keys refused; errors carry line and column.
+
+    Fuzzing fixes: Python's json also reads NaN, Infinity and -Infinity (and 1e999 as inf), which
+    standard JSON, Avro tooling and the Schema Registry refuse; they are errors now. An integer of
+    more than 4,300 digits made ``int()`` raise a bare ValueError out of the loader; it is an
+    error with its line now.
+    """
 
     def pairs(items: list[tuple[str, Any]]) -> dict:
         out: dict = {}
@@ -102,12 +121,28 @@ def parse_json(text: str) -> Any:
             out[k] = v
         return out
 
+    def constant(name: str) -> Any:
+        raise ReadError("json-syntax", f"{name} is not valid JSON", "use a finite number or null: standard JSON has no NaN or Infinity", _token_line(text, name))
+
+    def integer(digits: str) -> int:
+        if len(digits) > MAX_JSON_INT_DIGITS:
+            raise ReadError("json-syntax", f"integer of {len(digits):,} digits is too large", "use a number of a sensible size", _token_line(text, digits))
+        return int(digits)
+
+    def number(digits: str) -> float:
+        value = float(digits)
+        if math.isinf(value):
+            raise ReadError("json-syntax", f"number {digits[:40]} is out of range", "use a number within the range of a double", _token_line(text, digits))
+        return value
+
     try:
-        return json.loads(text, object_pairs_hook=pairs)
+        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer, parse_float=number)
     except json.JSONDecodeError as exc:
         raise ReadError("json-syntax", f"invalid JSON: {exc.msg}", "fix the JSON syntax at this position", exc.lineno, exc.colno) from None
     except RecursionError:
         raise ReadError("json-syntax", "JSON nesting is too deep", "flatten the document") from None
+    except ValueError as exc:  # any other conversion the json module refuses: never a crash
+        raise ReadError("json-syntax", f"invalid JSON: {str(exc)[:120]}", "fix the JSON syntax") from None
 
 
 def _second_line_of(text: str, key: str) -> int:
@@ -118,8 +153,9 @@ def _second_line_of(text: str, key: str) -> int:
 
 
 class TreeLoader:
-    def __init__(self, root: str):
-        self.root = os.path.abspath(root)
+    def __init__(self, root: str, fs=None):
+        self.fs = fs or DiskFS(root)
+        self.root = self.fs.root
         self._prefix = self.root.rstrip(os.sep) + os.sep
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
@@ -132,7 +168,7 @@ class TreeLoader:
 
     def _read(self, path: str) -> str | None:
         try:
-            return read_text(self.root, path, walked=True)
+            return decode(self.fs.read(path))
         except ReadError as err:
             self._error(err, path)
             return None
@@ -165,23 +201,19 @@ class TreeLoader:
         """
         if os.path.dirname(path) == self.root and self._symlink_escapes(path):
             return []
-        try:
-            names = sorted(os.listdir(path))
-        except OSError:
-            return []
+        names = self.fs.listdir(path)
         return [n for n in names if not self._symlink_escapes(os.path.join(path, n))]
 
     def _stray(self, path: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         self.findings.append(
-            _finding("layout", f"unexpected {'folder' if os.path.isdir(path) else 'file'} '{self.rel(path)}'", hint, Loc(self.rel(path)), severity)
+            _finding("layout", f"unexpected {'folder' if self.fs.isdir(path) else 'file'} '{self.rel(path)}'", hint, Loc(self.rel(path)), severity)
         )
 
     def _symlink_escapes(self, path: str) -> bool:
-        if os.path.islink(path):
-            real = os.path.realpath(path)
-            if not (real == self.root or real.startswith(self.root + os.sep)):
-                self._error(ReadError("file-symlink", f"symbolic link points outside the repository ({os.readlink(path)})", "replace the link with the real file or folder"), path)
-                return True
+        target = self.fs.escaping_link(path)
+        if target is not None:
+            self._error(ReadError("file-symlink", f"symbolic link points outside the repository ({target})", "replace the link with the real file or folder"), path)
+            return True
         return False
 
     # -- teams -----------------------------------------------------------
@@ -190,7 +222,7 @@ class TreeLoader:
         base = os.path.join(self.root, "teams")
         for name in self._listdir(base):
             path = os.path.join(base, name)
-            if not name.endswith(".yaml") or not os.path.isfile(path):
+            if not name.endswith(".yaml") or not self.fs.isfile(path):
                 self._stray(path, "teams/ holds one <team-id>.yaml file per team")
                 continue
             got = self._yaml(path, "team")
@@ -218,13 +250,13 @@ class TreeLoader:
         base = os.path.join(self.root, "events")
         for domain in self._listdir(base):
             dpath = os.path.join(base, domain)
-            if not os.path.isdir(dpath):
+            if not self.fs.isdir(dpath):
                 if domain != "README.md":
                     self._stray(dpath, "events/ holds one folder per domain: events/<domain>/<event>/event.yaml")
                 continue
             for name in self._listdir(dpath):
                 epath = os.path.join(dpath, name)
-                if not os.path.isdir(epath):
+                if not self.fs.isdir(epath):
                     if name != "README.md":
                         self._stray(epath, "a domain folder holds one folder per event: events/<domain>/<event>/event.yaml")
                     continue
@@ -261,16 +293,16 @@ class TreeLoader:
         for fname in entries:
             fpath = os.path.join(epath, fname)
             m = VERSION_FILE.match(fname)
-            if m and os.path.isfile(fpath):
+            if m and self.fs.isfile(fpath):
                 sv = self._avsc(fpath, int(m.group(1)))
                 if sv is not None:
                     versions.append(sv)
             elif fname == "key.avsc":
                 key_schema = self._avsc(fpath, 1)
-            elif fname == "examples" and os.path.isdir(fpath):
+            elif fname == "examples" and self.fs.isdir(fpath):
                 for ex in self._listdir(fpath):
                     xpath = os.path.join(fpath, ex)
-                    if not ex.endswith(".json") or not os.path.isfile(xpath):
+                    if not ex.endswith(".json") or not self.fs.isfile(xpath):
                         self._stray(xpath, "examples/ holds JSON payloads named <something>.json")
                         continue
                     text = self._read(xpath)
@@ -340,13 +372,13 @@ class TreeLoader:
         base = os.path.join(self.root, "consumers")
         for team in self._listdir(base):
             tpath = os.path.join(base, team)
-            if not os.path.isdir(tpath):
+            if not self.fs.isdir(tpath):
                 if team != "README.md":
                     self._stray(tpath, "consumers/ holds one folder per team: consumers/<team>/<application>.yaml")
                 continue
             for fname in self._listdir(tpath):
                 fpath = os.path.join(tpath, fname)
-                if not fname.endswith(".yaml") or not os.path.isfile(fpath):
+                if not fname.endswith(".yaml") or not self.fs.isfile(fpath):
                     self._stray(fpath, "a team folder holds one <application>.yaml per application")
                     continue
                 got = self._yaml(fpath, "consumer")
@@ -383,17 +415,18 @@ class TreeLoader:
             if not m:
                 continue
             try:
-                stacks.append(load_stack(self.root, m.group(1)))
+                stacks.append(load_stack(self.root, m.group(1), self.fs))
             except StackError as err:
                 self.broken.add("stack:" + m.group(1))
                 self.findings.append(_finding(err.rule, err.message, err.hint, err.loc))
         return stacks
 
 
-def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None) -> LoadResult:
-    """Load the tree. ``on_events`` is called as soon as the events are read (before
-    consumers), so that work on them can start in the background meanwhile."""
-    loader = TreeLoader(root)
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None) -> LoadResult:
+    """Load the tree (from disk, or from ``fs``, e.g. a git commit in memory). ``on_events`` is
+    called as soon as the events are read (before consumers), so that work on them can start in
+    the background meanwhile."""
+    loader = TreeLoader(root, fs)
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:

@@ -59,12 +59,12 @@ class EventComponent(pulumi.ComponentResource):
 
 
 class ApplicationComponent(pulumi.ComponentResource):
-    def __init__(self, app: AppSpec, state: DesiredState, stack: StackConfig, provider: kafka.Provider, seed: pulumi.Output | None,
+    def __init__(self, app: AppSpec, acls, role, stack: StackConfig, provider: kafka.Provider, seed: pulumi.Output | None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("eventbus:index:Application", app.ref, {}, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         self.acls = []
-        for a in (a for a in state.acls if a.app == app.ref):
+        for a in acls:
             # URNs are unique per (parent type, type, name): the name carries the application
             name = f"{app.kafka_user}-{a.operation}-{a.resource_type}-{a.pattern}-{a.resource_name}".lower()
             self.acls.append(
@@ -94,7 +94,6 @@ class ApplicationComponent(pulumi.ComponentResource):
         else:
             import pulumi_aws as aws
 
-            role = next(r for r in state.roles if r.app == app.ref)
             self.role = aws.iam.Role(
                 f"{app.kafka_user}-role",
                 name=role.name,
@@ -149,10 +148,16 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
             if not env_seed:
                 raise DeployRefused(f"{stack.file}: no SCRAM seed: set it with `pulumi config set --secret eventbus:scramSeed <random>`")
             seed = pulumi.Output.secret(env_seed)
+    acls_by_app: dict[str, list] = {}
+    for a in state.acls:
+        acls_by_app.setdefault(a.app, []).append(a)
+    roles = {r.app: r for r in state.roles}
+    topic_resource = {t.name: events[t.event].topic for t in state.topics}
     apps = {}
     for app in state.apps:
-        deps = [events[e].topic for e in {t.event for t in state.topics if t.name in (*app.produces, *app.consumes)}]
-        apps[app.ref] = ApplicationComponent(app, state, stack, provider, seed, pulumi.ResourceOptions(depends_on=deps))
+        deps = sorted({*app.produces, *app.consumes})
+        apps[app.ref] = ApplicationComponent(app, acls_by_app.get(app.ref, []), roles.get(app.ref), stack, provider, seed,
+                                             pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
     pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": list(stack.cluster.bootstrap_servers)})
     pulumi.export("topics", sorted(t.name for t in state.topics))
     pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})

@@ -1,0 +1,280 @@
+"""AsyncAPI 3.0 documents: one for the whole bus, one per event.
+
+* **servers**: one per stack (its bootstrap servers, ``kafka-secure`` with MSK
+  IAM, or SASL/SCRAM on the local broker);
+* **channels**: one per (stack, topic) with the Kafka channel binding (topic,
+  partitions, replicas, ``topicConfiguration``: cleanup.policy, retention.ms,
+  max.message.bytes, min.insync.replicas), all read from the desired state;
+* **operations**: ``send`` per producing application and ``receive`` per
+  consuming application with access on that stack (Kafka binding ``groupId``);
+* **messages**: the latest value schema as an Avro payload
+  (``schemaFormat: application/vnd.apache.avro;version=1.9.0``), the key schema
+  in the Kafka message binding, and the examples.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from eventbus.catalog.data import Catalog, EventInfo, StackView
+
+ASYNCAPI = "3.0.0"
+AVRO = "application/vnd.apache.avro;version=1.9.0"
+KAFKA_BINDING = "0.5.0"
+CONTENT_TYPE = "avro/binary"
+
+
+def _id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
+def server(view: StackView) -> dict:
+    c = view.config.cluster
+    s: dict = {
+        "host": c.bootstrap_servers[0],
+        "protocol": "kafka-secure" if c.tls else "kafka",
+        "title": f"{view.label} brokers",
+        "description": f"Stack `{view.name}` (environment `{view.environment}`). Bootstrap servers: {', '.join(c.bootstrap_servers)}.",
+        "security": [{"$ref": "#/components/securitySchemes/" + ("mskIam" if view.iam else "scram")}],
+        "tags": [{"name": f"env:{view.environment}"}, {"name": f"stack:{view.name}"}],
+        "x-bootstrap-servers": list(c.bootstrap_servers),
+    }
+    if view.config.registry_kind == "glue":
+        s["bindings"] = {"kafka": {"schemaRegistryVendor": "aws-glue", "bindingVersion": KAFKA_BINDING}}
+        s["x-schema-registry"] = view.config.registry_name or ""
+    return s
+
+
+def security_schemes(cat: Catalog) -> dict:
+    out = {}
+    regions = sorted({v.region for v in cat.stacks if v.iam})
+    if regions:
+        out["mskIam"] = {
+            "type": "oauth2",
+            "description": "AWS MSK IAM over SASL_SSL: SASL/OAUTHBEARER (aws-msk-iam-sasl-signer) or AWS_MSK_IAM "
+                           "(software.amazon.msk.auth.iam.IAMLoginModule), assuming the application's generated role; "
+                           f"STS region {', '.join(regions)}. Brokers listen on port 9098.",
+            "flows": {},
+            "x-sasl-mechanism": "OAUTHBEARER",
+            "x-sts-region": regions[0],
+        }
+    if any(not v.iam for v in cat.stacks):
+        out["scram"] = {"type": "scramSha512", "description": "SASL/SCRAM-SHA-512, one user per application (`eventbus credentials <team>/<application>`)."}
+    return out
+
+
+_JSON_TYPES = {"null": {"type": "null"}, "boolean": {"type": "boolean"}, "int": {"type": "integer", "format": "int32"},
+               "long": {"type": "integer", "format": "int64"}, "float": {"type": "number", "format": "float"},
+               "double": {"type": "number", "format": "double"}, "bytes": {"type": "string", "format": "binary"},
+               "string": {"type": "string"}}
+
+
+def avro_to_json_schema(t, names: dict | None = None, depth: int = 0) -> dict:
+    """The JSON Schema shape of an Avro type (for places AsyncAPI wants its own schema format)."""
+    names = {} if names is None else names
+    if depth > 32:
+        return {}
+    if isinstance(t, str):
+        if t in _JSON_TYPES:
+            return dict(_JSON_TYPES[t])
+        return avro_to_json_schema(names[t], names, depth + 1) if t in names else {"description": f"Avro type {t}"}
+    if isinstance(t, list):
+        return {"oneOf": [avro_to_json_schema(b, names, depth + 1) for b in t]}
+    if not isinstance(t, dict):
+        return {}
+    kind = t.get("type")
+    out: dict
+    if isinstance(kind, (dict, list)):
+        out = avro_to_json_schema(kind, names, depth + 1)
+    elif kind in ("record", "error"):
+        names[str(t.get("name"))] = t
+        out = {"type": "object", "title": str(t.get("name")), "required": [f["name"] for f in t.get("fields") or [] if isinstance(f, dict) and "default" not in f],
+               "properties": {f["name"]: {**avro_to_json_schema(f.get("type"), names, depth + 1), **({"description": f["doc"]} if isinstance(f.get("doc"), str) else {})}
+                              for f in t.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)}}
+    elif kind == "enum":
+        names[str(t.get("name"))] = t
+        out = {"type": "string", "enum": list(t.get("symbols") or [])}
+    elif kind == "array":
+        out = {"type": "array", "items": avro_to_json_schema(t.get("items"), names, depth + 1)}
+    elif kind == "map":
+        out = {"type": "object", "additionalProperties": avro_to_json_schema(t.get("values"), names, depth + 1)}
+    elif kind == "fixed":
+        names[str(t.get("name"))] = t
+        out = {"type": "string", "format": "binary", "maxLength": t.get("size"), "minLength": t.get("size")}
+    else:
+        out = avro_to_json_schema(kind, names, depth + 1) if isinstance(kind, str) else {}
+    if t.get("logicalType"):
+        out["x-avro-logical-type"] = t["logicalType"]
+    if isinstance(t.get("doc"), str) and "description" not in out:
+        out["description"] = t["doc"]
+    return out
+
+
+def message(info: EventInfo) -> tuple[str, dict, dict]:
+    """(message id, message object, component schemas it references)."""
+    e = info.event
+    mid = info.slug
+    latest = info.latest
+    schemas: dict = {}
+    msg: dict = {
+        "name": (latest.version.schema or {}).get("name", mid) if latest and isinstance(latest.version.schema, dict) else mid,
+        "title": e.title,
+        "summary": e.summary,
+        "contentType": CONTENT_TYPE,
+    }
+    if e.description:
+        msg["description"] = e.description
+    if latest is not None and latest.version.schema is not None:
+        msg["payload"] = {"schemaFormat": AVRO, "schema": latest.version.schema}
+    binding: dict = {"schemaIdLocation": "payload", "schemaLookupStrategy": "TopicNameStrategy", "bindingVersion": KAFKA_BINDING}
+    if e.key_schema is not None and e.key_schema.schema is not None:
+        # the binding's `key` must be an AsyncAPI (JSON Schema) schema: the official JSON Schema refuses a
+        # $ref there (it matches both branches of its oneOf), so the key is translated inline and the Avro
+        # original is kept in components.schemas and pointed to by an extension
+        key_id = f"{mid}.key"
+        schemas[key_id] = {"schemaFormat": AVRO, "schema": e.key_schema.schema}
+        binding = {"key": avro_to_json_schema(e.key_schema.schema), **binding, "x-key-avro-schema": {"$ref": f"#/components/schemas/{key_id}"}}
+    msg["bindings"] = {"kafka": binding}
+    tags = list(dict.fromkeys(e.tags))
+    if tags:
+        msg["tags"] = [{"name": t} for t in tags]
+    if e.examples:
+        msg["examples"] = [{"name": ex.path.rsplit("/", 1)[-1].removesuffix(".json"), "payload": ex.payload} for ex in e.examples]
+    msg["x-eventbus"] = {
+        "ref": e.ref,
+        "owner": e.owner,
+        "lifecycle": e.lifecycle,
+        "classification": e.classification,
+        "bipSourced": e.bip_sourced,
+        "compatibility": e.compatibility,
+        "schemaVersion": latest.number if latest else 0,
+    }
+    return mid, msg, schemas
+
+
+def _channel(view: StackView, info: EventInfo, mid: str) -> tuple[str, dict] | None:
+    t = view.topic_by_event.get(info.ref)
+    if t is None:
+        return None
+    cfg = t.config_dict
+    topic_cfg: dict = {"cleanup.policy": [p.strip() for p in cfg.get("cleanup.policy", "delete").split(",") if p.strip()]}
+    for k in ("retention.ms", "max.message.bytes", "min.insync.replicas"):
+        if k in cfg:
+            topic_cfg[k] = int(cfg[k])
+    cid = _id(f"{view.name}.{t.name}")
+    return cid, {
+        "address": t.name,
+        "title": f"{info.event.title} ({view.label})",
+        "summary": info.event.summary,
+        "messages": {mid: {"$ref": f"#/components/messages/{mid}"}},
+        "servers": [{"$ref": f"#/servers/{_id(view.name)}"}],
+        "bindings": {"kafka": {"topic": t.name, "partitions": t.partitions, "replicas": t.replication_factor,
+                               "topicConfiguration": topic_cfg, "bindingVersion": KAFKA_BINDING}},
+    }
+
+
+def _operations(view: StackView, info: EventInfo, cid: str, mid: str) -> dict:
+    t = view.topic_by_event[info.ref]
+    purposes = {c.ref: s.purpose for c, s in info.subscribers}
+    ops: dict = {}
+    ref = {"channel": {"$ref": f"#/channels/{cid}"}, "messages": [{"$ref": f"#/channels/{cid}/messages/{mid}"}]}
+    for a in view.writers.get(t.name, ()):
+        op = {"action": "send", **ref, "title": f"{a.ref} publishes {info.event.title}", "x-application": a.ref}
+        arn = view.role_arn(a)
+        if arn:
+            op["x-role-arn"] = arn
+        ops[_id(f"{view.name}.{a.team}.{a.application}.send.{t.name}")] = op
+    for a in view.readers.get(t.name, ()):
+        group: dict = {"type": "string"}
+        if a.group_prefix:
+            group["pattern"] = "^" + re.escape(a.group or "")
+        else:
+            group["enum"] = [a.group]
+        op = {"action": "receive", **ref, "title": f"{a.ref} consumes {info.event.title}", "x-application": a.ref,
+              "bindings": {"kafka": {"groupId": group, "bindingVersion": KAFKA_BINDING}}}
+        if purposes.get(a.ref):
+            op["description"] = purposes[a.ref]
+        arn = view.role_arn(a)
+        if arn:
+            op["x-role-arn"] = arn
+        ops[_id(f"{view.name}.{a.team}.{a.application}.receive.{t.name}")] = op
+    return ops
+
+
+def _contact(cat: Catalog, owner: str) -> dict | None:
+    team = cat.teams.get(owner)
+    if team is None:
+        return None
+    c: dict = {"name": team.name}
+    email = next((x.email for x in team.contacts if x.email), None)
+    if email:
+        c["email"] = email
+    return c
+
+
+def event_parts(cat: Catalog, info: EventInfo) -> tuple[dict, dict, dict, dict]:
+    """(messages, schemas, channels, operations) of one event on every stack: the pieces of both documents."""
+    mid, msg, schemas = message(info)
+    channels: dict = {}
+    operations: dict = {}
+    for view in cat.stacks:
+        got = _channel(view, info, mid)
+        if got is None:
+            continue
+        cid, ch = got
+        channels[cid] = ch
+        operations.update(_operations(view, info, cid, mid))
+    return {mid: msg}, schemas, channels, operations
+
+
+def _assemble(cat: Catalog, parts: list[tuple[dict, dict, dict, dict]], info_block: dict, doc_id: str) -> dict:
+    channels: dict = {}
+    operations: dict = {}
+    messages: dict = {}
+    schemas: dict = {}
+    for m, s, c, o in parts:
+        messages.update(m)
+        schemas.update(s)
+        channels.update(c)
+        operations.update(o)
+    doc: dict = {
+        "asyncapi": ASYNCAPI,
+        "id": doc_id,
+        "info": info_block,
+        "servers": {_id(v.name): server(v) for v in cat.stacks},
+        "defaultContentType": CONTENT_TYPE,
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "securitySchemes": security_schemes(cat)},
+    }
+    if schemas:
+        doc["components"]["schemas"] = schemas
+    return doc
+
+
+def event_document(cat: Catalog, info: EventInfo, parts: tuple | None = None) -> dict:
+    e = info.event
+    info_block: dict = {
+        "title": e.title,
+        "version": str(info.latest.number if info.latest else 0),
+        "description": e.summary + ("\n\n" + e.description if e.description else ""),
+    }
+    contact = _contact(cat, e.owner)
+    if contact:
+        info_block["contact"] = contact
+    if e.tags:
+        info_block["tags"] = [{"name": t} for t in dict.fromkeys(e.tags)]
+    return _assemble(cat, [parts if parts is not None else event_parts(cat, info)], info_block, f"urn:eventbus:event:{e.domain}:{e.name}")
+
+
+def bus_document(cat: Catalog, parts: dict | None = None) -> dict:
+    """The whole bus; ``parts`` (event ref -> :func:`event_parts`) reuses pieces already built for the event documents."""
+    digest = hashlib.sha256("\n".join(f"{i.ref}:{i.latest.version.digest if i.latest else ''}" for i in cat.events).encode()).hexdigest()[:12]
+    info_block = {
+        "title": "VA Enterprise Event Bus",
+        "version": f"{len(cat.events)}-events-{digest}",
+        "description": "Every event of the Enterprise Event Bus (Kafka on AWS MSK, Avro), with its topic on every stack, "
+                       "its producers and consumers. Generated by `eventbus catalog build` from the registry.",
+    }
+    parts = parts or {}
+    return _assemble(cat, [parts.get(i.ref) or event_parts(cat, i) for i in cat.events], info_block, "urn:eventbus:bus")

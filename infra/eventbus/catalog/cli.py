@@ -1,0 +1,42 @@
+"""``eventbus catalog build [--out DIR] [--stack S ...]``: the Event Catalog (site, Backstage, AsyncAPI)."""
+from __future__ import annotations
+
+import os
+import sys
+
+
+def register(subparsers, usage_error) -> None:
+    cat = subparsers.add_parser("catalog", help="build the Event Catalog (static site, Backstage entities, AsyncAPI)")
+    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    b = csub.add_parser("build", help="write the catalog to a folder (default .state/catalog)")
+    b.add_argument("--out", "-o", metavar="DIR", help="output folder (default: <root>/.state/catalog); replaced as a whole")
+    b.add_argument("--stack", action="append", metavar="STACK", help="include this stack's topics and grants (repeatable; default: every Pulumi.<stack>.yaml)")
+    b.add_argument("--workers", type=int, default=None, help=argparse_suppress())
+
+    def run(args) -> int:
+        from eventbus.catalog import CatalogError, build_catalog
+        from eventbus.cli.main import find_root
+
+        root = os.path.abspath(args.root) if args.root else find_root()
+        if not os.path.isdir(root):
+            raise usage_error(f"--root {args.root}: no such folder")
+        out = args.out or os.path.join(root, ".state", "catalog")
+        try:
+            result = build_catalog(root, out, args.stack or None, workers=args.workers)
+        except CatalogError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if result.load_problems:
+            print(f"warning: {result.load_problems} registry file(s) could not be read and are left out; run `eventbus validate`", file=sys.stderr)
+        print(f"catalog: {result.events:,} events, {result.apps:,} applications, {result.teams:,} teams; stacks {', '.join(result.stacks) or '-'}; "
+              f"{result.files:,} files ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f}s")
+        print(f"open {result.index}")
+        return 0
+
+    b.set_defaults(func=run)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
