@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv and install the project with its dev dependencies. Idempotent and fast when
-# nothing changed (a stamp of pyproject.toml's hash is kept in the venv).
-#   scripts/setup.sh            # python deps
+# Install what the project needs. Idempotent and fast when nothing changed.
+#   scripts/setup.sh            # .venv with the project and its dev tools (stamp: hash of pyproject.toml)
+#   scripts/setup.sh --tests    # + what the tests use: npm test tools (axe-core, AsyncAPI schemas)
+#                               #   and Debian's Chromium for the browser tests (when apt-get can run)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -20,11 +21,37 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PY" -m venv .venv
 fi
 stamp=".venv/.eventbus-installed"
-want="$(cat pyproject.toml | sha256sum | cut -c1-16)"
+want="$(sha256sum pyproject.toml | cut -c1-16)"
 if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-  say "installing Python dependencies (first run: ~1 min)"
+  say "installing Python dependencies (first run: 1-2 min)"
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
   .venv/bin/python -m pip install --quiet --progress-bar off -e ".[dev]"
   echo "$want" > "$stamp"
-  say "done"
+  say "Python dependencies installed"
+fi
+
+[[ "${1:-}" == "--tests" ]] || exit 0
+
+# npm test tools, pinned by package-lock.json
+if command -v npm >/dev/null; then
+  lock="node_modules/.eventbus-installed"
+  want="$(sha256sum package-lock.json | cut -c1-16)"
+  if [[ "$(cat "$lock" 2>/dev/null)" != "$want" ]]; then
+    say "installing npm test tools (axe-core, @asyncapi/specs)"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want" > "$lock"
+  fi
+else
+  say "npm not found: AsyncAPI and accessibility tests will skip (an error under CI=true)"
+fi
+
+# Debian's Chromium for the catalog's browser tests
+if ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+    say "installing Debian's chromium for the browser tests (once)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-dejavu-core >/dev/null
+  else
+    say "chromium not found and apt-get unavailable: browser tests will skip (an error under CI=true)"
+  fi
 fi
