@@ -133,6 +133,10 @@ def test_01_up_creates_every_topic_and_acl(workspace):
     assert set(live.topics) >= {t.name for t in state.topics} and len(state.topics) >= 11
     t = live.topics["claims_claim_lifecycle_status"]
     assert t.partitions == 8 and t.config["cleanup.policy"] == "compact" and t.config["retention.ms"] == "-1"
+    # the deploy materialises the catalog in the folder the stack names
+    index = workspace.root / ".state" / "catalog" / "index.html"
+    assert index.is_file()
+    assert "Prescription refill requested" in index.read_text()
 
 
 def test_02_producer_writes_avro_and_subscriber_reads_it(workspace):

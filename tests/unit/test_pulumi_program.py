@@ -11,23 +11,7 @@ from eventbus.desired.stack import load_stack
 from eventbus.desired.state import compute
 from eventbus.loader import load_registry
 from tests.conftest import REPO
-
-
-class Recorder(pulumi.runtime.Mocks):
-    def __init__(self):
-        self.created: list[pulumi.runtime.MockResourceArgs] = []
-
-    def new_resource(self, args):
-        self.created.append(args)
-        outs = dict(args.inputs)
-        if args.typ == "aws:iam/role:Role":
-            outs["arn"] = f"arn:aws-us-gov:iam::210987654321:role/{args.inputs['name']}"
-        if args.typ in ("aws:glue/registry:Registry", "aws:glue/schema:Schema"):
-            outs["arn"] = f"arn:aws-us-gov:glue:us-gov-west-1:210987654321:{args.name}"
-        return [f"{args.name}-id", outs]
-
-    def call(self, args):
-        return {}
+from tests.pulumi_mocks import Recorder
 
 
 def run_program(stack_name: str, root=REPO, config: dict | None = None):
@@ -86,6 +70,12 @@ def test_prod_program_matches_desired_state():
     assert kinds["eventbus:index:Application"] == len(state.apps)
     assert kinds["kafka:index/userScramCredential:UserScramCredential"] == 0  # aws target: IAM, not SCRAM
     assert kinds["pulumi:providers:kafka"] == 1
+    # the catalog is published with the deploy: a private, versioned bucket holding the built site
+    assert kinds["eventbus:index:Catalog"] == 1
+    objects = [r for r in mocks.created if r.typ.startswith("aws:s3/bucketObject")]
+    assert any(o.inputs.get("key") == "index.html" for o in objects) and len(objects) > 20
+    blocks = [r.inputs for r in mocks.created if r.typ == "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"]
+    assert blocks and all(blocks[0][k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
 
     topics = {r.name: r.inputs for r in mocks.created if r.typ == "kafka:index/topic:Topic"}
     for t in state.topics:

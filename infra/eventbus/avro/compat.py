@@ -88,9 +88,9 @@ def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibil
     for direction, i in pairs:
         old = parse_text(history[i])
         reader, writer = (new, old) if direction == "backward" else (old, new)
-        reader_json = reader.to_json()
-        writer_json = writer.to_json()
         try:
+            reader_json = reader.to_json()
+            writer_json = writer.to_json()
             result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
             if result.compatibility is SchemaCompatibilityType.compatible:
                 continue

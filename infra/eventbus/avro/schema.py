@@ -23,12 +23,49 @@ class AvroError(ValueError):
     pass
 
 
+def _union_duplicate(schema: avro.schema.Schema) -> str | None:
+    """Full name of a named type listed twice in one union, if any.
+
+    Adversarial-corpus fix: Python's Avro parser accepts ``["null", "a.R", "a.R"]``, which the Avro
+    specification forbids and Java's parser (the Schema Registry's) refuses, so such a schema passed
+    the gate and failed at deploy time.
+    """
+    stack, seen = [schema], set()
+    while stack:
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        kind = getattr(s, "type", None)
+        if kind in ("record", "error", "request"):
+            stack.extend(f.type for f in s.fields)
+        elif kind == "array":
+            stack.append(s.items)
+        elif kind == "map":
+            stack.append(s.values)
+        elif kind == "union":
+            names = [b.fullname for b in s.schemas if getattr(b, "type", None) in NAMED]
+            dup = next((n for n in names if names.count(n) > 1), None)
+            if dup:
+                return dup
+            stack.extend(s.schemas)
+    return None
+
+
 @lru_cache(maxsize=65536)
 def parse_text(text: str) -> avro.schema.Schema:
     """Parse .avsc text with the Avro library (cached by content)."""
     try:
-        return avro.schema.parse(text)
+        parsed = avro.schema.parse(text)
+        dup = _union_duplicate(parsed)
+        if dup:
+            raise AvroError(f"a union lists the type {dup} twice (the Avro specification and the Schema Registry refuse it)")
+        return parsed
+    except AvroError:
+        raise
     except (avro.errors.AvroException, avro.errors.SchemaParseException) as exc:
+        if "maximum recursion depth" in str(exc):  # the library wraps the RecursionError in a message of the whole schema
+            raise AvroError("schema nests too deeply") from None
         raise AvroError(str(exc).splitlines()[0][:300]) from None
     except (json.JSONDecodeError, TypeError, KeyError, AttributeError, ValueError) as exc:
         raise AvroError(f"not a valid Avro schema ({type(exc).__name__}: {str(exc)[:200]})") from None
@@ -138,6 +175,10 @@ def default_problem(t: Any, value: Any, names: dict[str, dict], namespace: str |
     kind = t.get("type") if isinstance(t, dict) else t
     if isinstance(kind, (dict, list)):
         return default_problem(kind, value, names, namespace, depth + 1)
+    if not isinstance(t, dict) and kind in ("fixed", "enum", "array", "map", "record", "error"):
+        # Fuzzing fix: a bare "record" (or "enum", ...) as a type name has no definition to check
+        # against; t.get(...) below raised AttributeError on it.
+        return f"'{kind}' is not a complete type"
     ok = True
     if kind == "null":
         ok = value is None

@@ -5,12 +5,16 @@
 
 The catalog reads the registry model and each stack's desired state
 (:func:`eventbus.desired.state.compute`); it never re-derives topic names,
-grants or roles. The site is written to a fresh folder beside ``out`` and
-swapped in at the end, so a reader never sees half a catalog and files of
-removed events disappear.
+grants or roles. ``out`` is updated in place: unchanged files are not
+rewritten (output is deterministic), files of removed events, teams or
+applications are deleted, and a folder the catalog did not write (no
+``.eventbus-catalog`` marker) is refused. Above 400 events the event and
+application pages are rendered by forked worker processes.
 """
 from __future__ import annotations
 
+import gc
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -70,42 +74,17 @@ def _prune(out: str, keep: set[str]) -> int:
 
 
 class _Writer:
-    """Writes files under a folder from a few threads (creating files is the slow part on most disks;
-    open/write release the GIL, so rendering goes on meanwhile). A file whose content did not change
-    is not rewritten, so a rebuild only touches what changed. Each directory is created once."""
+    """Writes files under a folder, creating each directory once. A file whose content did not change is not
+    rewritten, so a rebuild only touches what changed. (Synchronous on purpose: writer threads fight the
+    rendering thread for the GIL and cost more than they save.)"""
 
-    def __init__(self, base: str, threads: int = 6):
-        import threading
-        from concurrent.futures import ThreadPoolExecutor
-
+    def __init__(self, base: str):
         self.base = base
         self.dirs: set[str] = set()
         self.paths: list[str] = []
         self.count = 0
         self.bytes = 0
         self.written = 0
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="catalog-write")
-        self._slots = threading.BoundedSemaphore(512)  # at most this many files waiting in memory
-        self._errors: list[BaseException] = []
-        self._lock = threading.Lock()
-
-    def _write(self, path: str, data: bytes) -> None:
-        try:
-            try:
-                if os.path.getsize(path) == len(data):
-                    with open(path, "rb") as fh:
-                        if fh.read() == data:
-                            return
-            except OSError:
-                pass
-            with open(path, "wb") as fh:
-                fh.write(data)
-            with self._lock:
-                self.written += 1
-        except BaseException as exc:  # noqa: BLE001 - reported by close()
-            self._errors.append(exc)
-        finally:
-            self._slots.release()
 
     def __call__(self, rel: str, content: str | bytes) -> None:
         path = os.path.join(self.base, rel)
@@ -117,23 +96,86 @@ class _Writer:
         self.paths.append(rel)
         self.count += 1
         self.bytes += len(data)
-        self._slots.acquire()
-        self._pool.submit(self._write, path, data)
+        try:
+            if os.path.getsize(path) == len(data):
+                with open(path, "rb") as fh:
+                    if fh.read() == data:
+                        return
+        except OSError:
+            pass
+        with open(path, "wb") as fh:
+            fh.write(data)
+        self.written += 1
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
-        if self._errors:
-            raise self._errors[0]
+        pass
 
 
-def _render_chunk(site, part: int, parts: int, base: str) -> tuple[list[str], int, int]:
-    w = _Writer(base)
-    try:
-        site.render_events(site.cat.events[part::parts], w)
-        site.render_apps(list(site.cat.apps.values())[part::parts], w)
-    finally:
-        w.close()
-    return w.paths, w.bytes, w.written
+def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
+    """Fork ``n`` processes rendering a share of the event and application pages each (they share the model
+    copy-on-write); each reports ``[files, bytes, written]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
+    apps = list(site.cat.apps.values())
+    procs = []
+    for i in range(n):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            os.close(r)
+            code = 0
+            try:
+                writer = _Writer(out)
+                site.render_events(site.cat.events[i::n], writer)
+                site.render_apps(apps[i::n], writer)
+                msg = json.dumps([writer.count, writer.bytes, writer.written])
+            except BaseException as exc:  # noqa: BLE001 - reported by the parent
+                msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
+            try:
+                os.write(w, msg.encode())
+            finally:
+                os._exit(code)
+        os.close(w)
+        procs.append((pid, r))
+    return procs
+
+
+def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int]:
+    files = size = written = 0
+    errors = []
+    for pid, fd in procs:
+        chunks = []
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        try:
+            got = json.loads(b"".join(chunks) or b"null")
+        except ValueError:
+            got = None
+        if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
+            files, size, written = files + got[0], size + got[1], written + got[2]
+        else:
+            errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
+    if errors:
+        raise CatalogError("rendering failed: " + "; ".join(errors))
+    return files, size, written
+
+
+def _stop(procs: list[tuple[int, int]]) -> None:
+    import signal
+
+    for pid, fd in procs:
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None) -> BuildResult:
@@ -162,56 +204,52 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     states = [(c, compute(registry, c)) for c in configs]
     cat = gather(registry, states)
     timings["model"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    out = _check_out(out)
-    site = Site(cat)
-    n_workers = workers if workers is not None else _default_workers(len(cat.events))
-    pool = job = None
-    if n_workers > 1:
-        # fork the workers first, while this process has no other thread; they render the event and
-        # application pages while this process renders the index, search data, lists and documents
-        import multiprocessing as mp
-
-        global _SITE
-        _SITE = site
-        pool = mp.get_context("fork").Pool(n_workers)
-        job = pool.starmap_async(_work, [(i, n_workers, out) for i in range(n_workers)])
-    writer = _Writer(out)
-    extra_paths: list[str] = []
-    extra_bytes = extra_written = 0
+    # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
+    # rendering (and from dirtying their pages in the forked workers)
+    gc.freeze()
     try:
-        writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
-        for rel, data in static_files():
-            writer(rel, data)
-        if pool is None:
-            site.render_events(cat.events, writer)
-            site.render_apps(list(cat.apps.values()), writer)
-        site.render_rest(writer)
-        if job is not None:
-            results = job.get()
-            extra_paths = [p for r in results for p in r[0]]
-            extra_bytes = sum(r[1] for r in results)
-            extra_written = sum(r[2] for r in results)
+        t = time.perf_counter()
+        out = _check_out(out)
+        site = Site(cat)
+        n_workers = workers if workers is not None else _default_workers(len(cat.events))
+        # forked first, while this process runs no other thread; the workers render the event and application
+        # pages while this process renders the index, search data, lists, fields, map and whole-bus documents
+        procs = _fork_workers(site, out, n_workers) if n_workers > 1 else []
+        writer = _Writer(out)
+        extra = (0, 0, 0)
+        try:
+            writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
+            for rel, data in static_files():
+                writer(rel, data)
+            if not procs:
+                site.render_events(cat.events, writer)
+                site.render_apps(list(cat.apps.values()), writer)
+            site.render_rest(writer)
+            if procs:
+                extra = _collect(procs)
+                procs = []
+        finally:
+            if procs:
+                _stop(procs)
+        timings["render"] = time.perf_counter() - t
+        t3 = time.perf_counter()
+        keep = set(writer.paths)
+        if n_workers > 1:
+            keep.update(p for i in cat.events for p in (i.path, i.asyncapi_path))
+            keep.update(a.path for a in cat.apps.values())
+        removed = _prune(out, keep)
+        timings["prune"] = time.perf_counter() - t3
     finally:
-        writer.close()
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-            _SITE = None
-    timings["render"] = time.perf_counter() - t
-    t3 = time.perf_counter()
-    removed = _prune(out, set(writer.paths) | set(extra_paths))
-    timings["prune"] = time.perf_counter() - t3
+        gc.unfreeze()
     return BuildResult(
         out=os.path.abspath(out),
         events=len(cat.events),
         apps=len(cat.apps),
         teams=len(cat.teams),
         stacks=[c.name for c in configs],
-        files=writer.count + len(extra_paths),
-        bytes=writer.bytes + extra_bytes,
-        written=writer.written + extra_written,
+        files=writer.count + extra[0],
+        bytes=writer.bytes + extra[1],
+        written=writer.written + extra[2],
         removed=removed,
         seconds=time.perf_counter() - started,
         load_problems=problems,
@@ -220,13 +258,11 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
 
 
 def _default_workers(n_events: int) -> int:
-    if n_events < 400 or not hasattr(os, "fork"):
+    import threading
+
+    # forking a process that runs other threads (an embedding program, a test harness) is not safe
+    if n_events < 400 or not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     return max(1, min(4, os.cpu_count() or 1))
 
 
-_SITE = None
-
-
-def _work(i: int, n: int, base: str) -> tuple[list[str], int, int]:
-    return _render_chunk(_SITE, i, n, base)

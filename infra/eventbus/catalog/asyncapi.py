@@ -177,9 +177,10 @@ def _operations(view: StackView, info: EventInfo, cid: str, mid: str) -> dict:
     t = view.topic_by_event[info.ref]
     purposes = {c.ref: s.purpose for c, s in info.subscribers}
     ops: dict = {}
-    ref = {"channel": {"$ref": f"#/channels/{cid}"}, "messages": [{"$ref": f"#/channels/{cid}/messages/{mid}"}]}
+    # no `messages` list: the channel carries one message, which an operation without the list means
+    ref = {"channel": {"$ref": f"#/channels/{cid}"}}
     for a in view.writers.get(t.name, ()):
-        op = {"action": "send", **ref, "title": f"{a.ref} publishes {info.event.title}", "x-application": a.ref}
+        op = {"action": "send", **ref, "x-application": a.ref}
         arn = view.role_arn(a)
         if arn:
             op["x-role-arn"] = arn
@@ -190,8 +191,7 @@ def _operations(view: StackView, info: EventInfo, cid: str, mid: str) -> dict:
             group["pattern"] = "^" + re.escape(a.group or "")
         else:
             group["enum"] = [a.group]
-        op = {"action": "receive", **ref, "title": f"{a.ref} consumes {info.event.title}", "x-application": a.ref,
-              "bindings": {"kafka": {"groupId": group, "bindingVersion": KAFKA_BINDING}}}
+        op = {"action": "receive", **ref, "x-application": a.ref, "bindings": {"kafka": {"groupId": group, "bindingVersion": KAFKA_BINDING}}}
         if purposes.get(a.ref):
             op["description"] = purposes[a.ref]
         arn = view.role_arn(a)

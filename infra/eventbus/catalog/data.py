@@ -210,13 +210,15 @@ class Catalog:
 
     def retention_days(self, e: Event) -> int:
         """Retention as deployed (read from the desired state's topic config), in days; -1 = forever."""
+        ms = e.topic.retention_ms  # a retired event has no topic anywhere: its declared setting
         for s in self.stacks:
             t = s.topic_by_event.get(e.ref)
             if t is not None:
-                ms = int(t.config_dict.get("retention.ms", e.topic.retention_ms))
-                return -1 if ms < 0 else max(1, round(ms / DAY_MS)) if ms else 0
-        ms = e.topic.retention_ms
-        return -1 if ms < 0 else round(ms / DAY_MS)
+                ms = int(t.config_dict.get("retention.ms", ms))
+                break
+        if ms < 0:
+            return -1
+        return max(1, round(ms / DAY_MS)) if ms else 0  # a few hours still shows as 1 day
 
 
 def gather(registry: Registry, stacks: list[tuple[StackConfig, DesiredState]]) -> Catalog:

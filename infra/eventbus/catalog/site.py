@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -67,16 +66,6 @@ def pretty_bytes(n: int) -> str:
     if n % 1024 == 0:
         return f"{n // 1024} KiB"
     return f"{n:,} bytes"
-
-
-@dataclass
-class Output:
-    """Files of the site, as (relative path, text) pairs, written by the caller."""
-
-    files: list[tuple[str, str | bytes]] = field(default_factory=list)
-
-    def add(self, path: str, content: str | bytes) -> None:
-        self.files.append((path, content))
 
 
 class Site:

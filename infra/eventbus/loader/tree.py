@@ -138,18 +138,58 @@ def parse_json(text: str) -> Any:
     try:
         return json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer, parse_float=number)
     except json.JSONDecodeError as exc:
-        raise ReadError("json-syntax", f"invalid JSON: {exc.msg}", "fix the JSON syntax at this position", exc.lineno, exc.colno) from None
+        raise ReadError("json-syntax", f"invalid JSON: {exc.msg}", "fix the JSON syntax at this position", *_clamp(text, exc.lineno, exc.colno)) from None
     except RecursionError:
         raise ReadError("json-syntax", "JSON nesting is too deep", "flatten the document") from None
     except ValueError as exc:  # any other conversion the json module refuses: never a crash
         raise ReadError("json-syntax", f"invalid JSON: {str(exc)[:120]}", "fix the JSON syntax") from None
 
 
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
 def _second_line_of(text: str, key: str) -> int:
-    """Line of the second ``"key":`` in the text (where a duplicate most likely is)."""
+    """Line of the repeated ``"key":``: the first one that repeats a key of its own object.
+
+    Adversarial-corpus fix: this used to be the second ``"key":`` anywhere in the text, so a
+    duplicate "type" in a field pointed at the record's own "type" a few lines up.
+    """
+    stack: list[set | None] = []  # per open container: the keys seen (objects) or None (arrays)
+    prev = None
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok == "{":
+            stack.append(set())
+        elif tok == "[":
+            stack.append(None)
+        elif tok in "}]":
+            if stack:
+                stack.pop()
+        elif tok == ":":
+            if prev is not None and stack and stack[-1] is not None:
+                try:
+                    k = json.loads(prev.group())
+                except ValueError:
+                    k = prev.group()[1:-1]
+                if k == key and k in stack[-1]:
+                    return text.count("\n", 0, prev.start()) + 1
+                stack[-1].add(k)
+        prev = m if tok.startswith('"') else None
     hits = [m.start() for m in re.finditer(r'"' + re.escape(key) + r'"\s*:', text)]
     i = hits[1] if len(hits) > 1 else (hits[0] if hits else 0)
     return text.count("\n", 0, i) + 1
+
+
+def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
+    """A position at most at the end of the last line (git's count: a final newline starts no line).
+
+    Fuzzing fix: errors at the end of a file ("Expecting value" after a final newline) pointed at
+    a line past its end, where annotations are lost.
+    """
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return (line, col) if line <= len(lines) else (len(lines), len(lines[-1]) + 1)
 
 
 class TreeLoader:
@@ -292,7 +332,7 @@ class TreeLoader:
         key_schema = None
         for fname in entries:
             fpath = os.path.join(epath, fname)
-            m = VERSION_FILE.match(fname)
+            m = VERSION_FILE.fullmatch(fname)  # fullmatch: match() took "v1.avsc\n" for v1.avsc
             if m and self.fs.isfile(fpath):
                 sv = self._avsc(fpath, int(m.group(1)))
                 if sv is not None:
@@ -411,7 +451,7 @@ class TreeLoader:
 
         stacks = []
         for fname in self._listdir(self.root):
-            m = STACK_FILE.match(fname)
+            m = STACK_FILE.fullmatch(fname)
             if not m:
                 continue
             try:

@@ -40,20 +40,33 @@ def _plain_mark(mark: Any) -> tuple[int, int]:
 
 
 def _mark_mapper(text: str):
-    """Mark -> 1-based (line, column) as reviewers' tools count them.
+    """Mark -> 1-based (line, column) as reviewers' tools (git, GitHub) count them.
 
-    Fuzzing fix: YAML also breaks lines at a lone CR, NEL, LS and PS (U+0085, U+2028,
+    Fuzzing fixes: YAML also breaks lines at a lone CR, NEL, LS and PS (U+0085, U+2028,
     U+2029), git and GitHub only at LF, so positions in files holding those characters
-    pointed at lines past the end of the file. Marks carry a character index, which is
-    mapped to LF-based lines here (only for such files; the others keep the fast path).
+    pointed at lines past the end of the file; marks carry a character index, which is
+    mapped to LF-based lines here (only for such files). And at the end of the input
+    libyaml marks the line after the last one (an error at the end of the file, an empty
+    document): such positions point at the end of the last line instead.
     """
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()  # a final newline ends the last line, it does not start another
+    last, end = len(lines), len(lines[-1]) + 1
     if not any(c in text for c in "\r\x85\u2028\u2029"):
-        return _plain_mark
+
+        def plain(mark: Any) -> tuple[int, int]:
+            line = mark.line + 1
+            return (line, mark.column + 1) if line <= last else (last, end)
+
+        return plain
     newlines = [m.start() for m in re.finditer("\n", text)]
 
     def at(mark: Any) -> tuple[int, int]:
         i = min(max(mark.index, 0), len(text))
         n = bisect.bisect_left(newlines, i)  # LFs before index i
+        if n + 1 > last:
+            return last, end
         start = newlines[n - 1] + 1 if n else 0
         return n + 1, i - start + 1
 
@@ -76,7 +89,12 @@ def _scalar(node: yaml.ScalarNode, at=_plain_mark) -> Any:
         # see sys.get_int_max_str_digits) raised a bare ValueError out of the loader, and an
         # empty one (``!!int ``) an IndexError.
         try:
-            return _ctor.construct_yaml_int(node) if tag == _INT else _ctor.construct_yaml_float(node)
+            value = _ctor.construct_yaml_int(node) if tag == _INT else _ctor.construct_yaml_float(node)
+            # A hex, octal or binary integer has no digit limit, but its decimal repr() (every
+            # error message that shows the value) raises past 4,300 digits: refuse huge ones.
+            if isinstance(value, int) and value.bit_length() > 3000:
+                raise ValueError("integer too large")
+            return value
         except (ValueError, IndexError):
             raise ReadError(
                 "yaml-syntax",
@@ -104,12 +122,6 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = at(mark) if mark else (1, 1)
-        last = text.count("\n") + 1
-        if line > last:
-            # Fuzzing fix: at the end of the input libyaml marks the line after the last one
-            # (a line that does not exist in the file, so annotations got lost); point at the
-            # end of the last line instead.
-            line, col = last, len(text) - (text.rfind("\n") + 1) + 1
         problem = exc.problem or exc.context or "invalid YAML"
         if "maximum nesting depth" in problem:
             # Adversarial-corpus fix: libyaml stops at 1000 levels with a syntax error; report

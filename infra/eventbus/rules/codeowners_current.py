@@ -1,6 +1,8 @@
 """codeowners-current"""
 import os
 
+from eventbus.findings import Finding, Severity
+from eventbus.loader.files import ReadError, read_text
 from eventbus.model import Loc
 from eventbus.rules import Rule
 
@@ -24,6 +26,16 @@ class CodeownersCurrent(Rule):
         root = ctx.registry.root
         if not os.path.isdir(os.path.join(root, ".github")) or unreliable(root, ctx.broken):
             return
+        path = os.path.join(root, CODEOWNERS_PATH)
+        if os.path.lexists(path):
+            # Adversarial-corpus fix: the file is read like every other file of the tree (no link
+            # out of it, at most 1 MB, a regular UTF-8 file). A pull request could make it a link
+            # to /dev/zero or a FIFO, and reading it then never ended.
+            try:
+                read_text(root, path)
+            except ReadError as err:
+                yield Finding(err.rule, Severity.ERROR, err.message, err.hint, Loc(CODEOWNERS_PATH, err.line, err.col))
+                return
         want = generate(ctx.registry)
         have = current_text(root)
         if have != want:

@@ -24,14 +24,14 @@ class NameFolder(Rule):
             if e.declared_domain != e.domain:
                 yield self.finding(e.pos.loc("domain"), f"domain '{e.declared_domain}' does not match its folder events/{e.domain}/", f"set domain: {e.domain}, or move the folder to events/{e.declared_domain}/")
             for part, what in ((e.domain, "domain"), (e.name, "event")):
-                if not SNAKE.match(part):
+                if not SNAKE.fullmatch(part):  # fullmatch: '$' of match() also accepts a trailing newline ("claims\n")
                     yield self.finding(e.pos.loc(), f"{what} folder name '{part}' is not lowercase snake_case", "use lowercase letters, digits and single underscores, e.g. contention_created")
         for c in ctx.registry.consumers:
             if c.declared_team != c.team:
                 yield self.finding(c.pos.loc("team"), f"team '{c.declared_team}' does not match its folder consumers/{c.team}/", f"set team: {c.team}, or move the file to consumers/{c.declared_team}/")
             if c.declared_application != c.application:
                 yield self.finding(c.pos.loc("application"), f"application '{c.declared_application}' does not match its file name {c.application}.yaml", f"set application: {c.application}, or rename the file to {c.declared_application}.yaml")
-            if not ID.match(c.application):
+            if not ID.fullmatch(c.application):
                 yield self.finding(c.pos.loc(), f"file name '{c.application}.yaml' is not a valid application id", "use lowercase letters, digits and hyphens")
         for t in ctx.registry.teams:
             stem = t.pos.file.rsplit("/", 1)[-1][: -len(".yaml")]

@@ -130,6 +130,25 @@ def kafka_provider(stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
     return kafka.Provider("cluster", **args)
 
 
+def publish(state: DesiredState, stack: StackConfig, root: str, registry_model) -> list:
+    """Materialise the catalog with the deploy: built from the same tree, then a folder (local,
+    written on `up`, not on preview) or objects in the stack's private bucket (cloud)."""
+    from eventbus.adapters.pulumi_program.catalog import publish_catalog
+    from eventbus.catalog import build_catalog
+
+    if state.catalog is None:
+        return []
+    if state.catalog.target == "folder":
+        if pulumi.runtime.is_dry_run():
+            return []
+        folder = state.catalog.location if os.path.isabs(state.catalog.location) else os.path.join(root, state.catalog.location)
+        build_catalog(root, folder, registry=registry_model)
+        return []
+    site = os.path.join(os.environ.get("EVENTBUS_STATE", os.path.join(root, ".state")), f"catalog-{stack.name}")
+    build_catalog(root, site, registry=registry_model)
+    return publish_catalog(state, stack, site)
+
+
 def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
     """Declare every resource of ``state``. Returns the components (for tests)."""
     if state.skipped:
@@ -175,4 +194,6 @@ def main(root: str | None = None, stack_name: str | None = None) -> dict:
         errors = [f.one_line() for f in result.findings if f.severity.name == "ERROR"]
         raise DeployRefused("the registry does not pass the gate; nothing deployed:\n  " + "\n  ".join(errors[:20]))
     state = compute(result.registry, stack)
-    return build(state, stack, pulumi.Config("eventbus"))
+    built = build(state, stack, pulumi.Config("eventbus"))
+    built["catalog"] = publish(state, stack, root, result.registry)
+    return built

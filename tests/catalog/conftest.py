@@ -1,0 +1,31 @@
+"""Fixtures of the catalog tests: the sample registry's catalog, built once per session, and helpers."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from eventbus.catalog import build_catalog
+from tests.conftest import REPO
+
+NODE_MODULES = REPO / "node_modules"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def require_tool(path: Path, what: str, how: str):
+    """Skip when a test tool is missing, except in CI (CI=true) where that is a failure."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}: {how}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The catalog of the repository's sample registry (every stack)."""
+    out = tmp_path_factory.mktemp("catalog") / "site"
+    build_catalog(str(REPO), str(out), workers=1)
+    return out

@@ -1,0 +1,97 @@
+"""catalog-info.yaml: `kind: Event` and `Component` entities in the portal's format, checked with our JSON Schema."""
+from __future__ import annotations
+
+import copy
+
+import jsonschema
+import pytest
+import yaml
+
+from eventbus.catalog.backstage import load_schema
+from eventbus.desired.stack import load_stack
+from eventbus.desired.state import compute
+from eventbus.loader import load_registry
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def docs(sample_site):
+    return list(yaml.safe_load_all((sample_site / "backstage/catalog-info.yaml").read_text()))
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = load_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_every_document_is_valid(docs, validator):
+    assert docs
+    for d in docs:
+        errors = sorted(validator.iter_errors(d), key=str)
+        assert not errors, (d["metadata"]["name"], [e.message for e in errors])
+
+
+def test_events_carry_the_portal_fields(docs):
+    reg = load_registry(str(REPO)).registry
+    events = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Event"}
+    assert len(events) == len(reg.events)
+    e = events["claims-contention-created"]
+    assert e["apiVersion"] == "backstage.io/v1alpha1"
+    assert e["metadata"]["title"] == "Contention created"
+    assert e["spec"]["type"] == "event" and e["spec"]["lifecycle"] == "production" and e["spec"]["domain"] == "claims"
+    assert e["spec"]["topics"] == [{"topic": "claims_contention_created", "environment": "prod"}]  # PII: never in sandbox
+    assert e["spec"]["retention"] == 7
+    assert e["spec"]["sourceSystems"][0]["systemName"].startswith("BIP / Corp DB")
+    assert {"url": "s3://eeb-prod-event-catalog/events/claims/contention_created.html", "title": "Event catalog page (prod)"} in e["metadata"]["links"]
+    legacy = events["claims-status"]
+    assert legacy["spec"]["lifecycle"] == "deprecated" and legacy["spec"]["removalDate"] == "2027-04-30"
+
+
+def test_topics_per_environment_come_from_the_desired_state(docs):
+    reg = load_registry(str(REPO)).registry
+    expected: dict[str, set] = {}
+    for stack in ("local", "prod", "sandbox"):
+        state = compute(reg, load_stack(str(REPO), stack))
+        for t in state.topics:
+            expected.setdefault(t.event.replace("/", "-").replace("_", "-"), set()).add((t.name, state.environment))
+    for d in docs:
+        if d["kind"] == "Event":
+            assert {(t["topic"], t["environment"]) for t in d["spec"]["topics"]} == expected.get(d["metadata"]["name"], set())
+
+
+def test_components_subscribe_to_existing_events(docs):
+    reg = load_registry(str(REPO)).registry
+    events = {d["metadata"]["name"] for d in docs if d["kind"] == "Event"}
+    comps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Component"}
+    assert len(comps) == len(reg.consumers)
+    for c in comps.values():
+        assert c["spec"]["subscribesToEvent"] and set(c["spec"]["subscribesToEvent"]) <= events
+    notifier = comps["va-notify-refill-notifier"]
+    assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "va-notify"
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["metadata"].update(name="Claims_Contention"), "does not match"),
+    (lambda d: d["metadata"].update(name="x" * 64), "too long"),
+    (lambda d: d["spec"].update(lifecycle="retired"), "is not one of"),
+    (lambda d: (d["spec"].update(lifecycle="deprecated"), d["spec"].pop("removalDate", None)), "'removalDate' is a required property"),
+    (lambda d: d["spec"]["topics"].append({"topic": "x"}), "'environment' is a required property"),
+    (lambda d: d["spec"].update(retention="7d"), "is not of type 'integer'"),
+    (lambda d: d["spec"].update(owner="someone"), "Additional properties are not allowed"),
+    (lambda d: d.update(kind="API"), "is not valid under any of the given schemas"),
+])
+def test_schema_rejects_what_the_portal_would(docs, validator, mutate, message):
+    d = copy.deepcopy(next(x for x in docs if x["kind"] == "Event" and x["metadata"]["name"] == "claims-contention-created"))
+    mutate(d)
+    errors = list(validator.iter_errors(d))
+    assert errors
+    text = " ".join(e.message for e in errors) + " " + " ".join(c.message for e in errors for c in (e.context or []))
+    assert message in text
+
+
+def test_yaml_is_multi_document_and_readable(sample_site):
+    text = (sample_site / "backstage/catalog-info.yaml").read_text()
+    assert text.count("\n---\n") + text.startswith("---\n") >= 10
+    assert "kind: Event\n" in text and "  subscribesToEvent:\n" in text

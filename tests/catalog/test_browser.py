@@ -1,0 +1,322 @@
+"""The catalog in a real browser (Debian's Chromium, headless, driven by Playwright): search, filters, links,
+console, accessibility (axe-core), screenshots, and descriptions that try to run script.
+
+Needs `/usr/bin/chromium` (apt-get install chromium) and node_modules/axe-core (npm ci). Without them the tests
+skip, except under CI=true where a missing tool is a failure."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+from eventbus.catalog import build_catalog
+from eventbus.catalog.data import gather
+from eventbus.loader import load_registry
+from tests.catalog.conftest import ARTIFACTS, NODE_MODULES, require_tool
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+AXE = NODE_MODULES / "axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_tool(CHROMIUM, "Chromium", "apt-get install -y chromium chromium-driver")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_tool(Path("/nonexistent/playwright"), "Playwright for Python", "pip install playwright (no `playwright install` needed)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors, failed requests and any request that leaves the site."""
+
+    def __init__(self, page, allowed_prefix: str):
+        self.problems: list[str] = []
+        self.external: list[str] = []
+        page.on("console", lambda m: m.type in ("error", "warning") and self.problems.append(f"console {m.type}: {m.text} ({page.url})"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e} ({page.url})"))
+        # ERR_ABORTED: a request cut short because the test navigated on (e.g. the favicon); a missing file is ERR_FILE_NOT_FOUND
+        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "") and self.problems.append(f"request failed: {r.url} {r.failure} ({page.url})"))
+
+        def route(r):
+            if r.request.url.startswith(allowed_prefix) or r.request.url.startswith("data:"):
+                r.continue_()
+            else:
+                self.external.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+
+
+@pytest.fixture()
+def page(browser, sample_site):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.watch = Watch(pg, sample_site.resolve().as_uri())
+    yield pg
+    ctx.close()
+
+
+def wait_until(pg, js: str, timeout: float = 5.0) -> None:
+    """Poll a JS expression with page.evaluate (wait_for_function evaluates strings, which the site's CSP forbids)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not pg.evaluate(js):
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {js}")
+        pg.wait_for_timeout(25)
+
+
+def url(site: Path, rel: str) -> str:
+    return (site / rel).resolve().as_uri()
+
+
+def visible_refs(pg) -> list[str]:
+    return pg.eval_on_selector_all("#event-table tbody tr:not([hidden]) code.ref", "els => els.map(e => e.textContent)")
+
+
+def expected_matches(term: str) -> set[str]:
+    """What the index should show for one search word: the same rule as app.js, computed from the model."""
+    reg = load_registry(str(REPO)).registry
+    cat = gather(reg, [])
+    t = term.lower()
+    out = set()
+    for i in cat.events:
+        e = i.event
+        text = " ".join([e.title, e.ref, e.summary, e.domain, e.owner, cat.team_name(e.owner), *e.tags]).lower()
+        if t in text or any(t in f.lower() for f in i.search_fields):
+            out.add(e.ref)
+    return out
+
+
+def test_search_finds_events_by_field_name(page, sample_site):
+    page.goto(url(sample_site, "index.html"))
+    wait_until(page, "window.EEB_SEARCH !== undefined")
+    page.fill("#q", "claimid")
+    wait_until(page, "document.getElementById('count').textContent.includes(' of ')")
+    shown = set(visible_refs(page))
+    assert shown == expected_matches("claimid")
+    assert {"claims/contention_created", "benefits/decision_letter_availability"} <= shown
+    hits = page.inner_text("#event-table tbody tr:not([hidden]) .hits:not([hidden])")
+    assert "ClaimId" in hits
+    # the field is not in any title: the search data (loaded lazily) found it
+    assert all("claimid" not in t.lower() for t in page.eval_on_selector_all("#event-table tbody tr:not([hidden]) a.ev", "els => els.map(e => e.textContent)"))
+    # a Veteran's ICN (nested and top-level fields), case-insensitively
+    page.fill("#q", "ICN")
+    page.wait_for_timeout(150)
+    assert set(visible_refs(page)) == expected_matches("icn") and visible_refs(page)
+    page.fill("#q", "zzz-no-such-thing")
+    page.wait_for_timeout(150)
+    assert visible_refs(page) == [] and page.is_visible("#empty")
+    assert not page.watch.problems and not page.watch.external
+
+
+def test_filters_and_shareable_state(page, sample_site):
+    reg = load_registry(str(REPO)).registry
+    page.goto(url(sample_site, "index.html"))
+    page.select_option("#f-domain", "health")
+    assert set(visible_refs(page)) == {e.ref for e in reg.events if e.domain == "health"}
+    page.select_option("#f-domain", "")
+    page.select_option("#f-lifecycle", "deprecated")
+    assert set(visible_refs(page)) == {e.ref for e in reg.events if e.lifecycle == "deprecated"}
+    page.select_option("#f-lifecycle", "")
+    page.select_option("#f-class", "PII")
+    page.select_option("#f-owner", "claims-platform")
+    assert set(visible_refs(page)) == {e.ref for e in reg.events if e.classification == "PII" and e.owner == "claims-platform"}
+    assert "classification=PII" in page.url and "owner=claims-platform" in page.url
+    page.click("#reset")
+    page.wait_for_timeout(50)
+    assert len(visible_refs(page)) == len(reg.events)
+    # a link with the state in its fragment (the bus map links domains this way)
+    page.goto(url(sample_site, "index.html") + "#domain=claims&q=contention")
+    wait_until(page, "window.EEB_SEARCH !== undefined")
+    page.wait_for_timeout(100)
+    assert set(visible_refs(page)) == {e.ref for e in reg.events if e.domain == "claims" and "contention" in (e.ref + e.title + e.summary).lower()}
+    assert page.input_value("#q") == "contention"
+    assert not page.watch.problems and not page.watch.external
+
+
+def _crawl(pg, start: str, in_site, check_resource) -> set[str]:
+    """Visit every page reachable from ``start``; hand every other same-site URL to ``check_resource``."""
+    seen: set[str] = set()
+    todo = [start]
+    anchors: set[str] = set()
+    ids: dict[str, set[str]] = {}
+    while todo:
+        u = todo.pop()
+        if u in seen:
+            continue
+        seen.add(u)
+        if not urlsplit(u).path.endswith(".html"):
+            check_resource(u)  # documents and assets: a browser would download or show them
+            continue
+        resp = pg.goto(u)
+        assert resp is None or resp.ok, f"{u}: {resp.status}"
+        ids[u] = set(pg.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+        links = pg.eval_on_selector_all(
+            "a[href], link[href], script[src], img[src]",
+            # SVG links have an SVGAnimatedString href: resolve its value against the page
+            "els => els.map(e => typeof e.href === 'string' ? e.href : e.href ? new URL(e.href.baseVal, document.baseURI).href : e.src)")
+        for link in links:
+            target, frag = urldefrag(link)
+            if not in_site(target):
+                continue
+            if frag and "=" not in frag and target.endswith(".html"):
+                anchors.add(link)
+            if target not in seen:
+                todo.append(target)
+    missing = [link for link in sorted(anchors) if urldefrag(link)[1] not in ids.get(urldefrag(link)[0], set())]
+    assert not missing, f"missing anchors: {missing[:5]}"
+    return seen
+
+
+def test_every_link_resolves_over_file_urls(page, sample_site):
+    base = sample_site.resolve().as_uri() + "/"
+    missing = []
+
+    def exists(u):
+        if not Path(urlsplit(u).path).is_file():
+            missing.append(u)
+
+    seen = _crawl(page, base + "index.html", lambda t: t.startswith(base), exists)
+    assert not missing
+    on_disk = {p.resolve().as_uri() for p in sample_site.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    assert on_disk <= seen, sorted(on_disk - seen)[:5]  # every file of the site is reachable from the index
+    assert not page.watch.problems, page.watch.problems[:5]
+    assert not page.watch.external
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_every_link_resolves_over_http(browser, sample_site):
+    """Served by a static server: every request (pages, assets, favicon, documents) answers 200."""
+    handler = functools.partial(_Quiet, directory=str(sample_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    ctx = browser.new_context()
+    pg = ctx.new_page()
+    watch = Watch(pg, base)
+    statuses: list[tuple[str, int]] = []
+    pg.on("response", lambda r: statuses.append((r.url, r.status)))
+    def fetch(u):
+        statuses.append((u, pg.request.get(u).status))
+
+    try:
+        _crawl(pg, base + "index.html", lambda t: t.startswith(base), fetch)
+    finally:
+        ctx.close()
+        server.shutdown()
+    bad = [(u, s) for u, s in statuses if s >= 400]
+    assert not bad and not watch.problems and not watch.external, (bad[:5], watch.problems[:5], watch.external[:5])
+    assert len({u for u, _ in statuses}) > 40
+
+
+def test_accessibility_axe_and_screenshots(browser, sample_site):
+    require_tool(AXE, "axe-core", "run `npm ci` at the repository root (package.json lists axe-core)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    results = {}
+    for rel, shot in (("index.html", "catalog-index"), ("events/claims/contention_created.html", "catalog-event"), ("teams/claims-platform.html", "catalog-team"),
+                      ("apps/va-notify/refill-notifier.html", None), ("fields.html", None), ("map.html", None)):
+        for width in (1280, 390):
+            # axe is injected as a script: the site's Content-Security-Policy (script-src 'self') would refuse it
+            ctx = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+            pg = ctx.new_page()
+            pg.goto(url(sample_site, rel))
+            pg.wait_for_load_state("load")
+            if shot:
+                suffix = "" if width == 1280 else "-phone"
+                pg.screenshot(path=str(ARTIFACTS / f"{shot}{suffix}.png"), full_page=(shot == "catalog-event" and width == 1280))
+            pg.add_script_tag(path=str(AXE))
+            res = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"][:3]]) for v in res["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            results[f"{rel}@{width}"] = serious
+            # no horizontal scrolling of the page itself (tables and code scroll inside their boxes)
+            assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{rel} overflows at {width}px"
+            ctx.close()
+    assert all(not v for v in results.values()), {k: v for k, v in results.items() if v}
+    assert (ARTIFACTS / "catalog-index.png").stat().st_size > 10_000 and (ARTIFACTS / "catalog-event.png").stat().st_size > 10_000
+
+
+def test_keyboard_skip_link_and_search_shortcut(page, sample_site):
+    page.goto(url(sample_site, "events/claims/contention_created.html"))
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    page.goto(url(sample_site, "index.html"))
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    wait_until(page, "window.EEB_SEARCH !== undefined")
+    # the application selector refills the ready-to-paste settings
+    page.goto(url(sample_site, "events/health/prescription_refill_requested.html"))
+    sel = page.locator("select[data-fill]").first
+    options = sel.locator("option").all_inner_texts()
+    assert options[-1].startswith("a new application")
+    sel.select_option(index=len(options) - 1)
+    scope = sel.get_attribute("data-fill")
+    assert "TEAM.APPLICATION" in page.inner_text(f"#{scope} pre")
+    assert not page.watch.problems
+
+
+XSS = {
+    "description": "Hello <script>window.__pwned = 'script'</script>\n\n<img src=x onerror=\"window.__pwned='img'\">\n\n"
+                   "[click me](javascript:window.__pwned='link') and [data](data:text/html,<script>window.__pwned='data'</script>)\n\n"
+                   "<a href=\"javascript:window.__pwned='raw-a'\">raw</a> <div onmouseover=\"window.__pwned='div'\">hover</div>\n\n"
+                   "<iframe src=\"javascript:window.__pwned='iframe'\"></iframe> <svg onload=\"window.__pwned='svg'\"></svg>",
+    "title": "Claim created <script>window.__pwned='title'</script>",
+    "summary": "A claim was established <img src=x onerror=\"window.__pwned='summary'\"> in the claims system.",
+}
+
+
+def test_descriptions_cannot_run_script(browser, tree, tmp_path):
+    ev = tree.events["claims/claim_created"]
+    ev["meta"].update(XSS)
+    tree.consumers["notify/notifier"]["subscriptions"][0]["purpose"] = "Tell Veterans <script>window.__pwned='purpose'</script> their claim was received."
+    tree.write()
+    site = tmp_path / "site"
+    build_catalog(str(tree.root), str(site))
+    # without the site's Content-Security-Policy: the rendering alone must keep script from running
+    ctx = browser.new_context(bypass_csp=True)
+    pg = ctx.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    watch = Watch(pg, site.resolve().as_uri())
+    for rel in ("events/claims/claim_created.html", "index.html", "apps/notify/notifier.html", "fields.html", "map.html"):
+        pg.goto(url(site, rel))
+        pg.wait_for_load_state("load")
+        if rel == "index.html":
+            wait_until(pg, "window.EEB_SEARCH !== undefined")
+            pg.fill("#q", "script")
+            pg.wait_for_timeout(100)
+        if rel.startswith("events/"):
+            prose = pg.locator(".prose")
+            assert "<script>" in prose.inner_text()  # shown as text, not run
+            assert pg.locator(".prose script, .prose img, .prose iframe, .prose svg, .prose div[onmouseover]").count() == 0
+            for link in prose.locator("a").all():
+                link.click(no_wait_after=True)
+            pg.hover(".prose")
+        assert pg.evaluate("window.__pwned") is None, rel
+        assert pg.locator("a[href^='javascript:' i], a[href^='data:' i], iframe").count() == 0
+        assert pg.evaluate("[...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length") == 0
+    assert not dialogs
+    ctx.close()

@@ -1,0 +1,245 @@
+"""`eventbus catalog build`: what it writes, that it reads the desired state, links, determinism, safety."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from eventbus.catalog import CatalogError, build_catalog
+from eventbus.cli.main import main
+from eventbus.desired.stack import load_stack
+from eventbus.desired.state import compute
+from eventbus.loader import load_registry
+from tests.conftest import REPO
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, url)
+        self.ids: set[str] = set()
+        self.scripts_inline = 0
+        self.handlers: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src") and v is not None:
+                self.refs.append((tag, k, v))
+            if k == "id" and v:
+                self.ids.add(v)
+            if k.startswith("on"):
+                self.handlers.append(f"{tag} {k}")
+        if tag == "script":
+            self._in_script = not any(k == "src" for k, _ in attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.scripts_inline += 1
+
+
+def parse(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_site_layout(sample_site):
+    reg = load_registry(str(REPO)).registry
+    for e in reg.events:
+        assert (sample_site / f"events/{e.domain}/{e.name}.html").is_file()
+        assert (sample_site / f"asyncapi/events/{e.domain}/{e.name}.json").is_file()
+    for t in reg.teams:
+        assert (sample_site / f"teams/{t.id}.html").is_file()
+    for c in reg.consumers:
+        assert (sample_site / f"apps/{c.team}/{c.application}.html").is_file()
+    for name in ("index.html", "map.html", "map.svg", "fields.html", "downloads.html", "teams/index.html", "apps/index.html",
+                 "assets/style.css", "assets/app.js", "assets/search-data.js", "asyncapi/eventbus.json", "backstage/catalog-info.yaml"):
+        assert (sample_site / name).is_file(), name
+
+
+def test_every_link_resolves_and_nothing_is_fetched_from_elsewhere(sample_site):
+    """Static check of every page (the browser test crawls it too): relative links only, targets and anchors exist."""
+    ids: dict[Path, set[str]] = {}
+    problems = []
+    for page in html_files(sample_site):
+        links = parse(page)
+        ids[page.resolve()] = links.ids
+        assert links.scripts_inline == 0 and not links.handlers, f"{page}: inline script or event handler"
+        for tag, attr, url in links.refs:
+            parts = urlsplit(url)
+            if parts.scheme in ("mailto",):
+                continue
+            if parts.scheme or url.startswith("//"):
+                if tag in ("script", "link", "img", "iframe", "source") or attr == "src":
+                    problems.append(f"{page}: external resource {url}")
+                continue  # an external link a reader may follow is fine (none are rendered from the registry today)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
+            if not target.is_file():
+                problems.append(f"{page.relative_to(sample_site)}: broken link {url}")
+                continue
+            if parts.fragment and target.suffix == ".html" and "=" not in parts.fragment:
+                ids.setdefault(target, parse(target).ids)
+                if parts.fragment not in ids[target]:
+                    problems.append(f"{page.relative_to(sample_site)}: missing anchor {url}")
+    assert problems == []
+
+
+def test_css_and_svg_reference_nothing_outside(sample_site):
+    css = (sample_site / "assets/style.css").read_text()
+    assert not re.search(r"url\((?!['\"]?(favicon\.svg|data:))", css) and "@import" not in css
+    for svg in [sample_site / "map.svg"]:
+        text = svg.read_text()
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", "")
+        assert "https://" not in text
+
+
+def test_topics_come_from_the_desired_state(sample_site):
+    for stack in ("prod", "sandbox", "local"):
+        state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), stack))
+        for t in state.topics:
+            domain, name = t.event.split("/")
+            page = (sample_site / f"events/{domain}/{name}.html").read_text()
+            assert f"<code>{t.name}</code>" in page
+            assert f'<td class="num">{t.partitions}</td><td class="num">{t.replication_factor}</td>' in page
+            # the IAM settings carry the generated role of an application that consumes the topic
+            if stack != "local":
+                for app in state.apps:
+                    if t.name in app.consumes:
+                        assert f":role/{app.role}" in page
+                        assert f'data-group="{app.group}"' in page
+    sandbox = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "sandbox"))
+    sensitive = [e for e in load_registry(str(REPO)).registry.events if e.sensitive]
+    assert sensitive and all(not any(t.event == e.ref for t in sandbox.topics) for e in sensitive)
+    page = (sample_site / f"events/{sensitive[0].domain}/{sensitive[0].name}.html").read_text()
+    assert "no topic: " in page and "data is not allowed on this stack" in page
+
+
+def test_connect_settings_are_ready_to_paste(sample_site):
+    page = (sample_site / "events/claims/contention_created.html").read_text()
+    state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "prod"))
+    reader = next(a for a in state.apps if "claims_contention_created" in a.consumes)
+    arn = f"arn:aws-us-gov:iam::210987654321:role/{reader.role}"
+    text = re.sub(r"<[^>]+>", "", page).replace("&#34;", '"').replace("&quot;", '"')
+    assert f'software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="{arn}" awsStsRegion="us-gov-west-1";' in text
+    assert "sasl.mechanism=AWS_MSK_IAM" in text and "security.protocol=SASL_SSL" in text
+    assert "b-1.eeb-prod.def456.c3.kafka.us-gov-west-1.amazonaws.com:9098" in text
+    assert "MSKAuthTokenProvider.generate_auth_token_from_role_arn(REGION, ROLE_ARN)" in text
+    assert '"sasl.mechanisms": "OAUTHBEARER"' in text and f'ROLE_ARN = "{arn}"' in text
+    assert 'TOPIC = "claims_contention_created"' in text and "consumer.subscribe([TOPIC])" in text
+    assert f"group.id={reader.group}" in text
+
+
+def test_event_page_has_everything(sample_site):
+    page = (sample_site / "events/claims/contention_created.html").read_text()
+    for needle in ("Claims Platform", "dana.whitfield@example.va.gov", "badge cl-PII", "BIP-sourced", "ClaimId", "timestamp-millis",
+                   "Changes from v1 to v2", "ContentionClassificationName", "Raw <code>v2.avsc</code>", "events/claims/contention_created/v1.avsc", "new_tinnitus_contention.json",
+                   "bie-contention-connector", "contention-classifier", "Classify each new contention", "<svg", "asyncapi/events/claims/contention_created.json"):
+        assert needle in page, needle
+    deprecated = (sample_site / "events/claims/status.html").read_text()
+    assert 'class="banner banner-deprecated"' in deprecated and "2027-04-30" in deprecated
+
+
+def test_search_data_has_field_names(sample_site):
+    text = (sample_site / "assets/search-data.js").read_text()
+    data = json.loads(text[len("window.EEB_SEARCH="):].rstrip().rstrip(";"))
+    reg = load_registry(str(REPO)).registry
+    assert len(data["events"]) == len(reg.events)
+    assert "ClaimId" in data["fields"] and "icn" in data["fields"]
+    index = (sample_site / "index.html").read_text()
+    assert "search-data.js" not in index  # loaded lazily by app.js, not by the page
+
+
+def test_fields_page_answers_who_carries_a_claim_id(sample_site):
+    page = (sample_site / "fields.html").read_text()
+    row = page[page.index('<th scope="row"><code>ClaimId</code>'):]
+    row = row[: row.index("</tr>")]
+    assert "Contention created" in row and "Decision letter availability" in row
+
+
+def test_cli_build_prunes_stale_files_and_is_deterministic(tree, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out)]) == 0
+    assert "2 events" in capsys.readouterr().out
+    first = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert (out / "events/health/refill_requested.html").is_file()
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out)]) == 0
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == first  # byte-identical
+    del tree.events["health/refill_requested"]
+    tree.consumers["notify/notifier"]["subscriptions"].pop()
+    tree.consumers["notify/notifier"]["compliance"]["obi_approvals"] = []
+    tree.write()
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out)]) == 0
+    assert not (out / "events/health/refill_requested.html").exists()
+    assert not (out / "events/health").exists()
+
+
+def test_cli_build_only_some_stacks(tree, tmp_path, capsys):
+    out = tmp_path / "site"
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "sandbox"]) == 0
+    page = (out / "events/claims/claim_created.html").read_text()
+    assert "claims_claim_created_sandbox" in page and "<th scope=\"row\">prod</th>" not in page
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "nope"]) == 1
+    assert "no stack file Pulumi.nope.yaml" in capsys.readouterr().err
+
+
+def test_refuses_to_overwrite_a_folder_it_did_not_write(tree, tmp_path):
+    other = tmp_path / "precious"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    with pytest.raises(CatalogError, match="not empty"):
+        build_catalog(str(tree.root), str(other))
+    assert (other / "notes.txt").read_text() == "keep me"
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(other)]) == 1
+
+
+def test_default_out_is_state_catalog(tree, capsys):
+    assert main(["--root", str(tree.root), "catalog", "build"]) == 0
+    assert (tree.root / ".state/catalog/index.html").is_file()
+    assert str(tree.root / ".state/catalog/index.html") in capsys.readouterr().out
+
+
+def test_parallel_build_matches_serial(tree, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    build_catalog(str(tree.root), str(a), workers=1)
+    build_catalog(str(tree.root), str(b), workers=2)
+    files_a = {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b): p.read_bytes() for p in b.rglob("*") if p.is_file()}
+    assert files_a == files_b
+
+
+def test_unreadable_schema_does_not_break_the_build(tree, tmp_path):
+    (tree.root / "events/claims/claim_created/v2.avsc").write_text("{not json")
+    out = tmp_path / "site"
+    result = build_catalog(str(tree.root), str(out))
+    assert result.load_problems >= 1 and (out / "index.html").is_file()
+
+
+def test_retired_event_keeps_its_page_without_topics(tree, tmp_path):
+    import yaml
+
+    meta = tree.events["claims/claim_created"]["meta"]
+    meta.update(lifecycle="retired", deprecated_on="2025-01-01", removal_date="2025-08-01")
+    tree.consumers["notify/notifier"]["subscriptions"] = tree.consumers["notify/notifier"]["subscriptions"][1:]
+    tree.write()
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    page = (out / "events/claims/claim_created.html").read_text()
+    assert 'class="banner banner-retired"' in page and "retired: no topic" in page
+    assert "No topic on the built stacks" in page
+    doc = next(d for d in yaml.safe_load_all((out / "backstage/catalog-info.yaml").read_text()) if d["metadata"]["name"] == "claims-claim-created")
+    assert doc["spec"]["lifecycle"] == "deprecated" and doc["spec"]["topics"] == [] and doc["spec"]["removalDate"] == "2025-08-01"
+    assert doc["metadata"]["annotations"]["eventbus.va.gov/retired"] == "true"
+    assert json.loads((out / "asyncapi/events/claims/claim_created.json").read_text())["channels"] == {}
