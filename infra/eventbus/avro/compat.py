@@ -115,10 +115,13 @@ def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibil
             )
             continue
         # the library merges sets; pair them up as well as it allows
+        # Fuzzing fix: the named types of each side are indexed once per pair, not once per
+        # incompatibility (a v2 changing 6,000 fields took 80 s: quadratic in the schema size).
+        names = (named_types(reader_json), named_types(writer_json))
         for n, kind in enumerate(kinds):
             loc = locations[min(n, len(locations) - 1)]
             msg = messages[min(n, len(messages) - 1)]
-            out.append(_explain(direction, i, kind, loc, msg, reader_json, writer_json))
+            out.append(_explain(direction, i, kind, loc, msg, reader_json, writer_json, names))
     # de-duplicate while keeping order
     seen, unique = set(), []
     for inc in out:
@@ -147,12 +150,13 @@ def _localise(reader: Any, writer: Any, prefix: str = "", depth: int = 0) -> str
     return prefix or "/"
 
 
-def field_path(location: str, schema: Any) -> tuple[str, Any]:
+def field_path(location: str, schema: Any, names: dict[str, dict] | None = None) -> tuple[str, Any]:
     """Turn a library location like ``/fields/2/type/fields/0`` into ``context.priorId``.
 
-    Returns the dotted path and the JSON of the schema node at that place.
+    Returns the dotted path and the JSON of the schema node at that place. ``names``: the
+    schema's named types when the caller already has them.
     """
-    names = named_types(schema)
+    names = named_types(schema) if names is None else names
     node: Any = schema
     namespace = schema.get("namespace") if isinstance(schema, dict) else None
     parts: list[str] = []
@@ -186,8 +190,9 @@ def field_path(location: str, schema: Any) -> tuple[str, Any]:
     return path, node
 
 
-def _explain(direction: str, against: int, kind: SchemaIncompatibilityType, location: str, msg: str, reader: Any, writer: Any) -> Incompatibility:
-    path, node = field_path(location, reader)
+def _explain(direction: str, against: int, kind: SchemaIncompatibilityType, location: str, msg: str, reader: Any, writer: Any, names: tuple | None = None) -> Incompatibility:
+    rnames, wnames = names or (None, None)
+    path, node = field_path(location, reader, rnames)
     where = f"field '{path}'" if path else "the record"
     k = kind.value
     if kind is SchemaIncompatibilityType.reader_field_missing_default_value:
@@ -200,7 +205,7 @@ def _explain(direction: str, against: int, kind: SchemaIncompatibilityType, loca
             advice = "Keep the field (deprecate it in its doc), or add an alias when renaming; a removal needs a new event or mode BACKWARD."
     elif kind is SchemaIncompatibilityType.type_mismatch:
         rtype = type_label(node) if node is not None else "?"
-        wpath_node = field_path(location, writer)[1]
+        wpath_node = field_path(location, writer, wnames)[1]
         wtype = type_label(wpath_node) if wpath_node is not None else "?"
         old_t, new_t = (wtype, rtype) if direction == "backward" else (rtype, wtype)
         message = f"{where} changed type from {old_t} to {new_t}"

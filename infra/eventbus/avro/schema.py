@@ -23,6 +23,24 @@ class AvroError(ValueError):
     pass
 
 
+def _indexed_fields_dict(self) -> dict:
+    """``RecordSchema.fields_dict``, built once per record instead of on every access.
+
+    Fuzzing fix (bounded time): the library rebuilds the dict on each access and its
+    compatibility checker looks up every reader field through it, so checking a record
+    of n fields cost n² (5 s at 6,000 fields; a 1 MB schema holds about 28,000). Parsed
+    schemas are not modified afterwards; the length check rebuilds it if one ever is.
+    """
+    cached = self.__dict__.get("_eventbus_fields_dict")
+    if cached is None or len(cached) != len(self.fields):
+        cached = self.__dict__["_eventbus_fields_dict"] = {f.name: f for f in self.fields}
+    return cached
+
+
+if isinstance(avro.schema.RecordSchema.__dict__.get("fields_dict"), property):
+    avro.schema.RecordSchema.fields_dict = property(_indexed_fields_dict)
+
+
 def _union_duplicate(schema: avro.schema.Schema) -> str | None:
     """Full name of a named type listed twice in one union, if any.
 
@@ -52,6 +70,46 @@ def _union_duplicate(schema: avro.schema.Schema) -> str | None:
     return None
 
 
+def _unwritable_record(schema: avro.schema.Schema) -> str | None:
+    """Full name of a record no finite value can have (it always contains itself), if any.
+
+    Adversarial-corpus fix: ``{"name": "next", "type": "Node"}`` inside record Node is valid to
+    the Avro parser, but no producer can ever write such an event (and code generators recurse
+    forever on it). A recursive field must be optional (``["null", "Node"]``), an array or a map.
+    """
+    nodes, stack, seen = [], [schema], set()
+    while stack:  # every schema object reachable, once
+        s = stack.pop()
+        if id(s) in seen:
+            continue
+        seen.add(id(s))
+        nodes.append(s)
+        kind = getattr(s, "type", None)
+        if kind in ("record", "error", "request"):
+            stack.extend(f.type for f in s.fields)
+        elif kind == "union":
+            stack.extend(s.schemas)
+    finite: set[int] = set()
+    changed = True
+    while changed:  # least fixpoint: which types have a finite value
+        changed = False
+        for s in nodes:
+            if id(s) in finite:
+                continue
+            kind = getattr(s, "type", None)
+            if kind in ("record", "error", "request"):
+                ok = all(id(f.type) in finite for f in s.fields)
+            elif kind == "union":
+                ok = any(id(b) in finite for b in s.schemas)
+            else:  # primitives, enums, fixed; arrays and maps can be empty
+                ok = True
+            if ok:
+                finite.add(id(s))
+                changed = True
+    bad = [s for s in nodes if id(s) not in finite and getattr(s, "type", None) in ("record", "error", "request")]
+    return bad[0].fullname if bad else None
+
+
 @lru_cache(maxsize=65536)
 def parse_text(text: str) -> avro.schema.Schema:
     """Parse .avsc text with the Avro library (cached by content)."""
@@ -60,6 +118,9 @@ def parse_text(text: str) -> avro.schema.Schema:
         dup = _union_duplicate(parsed)
         if dup:
             raise AvroError(f"a union lists the type {dup} twice (the Avro specification and the Schema Registry refuse it)")
+        endless = _unwritable_record(parsed)
+        if endless:
+            raise AvroError(f"record {endless} can never be written: it always contains itself (make the recursive field optional: [\"null\", ...])")
         return parsed
     except AvroError:
         raise

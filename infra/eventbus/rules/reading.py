@@ -71,7 +71,7 @@ class YamlSize(_Loader):
 
 
 class JsonSyntax(_Loader):
-    """A .avsc or example file is not valid JSON."""
+    """A .avsc or example file is not valid standard JSON (NaN, Infinity and numbers out of range are refused too)."""
 
     id = "json-syntax"
     hint = "fix the JSON at the position given"

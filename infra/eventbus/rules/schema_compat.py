@@ -30,10 +30,9 @@ class SchemaCompat(Rule):
 
 
 def _line(text: str, path: str) -> int:
-    import re
+    from eventbus.rules._avro import name_lines  # indexed once per file (see there)
 
     name = path.replace("[]", "").replace("{}", "").rsplit(".", 1)[-1]
     if not name:
         return 1
-    m = re.search(r'"name"\s*:\s*"' + re.escape(name) + '"', text)
-    return text.count("\n", 0, m.start()) + 1 if m else 1
+    return name_lines(text).get(name, 1)
