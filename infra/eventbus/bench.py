@@ -328,9 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or list(BENCHES):
         sizes = args.sizes or DEFAULT_SIZES.get(name, [1000])
         results.extend(BENCHES[name](sizes, args.repeat))
-    text = render(results, args.repeat)
-    with open(args.out, "w") as fh:
-        fh.write(text)
+        text = render(results, args.repeat)
+        with open(args.out, "w") as fh:  # after each benchmark, so a long run keeps what it measured
+            fh.write(text)
     print(text)
     return 0
 
