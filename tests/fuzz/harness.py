@@ -257,6 +257,8 @@ def avro_text(text: str) -> bool:
             return False
         if schema_json is not None:
             _ = parsed.to_json()
+            if walk_schema(schema_json) == 0:  # what the gate accepts (avro-default has nothing to say)
+                _readers_agree(schema_json)
             for mode in ("BACKWARD", "FORWARD", "FULL"):
                 problems = [p for p in check(mode, text, [text]) if p.kind != "uncheckable"]  # uncheckable: fails closed
                 if problems:
@@ -264,11 +266,40 @@ def avro_text(text: str) -> bool:
         return True
 
 
-def walk_schema(schema: Any) -> None:
+def _readers_agree(schema_json: Any) -> None:
+    """A schema the gate accepts also works in fastavro (what Python consumers use): it parses,
+    and a generated value survives a write and a read."""
+    import io
+    import random
+
+    from fastavro import parse_schema, schemaless_reader, schemaless_writer
+    from fastavro.utils import generate_one
+
+    try:
+        parsed = parse_schema(schema_json)
+    except Exception as exc:  # noqa: BLE001 - any refusal is a disagreement
+        _fail(f"the gate accepts a schema fastavro refuses: {type(exc).__name__}: {str(exc)[:200]}")
+    random.seed(0)
+    try:
+        datum = generate_one(parsed)
+    except Exception:  # noqa: BLE001 - fastavro's sample generator gives up (deep recursion, huge fixed): no sample, no check
+        return
+    buf = io.BytesIO()
+    try:
+        schemaless_writer(buf, parsed, datum)
+        buf.seek(0)
+        schemaless_reader(buf, parsed, parsed)
+    except Exception as exc:  # noqa: BLE001
+        _fail(f"fastavro cannot write and read back a value of a schema the gate accepts: {type(exc).__name__}: {str(exc)[:200]}")
+
+
+def walk_schema(schema: Any) -> int:
+    """Walk a schema as the rules and the catalog do; returns the number of invalid defaults."""
     names = named_types(schema)
     if not isinstance(names, dict):
         _fail("named_types did not return a dict")
     fields = list(iter_fields(schema))
+    bad = 0
     for f in fields:
         type_label(f.type)
         if f.has_default:
@@ -276,7 +307,9 @@ def walk_schema(schema: Any) -> None:
             p = default_problem(f.type, f.default, names, ns)
             if p is not None and not isinstance(p, str):
                 _fail(f"default_problem returned {p!r}")
+            bad += p is not None
     _catalog_rows(schema)
+    return bad
 
 
 def _catalog_rows(schema: Any) -> None:

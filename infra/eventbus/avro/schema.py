@@ -115,12 +115,13 @@ def _unwritable_record(schema: avro.schema.Schema) -> str | None:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _bad_alias(schema: avro.schema.Schema) -> str | None:
-    """Why an ``aliases`` property is refused by Java's parser, if one is.
+def _java_refuses(schema: avro.schema.Schema) -> str | None:
+    """Why Java's parser (the Schema Registry's) refuses a schema Python's accepted, if it does.
 
     Fuzzing fix: Python's Avro parser keeps any JSON as aliases (``"aliases": [["null", "id"]]``,
-    ``"aliases": "x"``, ``[1]``) where Java's parser, the Schema Registry's, refuses anything but a
-    list of names ("alias not a string"); such a schema passed the gate and failed at deploy.
+    ``"aliases": "x"``, ``[1]``) where Java's refuses anything but a list of names ("alias not a
+    string"), and takes fixed sizes that are no 32-bit int; such schemas passed the gate and failed
+    at deploy (and fastavro, what Python consumers use, raised on them).
     """
     stack, seen = [schema], set()
     while stack:
@@ -130,6 +131,8 @@ def _bad_alias(schema: avro.schema.Schema) -> str | None:
         seen.add(id(s))
         kind = getattr(s, "type", None)
         owners = []
+        if kind == "fixed" and not (isinstance(s.size, int) and 0 <= s.size < 2**31):
+            return f"fixed {s.fullname} has size {str(s.size)[:30]}, not a 32-bit int"
         if kind in NAMED:
             owners.append((f"{kind} {s.fullname}", s.get_prop("aliases"), True))
         if kind in ("record", "error", "request"):
@@ -173,9 +176,9 @@ def parse_text(text: str) -> avro.schema.Schema:
         dup = _union_duplicate(parsed)
         if dup:
             raise AvroError(f"a union lists the type {dup} twice (the Avro specification and the Schema Registry refuse it)")
-        alias = _bad_alias(parsed)
-        if alias:
-            raise AvroError(f"{alias} (the Schema Registry refuses it)")
+        refused = _java_refuses(parsed)
+        if refused:
+            raise AvroError(f"{refused} (the Schema Registry refuses it)")
         endless = _unwritable_record(parsed)
         if endless:
             raise AvroError(f"record {endless} can never be written: it always contains itself (make the recursive field optional: [\"null\", ...])")
