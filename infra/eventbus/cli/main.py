@@ -11,6 +11,7 @@ import sys
 import time
 
 from eventbus import __version__
+from eventbus.desired.stack import StackError
 
 
 class UsageError(Exception):
@@ -125,7 +126,6 @@ def cmd_new(args) -> int:
 # -- plan ---------------------------------------------------------------------
 def cmd_plan(args) -> int:
     from eventbus.adapters.git import GitError
-    from eventbus.desired.stack import StackError
     from eventbus.plan import make_plan
     from eventbus.plan.render import as_json, markdown
 
@@ -134,9 +134,6 @@ def cmd_plan(args) -> int:
         plan = make_plan(root, args.base, args.stack or None)
     except GitError as exc:
         raise UsageError(f"--base {args.base}: {exc}") from None
-    except StackError as exc:
-        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-        return 1
     text = as_json(plan) if args.format == "json" else markdown(plan)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as fh:
@@ -159,16 +156,12 @@ def _admin_password(root: str) -> str | None:
 
 def cmd_drift(args) -> int:
     from eventbus.adapters.kafka_admin import KafkaUnavailable, client_config, compare, read_live
-    from eventbus.desired.stack import StackError, load_stack
+    from eventbus.desired.stack import load_stack
     from eventbus.desired.state import compute
     from eventbus.gate import validate
 
     root = _root(args)
-    try:
-        stack = load_stack(root, args.stack)
-    except StackError as exc:
-        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-        return 1
+    stack = load_stack(root, args.stack)
     result = validate(root)
     if not result.ok:
         print(f"the registry does not pass the gate ({result.errors} errors): run `eventbus validate`", file=sys.stderr)
@@ -201,16 +194,12 @@ def scram_seed(root: str) -> str | None:
 
 def cmd_credentials(args) -> int:
     from eventbus.adapters.pulumi_program import SCRAM_MECHANISM, scram_password
-    from eventbus.desired.stack import StackError, load_stack
+    from eventbus.desired.stack import load_stack
     from eventbus.desired.state import compute
     from eventbus.loader import load_registry
 
     root = _root(args)
-    try:
-        stack = load_stack(root, args.stack)
-    except StackError as exc:
-        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-        return 1
+    stack = load_stack(root, args.stack)
     if stack.target != "local":
         raise UsageError(f"stack {stack.name} uses IAM roles; credentials are only for local SASL/SCRAM stacks")
     apps = {a.ref: a for a in compute(load_registry(root).registry, stack).apps}
@@ -340,6 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except StackError as exc:  # a bad Pulumi.<stack>.yaml: a finding, not a usage error
+        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 2
