@@ -118,10 +118,12 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _java_refuses(schema: avro.schema.Schema) -> str | None:
     """Why Java's parser (the Schema Registry's) refuses a schema Python's accepted, if it does.
 
-    Fuzzing fix: Python's Avro parser keeps any JSON as aliases (``"aliases": [["null", "id"]]``,
+    Fuzzing fixes: Python's Avro parser keeps any JSON as aliases (``"aliases": [["null", "id"]]``,
     ``"aliases": "x"``, ``[1]``) where Java's refuses anything but a list of names ("alias not a
-    string"), and takes fixed sizes that are no 32-bit int; such schemas passed the gate and failed
-    at deploy (and fastavro, what Python consumers use, raised on them).
+    string"); takes fixed sizes that are no 32-bit int; and checks names with ``re.search`` and
+    ``$``, so enum symbols ``"A.B"``, ``".A"``, ``"A\n"``, field names ``"a.b"`` and names or
+    namespaces ending in a newline pass. Such schemas passed the gate and failed at deploy (and
+    fastavro, what Python consumers use, raised on them).
     """
     stack, seen = [schema], set()
     while stack:
@@ -133,6 +135,18 @@ def _java_refuses(schema: avro.schema.Schema) -> str | None:
         owners = []
         if kind == "fixed" and not (isinstance(s.size, int) and 0 <= s.size < 2**31):
             return f"fixed {s.fullname} has size {str(s.size)[:30]}, not a 32-bit int"
+        if kind in NAMED:
+            for part in [s.name] + (s.namespace.split(".") if s.namespace else []):
+                if not _NAME.fullmatch(part):
+                    return f"{kind} name {json.dumps(s.fullname)[:80]} is not a valid name"
+        if kind == "enum":
+            bad = next((x for x in s.symbols if not (isinstance(x, str) and _NAME.fullmatch(x))), None)
+            if bad is not None:
+                return f"enum symbol {json.dumps(bad)[:60]} of {s.fullname} is not a valid name"
+        if kind in ("record", "error"):
+            bad = next((f.name for f in s.fields if not _NAME.fullmatch(f.name)), None)
+            if bad is not None:
+                return f"field name {json.dumps(bad)[:60]} of {s.fullname} is not a valid name"
         if kind in NAMED:
             owners.append((f"{kind} {s.fullname}", s.get_prop("aliases"), True))
         if kind in ("record", "error", "request"):
@@ -157,6 +171,19 @@ def _java_refuses(schema: avro.schema.Schema) -> str | None:
     return None
 
 
+def _has_empty_namespace(node: Any, depth: int = 0) -> bool:
+    """Fuzzing fix: ``"namespace": ""`` is the null namespace to Java (the Schema Registry) and
+    fastavro but "inherit the enclosing one" to Python's Avro, which the gate's checks use; the
+    gate and the registry then disagree on the full names (and on what is compatible)."""
+    if depth > 200:
+        return False
+    if isinstance(node, dict):
+        return node.get("namespace") == "" or any(_has_empty_namespace(v, depth + 1) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_empty_namespace(v, depth + 1) for v in node)
+    return False
+
+
 @lru_cache(maxsize=65536)
 def parse_text(text: str) -> avro.schema.Schema:
     """Parse .avsc text with the Avro library (cached by content)."""
@@ -176,6 +203,8 @@ def parse_text(text: str) -> avro.schema.Schema:
         dup = _union_duplicate(parsed)
         if dup:
             raise AvroError(f"a union lists the type {dup} twice (the Avro specification and the Schema Registry refuse it)")
+        if '"namespace"' in text and _has_empty_namespace(json.loads(text)):
+            raise AvroError('an empty "namespace" means the null namespace to the Schema Registry but the enclosing one to this checker; write the namespace out, or leave the key out to inherit it')
         refused = _java_refuses(parsed)
         if refused:
             raise AvroError(f"{refused} (the Schema Registry refuses it)")

@@ -5,7 +5,7 @@ from eventbus.rules._avro import schema_files
 
 
 class AvroParse(Rule):
-    """Every .avsc is a valid Avro schema (Apache Avro's parser, plus what Java's parser and the Schema Registry also refuse: a named type twice in one union, aliases that are not names, fixed sizes beyond 32 bits), logical types are valid (a decimal has a precision, ...), no record always contains itself (no value could ever be written), and a value schema is a record."""
+    """Every .avsc is a valid Avro schema (Apache Avro's parser, plus what Java's parser and the Schema Registry also refuse: a named type twice in one union, names, enum symbols and aliases that are not Avro names, fixed sizes beyond 32 bits), logical types are valid (a decimal has a precision, ...), no record always contains itself (no value could ever be written), and a value schema is a record."""
 
     id = "avro-parse"
     uses_avro = True
