@@ -117,6 +117,9 @@ def test_backward_compatible_means_readable(pair, seed):
     except AvroError:
         assume(False)
     assume(_defaults_ok(new))  # invalid defaults are the avro-default rule's job
+    # The specification's bytes -> string promotion only holds for bytes that are UTF-8, which
+    # depends on the data, not the schemas: such pairs are left out.
+    assume('"bytes"' not in dumps(old))
     with harness.time_limit(10):
         problems = check("BACKWARD", dumps(new), [dumps(old)])
     assume(not problems)
