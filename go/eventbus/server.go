@@ -122,18 +122,20 @@ func fromStruct(st *structpb.Struct) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := props.MapRepl(nil, func(v resource.PropertyValue) (any, bool) {
-		switch {
-		case v.IsComputed() || (v.IsOutput() && !v.OutputValue().Known):
-			return unknownValue, true
-		case v.IsOutput():
-			return v.OutputValue().Element.Mappable(), true
-		case v.IsSecret():
-			return v.SecretValue().Element.Mappable(), true
-		}
-		return nil, false
-	})
-	return normalizeNumbers(m).(map[string]any), nil
+	return normalizeNumbers(props.MapRepl(nil, plainValue)).(map[string]any), nil
+}
+
+// plainValue unwraps secrets and known outputs (at any depth) and marks unknowns.
+func plainValue(v resource.PropertyValue) (any, bool) {
+	switch {
+	case v.IsComputed() || (v.IsOutput() && !v.OutputValue().Known):
+		return unknownValue, true
+	case v.IsOutput():
+		return v.OutputValue().Element.MapRepl(nil, plainValue), true
+	case v.IsSecret():
+		return v.SecretValue().Element.MapRepl(nil, plainValue), true
+	}
+	return nil, false
 }
 
 // normalizeNumbers turns whole float64 values into int (property maps carry every number as float64).

@@ -49,7 +49,7 @@ class StackConfig:
     min_insync_cap: int | None
     protect: bool
     cluster: Cluster
-    registry_kind: str  # glue | none
+    registry_kind: str  # confluent | glue | none
     registry_name: str | None
     catalog_bucket: str | None
     catalog_folder: str | None
@@ -57,6 +57,7 @@ class StackConfig:
     permissions_boundary: str | None
     region: str | None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    registry_url: str | None = None  # confluent: base URL of the registry's REST API
 
     @property
     def partition(self) -> str:
@@ -153,7 +154,7 @@ def load_stack(root: str, name: str, fs=None) -> StackConfig:
         ),
         registry_kind=reg.get("kind", "none"),
         registry_name=reg.get("name"),
-        
+        registry_url=reg.get("url"),
         catalog_bucket=cat.get("bucket"),
         catalog_folder=cat.get("folder"),
         role_prefix=get("iamRolePrefix", f"eeb-{name}"),
