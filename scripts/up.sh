@@ -69,6 +69,9 @@ CONFIG_FILE="$STATE/local/Pulumi.local.yaml"
 { cat Pulumi.local.yaml; cat "$STATE/local/encryptionsalt"; } > "$CONFIG_FILE"
 # a state from before eventbus:kafka:Principal: its pulumi-kafka ACLs leave the state, not the cluster
 .venv/bin/python -m eventbus.adapters.pulumi_program.migrate --stack local
+# The file backend rewrites the whole state after every step (quadratic at 1,000 events): save it
+# once at the end instead, and adopt the topics of a deploy that was killed before it could save.
+export PULUMI_SKIP_CHECKPOINTS=true EVENTBUS_ADOPT_TOPICS=1
 pulumi up --stack local --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
   --parallel "${EVENTBUS_PULUMI_PARALLEL:-32}" --color "$([[ -t 1 ]] && echo always || echo never)"
 

@@ -49,7 +49,8 @@ def scram_password(seed: str, username: str) -> str:
 
 
 class EventComponent(pulumi.ComponentResource):
-    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None,
+                 adopt: bool = False):
         super().__init__("eventbus:index:Event", spec.event, {}, opts)
         protect = spec.protect
         self.topic = kafka.Topic(
@@ -58,7 +59,10 @@ class EventComponent(pulumi.ComponentResource):
             partitions=spec.partitions,
             replication_factor=spec.replication_factor,
             config=spec.config_dict,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect),
+            # a topic on the cluster that the state does not know (a deploy killed before it saved
+            # its state) is adopted, if it is exactly as declared; for a topic in the state this is a no-op
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect,
+                                        import_=spec.name if adopt else None),
         )
         self.subjects = {s.name: registry.subject(s, self) for s in subjects}
         self.register_outputs({"topic": self.topic.name})
@@ -132,6 +136,21 @@ def cluster_access(stack: StackConfig, config: pulumi.Config) -> dict:
     return access
 
 
+def live_topics(stack: StackConfig, access: dict) -> set[str]:
+    """The topics on the cluster, when EVENTBUS_ADOPT_TOPICS=1 (scripts/up.sh, which deploys with
+    PULUMI_SKIP_CHECKPOINTS: a killed deploy saves no state, and its topics are adopted next time).
+    SASL targets with the admin password in KAFKA_ADMIN_PASSWORD only; otherwise nothing is adopted."""
+    if os.environ.get("EVENTBUS_ADOPT_TOPICS") != "1" or access["sasl_mechanism"] == "aws-iam" or not os.environ.get("KAFKA_ADMIN_PASSWORD"):
+        return set()
+    from confluent_kafka.admin import AdminClient
+
+    mechanism = {"scram-sha512": "SCRAM-SHA-512", "scram-sha256": "SCRAM-SHA-256", "plain": "PLAIN"}[access["sasl_mechanism"]]
+    admin = AdminClient({"bootstrap.servers": ",".join(access["bootstrap_servers"]),
+                         "security.protocol": "SASL_SSL" if access["tls"] else "SASL_PLAINTEXT", "sasl.mechanism": mechanism,
+                         "sasl.username": access["username"], "sasl.password": os.environ["KAFKA_ADMIN_PASSWORD"]})
+    return set(admin.list_topics(timeout=30).topics)
+
+
 def kafka_provider(access: dict) -> kafka.Provider:
     """pulumi-kafka, for topics."""
     args = dict(bootstrap_servers=access["bootstrap_servers"], tls_enabled=access["tls"], sasl_mechanism=access["sasl_mechanism"], timeout=120)
@@ -193,7 +212,8 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
     subjects_by_event: dict[str, list] = {}
     for s in state.subjects:
         subjects_by_event.setdefault(s.event, []).append(s)
-    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider) for t in state.topics}
+    live = live_topics(stack, access)
+    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=t.name in live) for t in state.topics}
     seed = None
     if stack.target == "local":
         seed = config.get_secret("scramSeed")
@@ -224,7 +244,16 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
     return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry}
 
 
+def quiet_sdk_debug() -> None:
+    """The Python SDK sends several debug messages to the engine for every resource (one gRPC call
+    each, discarded unless the CLI runs with -v): with the CLI's side of them, about a third of a
+    no-change preview's CPU (docs/benchmarks.md). Kept only when EVENTBUS_PULUMI_DEBUG=1."""
+    if os.environ.get("EVENTBUS_PULUMI_DEBUG") != "1":
+        pulumi.log.debug = lambda *_args, **_kwargs: None
+
+
 def main(root: str | None = None, stack_name: str | None = None) -> dict:
+    quiet_sdk_debug()
     root = root or find_root()
     stack_name = stack_name or pulumi.get_stack()
     stack = load_stack(root, stack_name)
