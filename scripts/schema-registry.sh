@@ -131,7 +131,7 @@ cmd_start() {
         log "starting Apicurio Registry $VERSION on $URL (management $HOST:$MGMT_PORT, data $DATA_DIR, $("$java" -version 2>&1 | head -n 1))"
         # setsid: own session, so the registry survives the calling shell; fd 9 (the lock) is not inherited.
         # shellcheck disable=SC2086
-        (cd "$APP" && DB_PW="$(db_password)" && exec nohup setsid "$java" $HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+        (cd "$APP" && DB_PW="$(db_password)" && exec nohup setsid "$java" $HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
             -Deventbus.registry.state="$STATE_DIR" \
             -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
             -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$MGMT_PORT" \

@@ -73,7 +73,7 @@ CONFIG_FILE="$STATE/local/Pulumi.local.yaml"
 # once at the end instead, and adopt the topics of a deploy that was killed before it could save.
 export PULUMI_SKIP_CHECKPOINTS=true EVENTBUS_ADOPT_TOPICS=1
 pulumi up --stack local --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
-  --parallel "${EVENTBUS_PULUMI_PARALLEL:-32}" --color "$([[ -t 1 ]] && echo always || echo never)"
+  --parallel "${EVENTBUS_PULUMI_PARALLEL:-64}" --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog (written by the deploy: Pulumi.local.yaml eventbus:catalog.folder)"
 CATALOG="$REPO/.state/catalog/index.html"

@@ -13,7 +13,7 @@ import (
 
 // Subject (eventbus:registry:Subject) is one subject of a Confluent-compatible Schema Registry:
 // its compatibility level and every schema version, registered oldest first, each once. Its id
-// is the subject name. Outputs add, per version, the registry's schema id and subject version.
+// is the subject name. Outputs add, per version, the registry's schema id.
 //
 // Versions are history: a version whose text changed is refused (merged versions are immutable),
 // a version left out of the inputs stays in the registry, and delete never deletes the subject.
@@ -31,11 +31,10 @@ type schemaVersion struct {
 	Schema  string `json:"schema"`
 }
 
-// registered is what the registry answered for one version.
+// registered is the registry's schema id of one version (the id in the Confluent wire format).
 type registered struct {
-	Version        int `json:"version"`
-	ID             int `json:"id"`
-	SubjectVersion int `json:"subjectVersion"`
+	Version int `json:"version"`
+	ID      int `json:"id"`
 }
 
 type subjectState struct {
@@ -128,19 +127,13 @@ func syncSubject(ctx context.Context, r registryAPI, a subjectArgs, setLevel boo
 	}
 	out := make([]registered, 0, len(a.Versions))
 	for _, v := range a.Versions {
-		found, id, sv, err := r.lookup(ctx, a.Subject, a.SchemaType, v.Schema)
+		// One request per version: registering a schema the subject already holds returns its id
+		// and adds no version (so each version is registered once however often this runs).
+		id, err := r.register(ctx, a.Subject, a.SchemaType, v.Schema)
 		if err != nil {
-			return nil, fmt.Errorf("subject %s, version %d: looking it up: %w", a.Subject, v.Version, err)
+			return nil, refusal(a, v, err)
 		}
-		if !found {
-			if _, err := r.register(ctx, a.Subject, a.SchemaType, v.Schema); err != nil {
-				return nil, refusal(a, v, err)
-			}
-			if found, id, sv, err = r.lookup(ctx, a.Subject, a.SchemaType, v.Schema); err != nil || !found {
-				return nil, fmt.Errorf("subject %s, version %d: registered but not found afterwards (%v)", a.Subject, v.Version, err)
-			}
-		}
-		out = append(out, registered{Version: v.Version, ID: id, SubjectVersion: sv})
+		out = append(out, registered{Version: v.Version, ID: id})
 		if levelPending {
 			if _, err := r.setCompatibility(ctx, a.Subject, a.Compatibility); err != nil {
 				return nil, fmt.Errorf("subject %s: setting compatibility %s: %w", a.Subject, a.Compatibility, err)
@@ -238,13 +231,13 @@ func (subjectKind) read(ctx context.Context, s *server, id string, state, inputs
 	}
 	kept := subjectState{subjectArgs: subjectArgs{Subject: id, SchemaType: st.SchemaType, Compatibility: level}}
 	for _, v := range st.Versions {
-		found, vid, sv, err := r.lookup(ctx, id, st.SchemaType, v.Schema)
+		found, vid, _, err := r.lookup(ctx, id, st.SchemaType, v.Schema)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("subject %s, version %d: looking it up: %w", id, v.Version, err)
 		}
 		if found {
 			kept.Versions = append(kept.Versions, v)
-			kept.Registered = append(kept.Registered, registered{Version: v.Version, ID: vid, SubjectVersion: sv})
+			kept.Registered = append(kept.Registered, registered{Version: v.Version, ID: vid})
 		}
 	}
 	if len(kept.Versions) == 0 && len(st.Versions) > 0 {

@@ -234,7 +234,7 @@ LOCAL_STACK = """config:
 """
 
 # The deploy's Pulumi options and environment, as scripts/up.sh uses them.
-DEPLOY_PARALLEL = os.environ.get("EVENTBUS_PULUMI_PARALLEL", "32")
+DEPLOY_PARALLEL = os.environ.get("EVENTBUS_PULUMI_PARALLEL", "64")
 DEPLOY_ENV = {"PULUMI_SKIP_CHECKPOINTS": os.environ.get("PULUMI_SKIP_CHECKPOINTS", "true"), "EVENTBUS_ADOPT_TOPICS": "1"}
 
 

@@ -24,6 +24,7 @@ import os
 import pulumi
 import pulumi_kafka as kafka
 
+from eventbus.adapters.pulumi_program import sdk_speed
 from eventbus.adapters.pulumi_program.provider import Principal, Subject, eventbus_provider
 from eventbus.adapters.pulumi_program.registry import registry_target
 from eventbus.desired.stack import StackConfig, load_stack
@@ -244,16 +245,8 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
     return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry}
 
 
-def quiet_sdk_debug() -> None:
-    """The Python SDK sends several debug messages to the engine for every resource (one gRPC call
-    each, discarded unless the CLI runs with -v): with the CLI's side of them, about a third of a
-    no-change preview's CPU (docs/benchmarks.md). Kept only when EVENTBUS_PULUMI_DEBUG=1."""
-    if os.environ.get("EVENTBUS_PULUMI_DEBUG") != "1":
-        pulumi.log.debug = lambda *_args, **_kwargs: None
-
-
 def main(root: str | None = None, stack_name: str | None = None) -> dict:
-    quiet_sdk_debug()
+    sdk_speed.apply()
     root = root or find_root()
     stack_name = stack_name or pulumi.get_stack()
     stack = load_stack(root, stack_name)

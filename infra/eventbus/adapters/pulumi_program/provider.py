@@ -43,7 +43,7 @@ class Principal(pulumi.CustomResource):
 
 
 class Subject(pulumi.CustomResource):
-    """One schema-registry subject; ``registered`` lists ``{version, id, subjectVersion}`` per version."""
+    """One schema-registry subject; ``registered`` lists ``{version, id}`` (the registry's schema id) per version."""
 
     subject: pulumi.Output[str]
     registered: pulumi.Output[list]
