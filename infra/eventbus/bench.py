@@ -54,12 +54,17 @@ class Result:
     note: str = ""
 
 
+LAST_CPU = 0.0  # CPU seconds (user + system) of the last timed process and the children it waited for
+
+
 def timed(cmd: list[str], cwd: str, env: dict | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit status of one process."""
+    """Wall seconds, peak RSS (MB) and exit status of one process (its CPU seconds in LAST_CPU)."""
+    global LAST_CPU
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    LAST_CPU = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
@@ -264,6 +269,26 @@ def glob_files(path: str, folder: str):
                 yield os.path.join(dp, f)
 
 
+def server_cpu(state: str) -> dict[str, float]:
+    """CPU seconds so far of the bench's broker and registry (from their pid files)."""
+    out = {}
+    for name, pid_file in (("broker", "kafka/kafka.pid"), ("registry", "schema-registry/registry.pid")):
+        try:
+            pid = open(os.path.join(state, pid_file)).read().strip()
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            out[name] = 0.0
+    return out
+
+
+def cpu_note(state: str, before: dict[str, float]) -> str:
+    """What the run cost in CPU seconds, and how busy the machine was (1-minute load average)."""
+    after = server_cpu(state)
+    return (f"CPU s: pulumi {LAST_CPU:.0f}, broker {after['broker'] - before['broker']:.0f}, registry {after['registry'] - before['registry']:.0f}; "
+            f"load {os.getloadavg()[0]:.1f}")
+
+
 def resource_count(path: str, env: dict) -> int:
     import json
 
@@ -317,24 +342,30 @@ def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
         subprocess.run(["pulumi", "stack", "init", "local", "--non-interactive"], cwd=path, env=penv, check=True, capture_output=True)
         label = f"{n} events, {apps} apps"
         up = ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL]
+        before = server_cpu(state)
         secs, peak, rc = timed(up, path, penv)
         if rc:
             raise SystemExit(f"[bench] pulumi up failed at {label}")
+        note = cpu_note(state, before)
         count = resource_count(path, penv)
-        print(f"[bench] deploy     {label:28} up from empty: {secs:.1f}s ({count} resources)", file=sys.stderr, flush=True)
+        print(f"[bench] deploy     {label:28} up from empty: {secs:.1f}s ({count} resources; {note})", file=sys.stderr, flush=True)
         t_up, t_preview, t_pr = targets.get(n, ("—", "—", "—"))
-        out.append(Result("pulumi up", f"from empty, {label}, {count} resources (real broker + registry)", secs, [secs], peak, None, t_up))
+        out.append(Result("pulumi up", f"from empty, {label}, {count} resources (real broker + registry; {note})", secs, [secs], peak, None, t_up))
+        before = server_cpu(state)
         preview = measure("preview", f"no-change preview, {label}, {count} resources",
                           ["pulumi", "preview", "--expect-no-changes", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL],
                           path, repeat, t_preview, None, env=penv)
+        preview.size += f" ({cpu_note(state, before)}, last run)"
         print(f"[bench] deploy     {label:28} no-change preview (median of {repeat}): {preview.median:.1f}s", file=sys.stderr, flush=True)
         out.append(preview)
         event = add_one_subscription(path)
+        before = server_cpu(state)
         secs, peak, rc = timed(up, path, penv)
         if rc:
             raise SystemExit(f"[bench] pulumi up of one new subscription failed at {label}")
-        print(f"[bench] deploy     {label:28} one new subscription ({event}): {secs:.1f}s", file=sys.stderr, flush=True)
-        out.append(Result("pulumi up", f"pull request: one new subscription, {label}", secs, [secs], peak, None, t_pr))
+        note = cpu_note(state, before)
+        print(f"[bench] deploy     {label:28} one new subscription ({event}): {secs:.1f}s ({note})", file=sys.stderr, flush=True)
+        out.append(Result("pulumi up", f"pull request: one new subscription, {label} ({note})", secs, [secs], peak, None, t_pr))
         out.append(measure("drift", f"eventbus drift, {label}", eventbus("--root", path, "drift", "--stack", "local"), path, repeat, "—", None, env=penv))
         for script in (registry, broker):
             subprocess.run(["bash", script, "stop"], env=benv, check=False, capture_output=True)
