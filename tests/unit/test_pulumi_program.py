@@ -176,3 +176,18 @@ def test_program_refuses_a_tree_that_fails_the_gate(tree):
     (tree.root / "events/claims/claim_created/v2.avsc").write_text("{broken")
     with pytest.raises(DeployRefused, match="json-syntax"):
         run_program("prod", root=tree.root)
+
+
+def test_local_ports_follow_the_scripts_and_only_on_the_local_target(monkeypatch):
+    monkeypatch.setenv("EVENTBUS_LOCAL_BOOTSTRAP", "127.0.0.1:39092")
+    monkeypatch.setenv("EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL", "http://127.0.0.1:38081/apis/ccompat/v7")
+    mocks, _seen, _ = run_program("local")
+    kafka_provider = next(r for r in mocks.created if r.typ == "pulumi:providers:kafka")
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    servers = kafka_provider.inputs["bootstrapServers"]  # provider inputs may arrive JSON-encoded
+    assert (json.loads(servers) if isinstance(servers, str) else servers) == ["127.0.0.1:39092"]
+    assert bus.inputs["bootstrapServers"] == ["127.0.0.1:39092"] and bus.inputs["registryUrl"].startswith("http://127.0.0.1:38081/")
+    pulumi.runtime.settings.reset_options()
+    mocks, _seen, _ = run_program("prod")  # a cloud stack never follows these variables
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    assert bus.inputs["registryUrl"] == "https://schema-registry.eeb-prod.internal:8081" and "127.0.0.1:39092" not in bus.inputs["bootstrapServers"]

@@ -123,7 +123,8 @@ def cluster_access(stack: StackConfig, config: pulumi.Config) -> dict:
     """How the deploy reaches the cluster: bootstrap, TLS, SASL mechanism and admin credentials
     (from the stack's secret config, else KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD)."""
     c = stack.cluster
-    servers = [local_override(stack, "EVENTBUS_LOCAL_BOOTSTRAP")] if local_override(stack, "EVENTBUS_LOCAL_BOOTSTRAP") else list(c.bootstrap_servers)
+    override = local_override(stack, "EVENTBUS_LOCAL_BOOTSTRAP")
+    servers = [override] if override else list(c.bootstrap_servers)
     access: dict = {"bootstrap_servers": servers, "tls": c.tls, "sasl_mechanism": c.sasl_mechanism}
     if c.sasl_mechanism == "aws-iam":
         access["aws_region"] = stack.region
@@ -233,7 +234,7 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
         deps = sorted({*app.produces, *app.consumes})
         apps[app.ref] = ApplicationComponent(app, acls_by_app.get(app.ref, []), roles.get(app.ref), stack, bus, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
-    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": list(stack.cluster.bootstrap_servers)})
+    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]})
     pulumi.export("topics", sorted(t.name for t in state.topics))
     pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})
     if state.catalog is not None:
