@@ -43,7 +43,7 @@ def branch_changes(t):
     t.events["claims/claim_closed"] = {
         "meta": {"title": "Claim closed", "summary": "A claim was closed with a decision.", "owner": "claims-team", "domain": "claims",
                  "lifecycle": "development", "classification": {"data": "none"},
-                 "producers": [{"application": "claims-publisher", "principals": {"prod": [ARN.format("claims-pub")]}}],
+                 "producers": [{"application": "claims-publisher"}],
                  "topic": {"partitions": 6}},
         "versions": [record("ClaimClosed", [field("claimId", "long")])],
         "examples": {"a.json": {"claimId": 5}},
@@ -64,7 +64,7 @@ def branch_changes(t):
     t.events["claims/claim_created"]["meta"]["topic"]["partitions"] = 6
     # 4. a consumer deleted
     del t.consumers["claims-team/dashboard"]
-    shutil.rmtree(t.root / "consumers" / "claims-team")
+    (t.root / "consumers" / "claims-team" / "dashboard.yaml").unlink()
     t.write()
     t.commit("branch")
 

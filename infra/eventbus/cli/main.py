@@ -107,12 +107,15 @@ def cmd_compat(args) -> int:
 
 # -- new ----------------------------------------------------------------------
 def cmd_new(args) -> int:
-    from eventbus.scaffold import ScaffoldError, new_consumer, new_event, prompt_missing
+    from eventbus.scaffold import ScaffoldError, new_consumer, new_event, producer_app_path, prompt_missing
 
     root = _root(args)
     interactive = sys.stdin.isatty() and not args.no_input
     try:
         values = prompt_missing(args.kind, vars(args), interactive)
+        if args.kind == "event" and not os.path.exists(os.path.join(root, "events", values["domain"], values["name"])) \
+                and not os.path.exists(producer_app_path(root, values)):
+            values = prompt_missing("producer_app", values, interactive)
         created = new_event(root, values) if args.kind == "event" else new_consumer(root, values)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -265,7 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
     ne.add_argument("--summary")
     ne.add_argument("--classification", choices=["none", "PII", "PHI"])
     ne.add_argument("--producer", help="producing application id")
-    ne.add_argument("--principal", action="append", default=[], metavar="ENV=ARN", help="producer IAM principal per environment (repeatable)")
+    ne.add_argument("--principal", action="append", default=[], metavar="ENV=ARN",
+                    help="IAM principal per environment of a producer application that has no file yet (repeatable)")
+    ne.add_argument("--vasi-id", help="VASI id of the producing system (for a new producer application)")
+    ne.add_argument("--fisma-level", choices=["Low", "Moderate", "High"], help="FISMA level of the producing system (for a new producer application)")
     ne.add_argument("--no-input", action="store_true", help="never prompt")
     nc = nsub.add_parser("consumer", help="consumers/<team>/<application>.yaml")
     nc.add_argument("--team")
