@@ -135,6 +135,8 @@ def cmd_plan(args) -> int:
     root = _root(args)
     try:
         plan = make_plan(root, args.base, args.stack or None)
+        if args.ci_out:
+            return _plan_ci(root, args, plan)
     except GitError as exc:
         raise UsageError(f"--base {args.base}: {exc}") from None
     text = as_json(plan) if args.format == "json" else markdown(plan)
@@ -143,6 +145,38 @@ def cmd_plan(args) -> int:
             fh.write(text)
     else:
         print(text, end="")
+    return 0
+
+
+def _plan_ci(root: str, args, plan) -> int:
+    """Everything the pull-request workflow posts, computed once: plan.md, plan.json,
+    approvals.md, approvals.json, changed-files.txt, plan-comment.md and preview-stacks.json."""
+    from eventbus import codeowners
+    from eventbus.loader import load_registry
+    from eventbus.plan import comment
+    from eventbus.plan.render import as_json, markdown
+    from eventbus.text import json_dumps
+
+    out = args.ci_out
+    os.makedirs(out, exist_ok=True)
+    registry = load_registry(root).registry
+    approvals = codeowners.approvals_data(root, args.base, registry)
+    changed = codeowners.changed_files(root, args.base)
+    plan_md = markdown(plan)
+    approvals_md = codeowners.approvals_markdown(root, args.base, registry, data=approvals)
+    files = {
+        "plan.md": plan_md,
+        "plan.json": as_json(plan),
+        "approvals.md": approvals_md,
+        "approvals.json": json_dumps(approvals, indent=2) + "\n",
+        "changed-files.txt": "".join(f + "\n" for f in changed),
+        "plan-comment.md": comment.body(plan_md, approvals_md, changed),
+        "preview-stacks.json": json_dumps(comment.preview_stacks(plan, changed)),
+    }
+    for name, text in files.items():
+        with open(os.path.join(out, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print(f"wrote {', '.join(files)} to {out}")
     return 0
 
 
@@ -291,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--stack", action="append", metavar="STACK", help="only this stack (repeatable; default: all)")
     pl.add_argument("--format", choices=["markdown", "json"], default="markdown")
     pl.add_argument("--output", "-o", metavar="FILE")
+    pl.add_argument("--ci-out", metavar="DIR", help="write everything the pull-request workflow posts into DIR (plan, approvals, comment, stacks to preview)")
     pl.set_defaults(func=cmd_plan)
 
     d = sub.add_parser("drift", help="compare the live cluster with the registry (exit 1 when they differ)")
