@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from eventbus.loader.yamldoc import dump_yaml
+from eventbus.load.yaml import dump_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)

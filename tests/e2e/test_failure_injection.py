@@ -10,9 +10,9 @@ import time
 import pytest
 
 from eventbus.adapters.kafka_admin import compare, read_live
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.load.stacks import load_stack
+from eventbus.desired import compute
+from eventbus.load import load_registry
 from tests.e2e.conftest import admin_conf, run
 
 pytestmark = pytest.mark.e2e

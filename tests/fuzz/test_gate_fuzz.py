@@ -29,7 +29,7 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from eventbus.loader.yamldoc import dump_yaml
+from eventbus.load.yaml import dump_yaml
 from tests.conftest import Tree
 from tests.fuzz import harness
 from tests.fuzz.conftest import fuzz

@@ -12,7 +12,7 @@ import math
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from eventbus.loader.yamldoc import dump_yaml, parse_yaml
+from eventbus.load.yaml import dump_yaml, parse_yaml
 from tests.fuzz import harness
 from tests.fuzz.conftest import fuzz
 from tests.fuzz.strategies import YAML_FRAGMENTS, plain_data, yaml_soup

@@ -92,7 +92,7 @@ def test_symlink_out_of_repo(tree, tmp_path_factory, capsys):
 
 
 def test_yaml_norway_and_dates_stay_strings(tree):
-    from eventbus.loader.yamldoc import parse_yaml
+    from eventbus.load.yaml import parse_yaml
 
     data, pos = parse_yaml("country: no\nok: true\nwhen: 2026-01-02\nn: 3\n")
     assert data == {"country": "no", "ok": True, "when": "2026-01-02", "n": 3}

@@ -54,7 +54,7 @@ def test_new_refuses_to_overwrite_and_reports_missing_flags(tree, capsys):
 
 
 def test_rules_doc_is_current():
-    from eventbus.docs import rules_markdown
+    from eventbus.gate.docs import rules_markdown
 
     with open(REPO / "docs/rules.md") as fh:
         assert fh.read() == rules_markdown(), "docs/rules.md is stale: run `eventbus rules --markdown > docs/rules.md`"

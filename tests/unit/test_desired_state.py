@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventbus.desired.stack import StackError, load_stack
-from eventbus.desired.state import compute
-from eventbus.naming import role_name
-from eventbus.loader import load_registry
+from eventbus.load.stacks import StackError, load_stack
+from eventbus.desired import compute
+from eventbus.model.naming import role_name
+from eventbus.load import load_registry
 from tests.conftest import STACKS
 
 AWS_PROD = {"config": {**STACKS["prod"]["config"], "eventbus:iamRolePrefix": "eeb-prod", "aws:region": "us-gov-west-1", "eventbus:protect": True,
@@ -20,16 +20,36 @@ AWS_PROD = {"config": {**STACKS["prod"]["config"], "eventbus:iamRolePrefix": "ee
 AWS_SANDBOX = {"config": {**STACKS["sandbox"]["config"], "eventbus:iamRolePrefix": "eeb-sbx", "aws:region": "us-gov-west-1",
                           "eventbus:schemaRegistry": {"kind": "glue", "name": "eeb-sbx"}}}
 CLUSTER = "arn:aws-us-gov:kafka:us-gov-west-1:123456789012:cluster/eeb-prod/def-2"
+BOTH = ["iam", "acl"]  # an MSK cluster with IAM clients and SASL/SCRAM clients
 
 
-def state(tree, stack="prod"):
-    tree.stacks = {"prod": AWS_PROD, "sandbox": AWS_SANDBOX}
+def state(tree, stack="prod", authorization=None):
+    stacks = {"prod": json.loads(json.dumps(AWS_PROD)), "sandbox": json.loads(json.dumps(AWS_SANDBOX))}
+    if authorization:
+        for s in stacks.values():
+            s["config"]["eventbus:authorization"] = authorization
+    tree.stacks = stacks
     tree.write()
     return compute(load_registry(str(tree.root)).registry, load_stack(str(tree.root), stack))
 
 
-def test_acls_are_exactly_what_the_tree_implies(tree):
+def test_iam_stacks_hold_no_kafka_acls(tree):
+    # MSK ignores Kafka ACLs for IAM-authenticated clients: they would be dead resources
     d = state(tree)
+    assert d.authorization == ("iam",) and d.acls == () and d.roles
+    assert d.connection.sasl_mechanism == "AWS_MSK_IAM" and d.connection.security_protocol == "SASL_SSL"
+
+
+def test_a_cluster_with_both_kinds_of_clients_gets_roles_and_acls(tree):
+    d = state(tree, authorization=BOTH)
+    assert d.acls and d.roles
+    assert {a.app for a in d.acls} == {r.app for r in d.roles}
+    acl_only = state(tree, authorization=["acl"])
+    assert acl_only.acls and acl_only.roles == () and all(a.role is None for a in acl_only.apps)
+
+
+def test_acls_are_exactly_what_the_tree_implies(tree):
+    d = state(tree, authorization=BOTH)
     got = {(a.principal, a.resource_type, a.resource_name, a.pattern, a.operation) for a in d.acls}
     assert got == {
         ("User:claims-team.claims-publisher", "Topic", "claims_claim_created", "Literal", "Write"),
@@ -72,14 +92,14 @@ def test_iam_roles_least_privilege(tree):
 
 def test_prefixed_group(tree):
     tree.consumers["notify/notifier"]["consumer_group"] = {"name": "notify.notifier-", "prefix": True}
-    d = state(tree)
+    d = state(tree, authorization=BOTH)
     assert [a for a in d.acls if a.resource_type == "Group"][0].pattern == "Prefixed"
     group_stmt = next(r for r in d.roles if r.app == "notify/notifier").statements[-1]
     assert group_stmt.resources == ("arn:aws-us-gov:kafka:us-gov-west-1:123456789012:group/eeb-prod/def-2/notify.notifier-*",)
 
 
 def test_sandbox_has_no_sensitive_topics_and_suffixes_names(tree):
-    d = state(tree, "sandbox")
+    d = state(tree, "sandbox", BOTH)
     assert [t.name for t in d.topics] == ["claims_claim_created_sandbox"]
     assert {a.resource_name for a in d.acls if a.resource_type == "Topic"} == {"claims_claim_created_sandbox"}
     assert {r.app for r in d.roles} == {"claims-team/claims-publisher", "notify/notifier"}
@@ -87,8 +107,9 @@ def test_sandbox_has_no_sensitive_topics_and_suffixes_names(tree):
 
 def test_restricted_event_never_grants_unlisted_consumer_even_without_the_gate(tree):
     tree.events["health/refill_requested"]["meta"]["access"]["allowed_consumers"] = []
-    d = state(tree)
+    d = state(tree, authorization=BOTH)
     assert not [a for a in d.acls if a.app == "notify/notifier" and a.resource_name == "health_refill_requested"]
+    assert "health_refill_requested" not in d.apps_by_ref["notify/notifier"].consumes
 
 
 def test_topic_configs_subjects_and_protection(tree):
@@ -104,7 +125,7 @@ def test_topic_configs_subjects_and_protection(tree):
 
 def test_retired_event_has_no_topic(tree):
     tree.events["claims/claim_created"]["meta"].update(lifecycle="retired", deprecated_on="2026-01-01", removal_date="2026-07-15")
-    d = state(tree)
+    d = state(tree, authorization=BOTH)
     assert "claims_claim_created" not in d.topics_by_name
     assert not [a for a in d.acls if a.resource_name == "claims_claim_created"]
 
@@ -188,7 +209,7 @@ def _build(tmp, events, consumers, allowed):
     t = Tree(tmp)
     t.teams = {f"team{i}": __import__("tests.conftest", fromlist=["team"]).team(f"team{i}") for i in range(3)}
     t.teams["owner"] = __import__("tests.conftest", fromlist=["team"]).team("owner")
-    t.stacks = {"prod": AWS_PROD, "sandbox": AWS_SANDBOX}
+    t.stacks = {name: {"config": {**s["config"], "eventbus:authorization": BOTH}} for name, s in (("prod", AWS_PROD), ("sandbox", AWS_SANDBOX))}
     t.events, t.consumers = {}, {}
     for e in events:
         principals = {"prod": [ARN.format("p")]} if e["prod_producer"] else {"sandbox": [ARN.format("p")]}

@@ -88,7 +88,7 @@ def test_cleanup_policy_change_is_flagged(repo):
 def test_replication_change_is_flagged(repo):
     import json
 
-    from eventbus.loader.yamldoc import dump_yaml
+    from eventbus.load.yaml import dump_yaml
 
     cfg = json.loads(json.dumps(AWS_PROD))
     cfg["config"]["eventbus:replicationFactor"] = 2

@@ -88,6 +88,7 @@ def test_plan_json_is_structured(repo):
     assert prod["counts"]["topics_added"] == 1 and prod["counts"]["topics_changed"] == 1
     removed = [a for a in prod["apps"] if a["ref"] == "claims-team/dashboard"][0]
     assert removed["status"] == "removed" and "Read on topic `claims_claim_created` (`claims/claim_created`)" in removed["revoked"]
+    assert any("kafka-cluster:ReadData" in s and "claims_claim_created" in s for s in removed["iam_removed"])
     assert any("kafka-cluster:ReadData" in s for a in prod["apps"] if a["ref"] == "pharmacy/refill-watch" for s in a["iam_added"])
 
 

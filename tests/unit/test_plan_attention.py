@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from eventbus.loader.yamldoc import dump_yaml
+from eventbus.load.yaml import dump_yaml
 from eventbus.plan import make_plan
 from eventbus.plan.render import markdown
 from tests.conftest import ARN, producer_app, rule_findings

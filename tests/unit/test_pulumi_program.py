@@ -7,15 +7,43 @@ from collections import Counter
 import pulumi
 import pytest
 
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.load.stacks import load_stack
+from eventbus.desired import compute
+from eventbus.load import load_registry
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder
 
 
+@pytest.fixture(scope="module")
+def catalog_dirs(tmp_path_factory):
+    """The catalog each cloud stack's deploy is given: built for that stack only (as CI does)."""
+    from eventbus.catalog import build_catalog
+
+    out = {}
+    for name in ("prod", "sandbox"):
+        out[name] = str(tmp_path_factory.mktemp(f"catalog-{name}"))
+        build_catalog(str(REPO), out[name], stacks=[name])
+    return out
+
+
+CATALOGS: dict[str, str] = {}  # stack -> the catalog folder its deploy uploads
+
+
+@pytest.fixture(autouse=True)
+def _catalogs(catalog_dirs, monkeypatch):
+    CATALOGS.update(catalog_dirs)
+    monkeypatch.delenv("EVENTBUS_CATALOG_DIR", raising=False)
+    yield
+
+
 def run_program(stack_name: str, root=REPO, config: dict | None = None):
     """Run the real program for ``stack_name`` under mocks; return (recorder, options seen, components)."""
+    import os
+
+    if stack_name in CATALOGS:
+        os.environ["EVENTBUS_CATALOG_DIR"] = CATALOGS[stack_name]
+    else:
+        os.environ.pop("EVENTBUS_CATALOG_DIR", None)
     mocks = Recorder()
     pulumi.runtime.set_mocks(mocks, project="eventbus", stack=stack_name, preview=False)
     pulumi.runtime.set_all_config(config or {"eventbus:scramSeed": "seed-for-tests", "eventbus:kafkaAdminPassword": "pw"},
@@ -32,7 +60,7 @@ def run_program(stack_name: str, root=REPO, config: dict | None = None):
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    from eventbus.adapters.pulumi_program import main
+    from eventbus.deploy import main
 
     SETTINGS.rpc_manager.clear()
     SETTINGS.outputs.clear()
@@ -132,7 +160,7 @@ def test_local_program_uses_scram_users_and_no_aws():
     acl_opts = [v for k, v in seen.items() if k.startswith("kafka:index/acl:Acl::") and v["parent"] is app]
     assert len(acl_opts) == len([a for a in state.acls if a.app == "va-notify/refill-notifier"])
     passwords = wait(app.outputs["password"])
-    from eventbus.adapters.pulumi_program import scram_password
+    from eventbus.desired.clients import scram_password
 
     assert passwords == scram_password("seed-for-tests", "va-notify.refill-notifier")
 

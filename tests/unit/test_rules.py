@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from eventbus.findings import Severity
-from eventbus.rules import all_rules
+from eventbus.model.findings import Severity
+from eventbus.gate.rules import all_rules
 from tests.conftest import ARN, V1, V2, field, record, rule_findings, run_gate
 
 CLAIM = "events/claims/claim_created"

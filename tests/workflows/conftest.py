@@ -35,7 +35,7 @@ def workflows() -> dict[str, dict]:
 
 def deployed_stacks(root: Path = REPO) -> list[str]:
     """Stacks a merge deploys: every Pulumi.<stack>.yaml whose target is not local."""
-    from eventbus.desired.stack import load_stack
+    from eventbus.load.stacks import load_stack
 
     names = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
     return [n for n in names if load_stack(str(root), n).target != "local"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from eventbus.codeowners import PLATFORM_TEAM, generate, owners_of, parse
-from eventbus.loader import load_registry
+from eventbus.ownership.codeowners import PLATFORM_TEAM, generate, owners_of, parse
+from eventbus.load import load_registry
 from tests.conftest import REPO, rule_findings, team
 from tests.workflows.conftest import codeowners
 

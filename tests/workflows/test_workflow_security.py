@@ -154,7 +154,7 @@ def test_oidc_token_only_in_jobs_that_assume_a_role(workflows):
 
 
 def test_aws_region_matches_the_stacks():
-    from eventbus.desired.stack import load_stack
+    from eventbus.load.stacks import load_stack
 
     for stack in deployed_stacks():
         cfg = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from eventbus.desired.state import DesiredState
-from eventbus.rules.compatibility_weakened import weakens
+from eventbus.desired import DesiredState
+from eventbus.model import weakens
 from eventbus.text import md_code as c
 
 RANK = {"none": 0, "PII": 1, "PHI": 2}
@@ -72,6 +72,20 @@ class StackPlan:
 def _days(ms: str) -> str:
     v = int(ms)
     return "forever" if v < 0 else (f"{v / DAY_MS:g} days" if v % DAY_MS == 0 else f"{v} ms")
+
+
+def access_lines(app, state: DesiredState | None) -> set[str]:
+    """What an application may do, in the words of the ACL lines: reads, writes, its group."""
+    if app is None or state is None:
+        return set()
+    event = {t.name: t.event for t in state.topics}
+    out = {f"Read on topic {c(t)} ({c(event.get(t, '?'))})" for t in app.consumes}
+    out |= {f"Write on topic {c(t)} ({c(event.get(t, '?'))})" for t in app.produces}
+    if app.consumes and app.group:
+        out.add(f"Read on group {c(app.group)}" + (" (prefix)" if app.group_prefix else ""))
+    if app.produces and app.idempotent:
+        out.add("IdempotentWrite on the cluster")
+    return out
 
 
 def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
@@ -171,15 +185,10 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
             events.append(ch)
 
     # access, grouped by application
-    def grants_by_app(state: DesiredState | None) -> dict[str, set]:
-        out: dict[str, set] = defaultdict(set)
-        for a in state.acls if state else ():
-            out[a.app].add(a)
-        return out
-
-    old_acls, new_acls = grants_by_app(old), grants_by_app(new)
-    old_roles = {r.app: r for r in old.roles} if old else {}
-    new_roles = {r.app: r for r in new.roles}
+    old_acls = {ref: set(acls) for ref, acls in old.acls_by_app.items()} if old else {}
+    new_acls = {ref: set(acls) for ref, acls in new.acls_by_app.items()}
+    old_roles = old.roles_by_app if old else {}
+    new_roles = new.roles_by_app
     old_apps = {a.ref for a in old.apps} if old else set()
     new_apps = {a.ref for a in new.apps}
     sensitive_topics = {t.name: t.classification for t in new.topics if t.classification != "none"}
@@ -190,13 +199,18 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
         ev = f" ({c(a.event)})" if a.event else ""
         return f"{a.operation} on {kind} {what}{ev}"
 
-    new_app = {a.ref: a for a in new.apps}
+    new_app = new.apps_by_ref
 
     for ref in sorted(set(old_acls) | set(new_acls) | set(old_roles) | set(new_roles) | old_apps | new_apps):
         added = sorted(new_acls.get(ref, set()) - old_acls.get(ref, set()))
         removed = sorted(old_acls.get(ref, set()) - new_acls.get(ref, set()))
         status = "added" if ref not in old_apps else ("removed" if ref not in new_apps else "changed")
-        ch = AppChange(ref, status, [describe(a) for a in added], [describe(a) for a in removed])
+        if "acl" in new.authorization:
+            ch = AppChange(ref, status, [describe(a) for a in added], [describe(a) for a in removed])
+        else:  # IAM stacks: the same access in words; the role's statements follow as details
+            o_lines = access_lines(old.apps_by_ref.get(ref) if old else None, old)
+            n_lines = access_lines(new_app.get(ref), new)
+            ch = AppChange(ref, status, sorted(n_lines - o_lines), sorted(o_lines - n_lines))
         o_role, n_role = old_roles.get(ref), new_roles.get(ref)
         o_st = {(s.sid, act, res) for s in (o_role.statements if o_role else ()) for act in s.actions for res in s.resources}
         n_st = {(s.sid, act, res) for s in (n_role.statements if n_role else ()) for act in s.actions for res in s.resources}
@@ -211,12 +225,12 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
             if a.resource_type == "Topic" and a.operation in ("Read", "Write") and a.resource_name in sensitive_topics:
                 verb = "read" if a.operation == "Read" else "write"
                 risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive_topics[a.resource_name]}** on {c(a.resource_name)} ({c(a.event)})"))
-        if n_role is not None and not new.acls:  # IAM-only stacks: the grants are the role's statements
+        if n_role is not None and "acl" not in new.authorization:  # IAM stacks: the grants are the role's statements
             for _sid, act, res in sorted(n_st - o_st):
                 topic = res.rsplit("/", 1)[-1] if ":topic/" in res else None
                 if topic in sensitive_topics and act in ("kafka-cluster:ReadData", "kafka-cluster:WriteData"):
                     verb = "read" if act.endswith("ReadData") else "write"
-                    risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive_topics[topic]}** on {c(topic)}"))
+                    risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive_topics[topic]}** on {c(topic)} ({c(new_topics[topic].event)})"))
         app = new_app.get(ref)
         touches = sorted({*app.consumes, *app.produces} & set(sensitive_topics)) if app is not None else []
         for principal in ch.trust_added if (n_role is not None and touches) else ():

@@ -11,8 +11,8 @@ from typing import Protocol
 
 import pulumi
 
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import SubjectSpec
+from eventbus.model.stack import StackConfig
+from eventbus.desired import SubjectSpec
 
 
 class RegistryTarget(Protocol):

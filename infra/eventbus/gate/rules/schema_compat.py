@@ -1,0 +1,38 @@
+"""schema-compat"""
+from eventbus.model import Loc
+from eventbus.gate.rules import Rule
+
+
+class SchemaCompat(Rule):
+    """Each value schema version is compatible with its history under the event's mode (Confluent Schema Registry semantics).
+
+    With ``--base`` only versions that are new since the base are checked
+    (merged versions were checked when they merged); without it every version
+    is checked against the ones before it. Non-transitive modes compare with
+    the latest previous version only.
+    """
+
+    id = "schema-compat"
+    uses_avro = True
+    hint = "make the change compatible (add defaults, keep fields), or publish a new event for a breaking change"
+
+    def check(self, ctx):
+        for e in ctx.registry.events:
+            for sv in e.versions:
+                for p in ctx.avro.compat.get((e.ref, sv.version), ()):
+                    old = e.versions[p.against]
+                    yield self.finding(
+                        Loc(sv.path, _line(sv.text, p.field)),
+                        f"v{sv.version} is not {e.compatibility} compatible with v{old.version}: "
+                        + p.describe(f"v{sv.version}", f"v{old.version}"),
+                        p.advice,
+                    )
+
+
+def _line(text: str, path: str) -> int:
+    from eventbus.gate.rules._avro import name_lines  # indexed once per file (see there)
+
+    name = path.replace("[]", "").replace("{}", "").rsplit(".", 1)[-1]
+    if not name:
+        return 1
+    return name_lines(text).get(name, 1)
