@@ -126,7 +126,7 @@ class Tree:
         self.consumers = copy.deepcopy(CONSUMERS)
         self.stacks = copy.deepcopy(STACKS)
 
-    def write(self) -> "Tree":
+    def write(self) -> Tree:
         for sub in ("events", "consumers", "teams"):
             shutil.rmtree(self.root / sub, ignore_errors=True)
         for p in self.root.glob("Pulumi.*.yaml"):

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -27,4 +28,4 @@ def run_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], workers:
     if len(jobs) < min_jobs or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(*args) for args in jobs]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(fn, *zip(*jobs)))
+        return list(pool.map(fn, *zip(*jobs, strict=False)))

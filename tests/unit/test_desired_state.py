@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventbus.load.stacks import StackError, load_stack
 from eventbus.desired import compute
-from eventbus.model.naming import role_name
 from eventbus.load import load_registry
+from eventbus.load.stacks import StackError, load_stack
+from eventbus.model.naming import role_name
 from tests.conftest import STACKS
 
 AWS_PROD = {"config": {**STACKS["prod"]["config"], "eventbus:iamRolePrefix": "eeb-prod", "aws:region": "us-gov-west-1", "eventbus:protect": True,

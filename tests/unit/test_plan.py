@@ -10,7 +10,7 @@ import pytest
 from eventbus.cli.main import main
 from eventbus.plan import make_plan
 from eventbus.plan.render import as_json, markdown
-from tests.conftest import ARN, REPO, V1, field, record
+from tests.conftest import ARN, REPO, field, record
 from tests.unit.test_desired_state import AWS_PROD, AWS_SANDBOX
 
 GOLDEN = REPO / "tests" / "golden"

@@ -7,9 +7,9 @@ from collections import Counter
 import pulumi
 import pytest
 
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load import load_registry
+from eventbus.load.stacks import load_stack
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder
 

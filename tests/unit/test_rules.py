@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from eventbus.model.findings import Severity
 from eventbus.gate.rules import all_rules
-from tests.conftest import ARN, V1, V2, field, record, rule_findings, run_gate
+from eventbus.model.findings import Severity
+from tests.conftest import ARN, V2, field, record, rule_findings, run_gate
 
 CLAIM = "events/claims/claim_created"
 REFILL = "events/health/refill_requested"

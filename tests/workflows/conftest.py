@@ -64,7 +64,7 @@ class CI:
             "FAKE_PULUMI_LOG": str(self.pulumi_log),
         }
 
-    def with_fakes(self) -> "CI":
+    def with_fakes(self) -> CI:
         self.env["PATH"] = f"{FAKES}{os.pathsep}{self.env.get('PATH', '')}"
         return self
 

@@ -119,7 +119,7 @@ def test_plan_previews_every_stack_when_the_program_changes(git_tree, tmp_path):
     assert json.loads(ci.outputs()["stacks"]) == ["prod", "sandbox"]
     body = (ci.out / "plan-comment.md").read_text()
     assert "No infrastructure changes." in body
-    assert f"| `@department-of-veterans-affairs/eeb-platform` | `infra/note.txt` |" in body
+    assert "| `@department-of-veterans-affairs/eeb-platform` | `infra/note.txt` |" in body
     # said plainly, right under the heading: the plan is the base code's view of the change
     assert body.splitlines()[1].startswith("> ⚠️ **This pull request changes the control plane itself** (`infra/note.txt`)")
 
@@ -279,7 +279,7 @@ def test_drift_issue_is_opened_updated_and_closed(ci):
     assert res.returncode == 0, res.stderr
     [issue] = ci.gh()["issues"]
     assert issue["title"] == "Drift: live state differs from the registry"
-    assert [l["name"] for l in issue["labels"]] == ["drift"]
+    assert [label["name"] for label in issue["labels"]] == ["drift"]
     assert issue["body"].startswith("<!-- eventbus-drift -->") and "### `prod`: drift" in issue["body"]
 
     res = ci.run("drift-issue.sh", _reports(ci, prod="drift", sandbox="drift"), **env)

@@ -19,8 +19,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CACHE = os.path.join(os.environ.get("EVENTBUS_CACHE", os.path.join(REPO, ".cache")), "bench")

@@ -4,8 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-
-from eventbus.cli.common import UsageError, root_of
+from eventbus.cli.common import root_of
 
 
 def register(sub) -> None:

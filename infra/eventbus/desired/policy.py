@@ -1,7 +1,7 @@
 """The access policy the gate checks and the desired state applies: one definition of each."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from eventbus.model import Event
 from eventbus.model.stack import StackConfig

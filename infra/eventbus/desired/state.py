@@ -92,7 +92,7 @@ class DesiredState:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for r, spec in zip(d["roles"], self.roles):
+        for r, spec in zip(d["roles"], self.roles, strict=False):
             r["policy"] = spec.policy()
             r["trust_policy"] = spec.trust_policy()
         return d

@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from eventbus.adapters import git
-from eventbus.model.findings import Finding, Severity
-from eventbus.load import load_registry
-from eventbus.model import Registry
 from eventbus.gate.context import Context
 from eventbus.gate.rules import run_rules
+from eventbus.load import load_registry
+from eventbus.model import Registry
+from eventbus.model.findings import Finding, Severity
 
 
 @dataclass

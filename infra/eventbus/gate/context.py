@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Iterator
+from typing import Any
 
 from eventbus.model import Consumer, Event, Producer, Registry, Subscription
 from eventbus.model.stack import StackConfig
@@ -17,7 +18,7 @@ class Context:
     base: Registry | None = None
     today: dt.date = field(default_factory=dt.date.today)
 
-    _avro_pending: object = None
+    _avro_pending: Any = None
     _desired: dict = field(default_factory=dict, repr=False)
 
     # -- walks ---------------------------------------------------------------------------------

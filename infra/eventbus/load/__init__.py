@@ -1,2 +1,2 @@
 """Reading the tree into the model: safe file reading, YAML with positions, Avro files."""
-from eventbus.load.registry import load_registry, LoadResult  # noqa: F401
+from eventbus.load.registry import LoadResult, load_registry  # noqa: F401

@@ -71,14 +71,15 @@ class MemoryFS:
                     self.dirs.setdefault("/".join(parts[: i + 1]), set())
 
     @classmethod
-    def from_tar(cls, root: str, data: bytes) -> "MemoryFS":
+    def from_tar(cls, root: str, data: bytes) -> MemoryFS:
         files: dict[str, bytes] = {}
         links: dict[str, str] = {}
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             for m in tar:
                 name = m.name.rstrip("/")
                 if m.isfile():
-                    files[name] = _TooLarge(m.size) if m.size > MAX_FILE_BYTES else tar.extractfile(m).read()
+                    member = tar.extractfile(m)
+                    files[name] = _TooLarge(m.size) if m.size > MAX_FILE_BYTES or member is None else member.read()
                 elif m.issym():
                     links[name] = m.linkname
         return cls(root, files, links)
@@ -138,6 +139,8 @@ class MemoryFS:
 
 class _TooLarge(bytes):
     """Placeholder for a file over the size limit (its content is never read)."""
+
+    size: int
 
     def __new__(cls, size: int):
         obj = super().__new__(cls, b"")

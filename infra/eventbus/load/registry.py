@@ -13,11 +13,10 @@ import json
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
-from eventbus.model import naming
-from eventbus.model.findings import Finding, Severity
 from eventbus.load.files import ReadError, decode
 from eventbus.load.fs import DiskFS
 from eventbus.load.schemas import validate_document
@@ -39,7 +38,9 @@ from eventbus.model import (
     Subscription,
     Team,
     TopicSettings,
+    naming,
 )
+from eventbus.model.findings import Finding, Severity
 
 VERSION_FILE = re.compile(r"^v([1-9][0-9]{0,3})\.avsc$")
 STACK_FILE = re.compile(r"^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$")

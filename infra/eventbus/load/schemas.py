@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
-from referencing import Registry as RefRegistry, Resource
+from referencing import Registry as RefRegistry
+from referencing import Resource
 
-from eventbus.model.findings import Finding, Severity
 from eventbus.model import Positions
+from eventbus.model.findings import Finding, Severity
 
 KINDS = ("event", "consumer", "team", "stack", "compliance")
 MAX_FINDINGS_PER_FILE = 20
@@ -64,7 +65,7 @@ _Strict = validators.extend(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validators() -> dict[str, Draft202012Validator]:
     docs = {k: json.loads(schema_text(k)) for k in KINDS}
     reg = RefRegistry().with_resources(
@@ -75,8 +76,8 @@ def _validators() -> dict[str, Draft202012Validator]:
     }
 
 
-@lru_cache(maxsize=None)
-def _fast() -> dict[str, "jsonschema_rs.Validator"]:
+@cache
+def _fast() -> dict[str, jsonschema_rs.Validator]:
     """Compiled (Rust) validators: the fast yes/no path. Errors are explained by ``jsonschema``."""
     docs = {k: json.loads(schema_text(k)) for k in KINDS}
     reg = jsonschema_rs.Registry([(f"file:///schemas/{k}.schema.json", d) for k, d in docs.items()])

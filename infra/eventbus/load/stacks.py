@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+
 from eventbus.load.files import ReadError, decode
 from eventbus.load.fs import DiskFS
 from eventbus.load.schemas import validate_document
@@ -118,7 +119,7 @@ def load_stack(root: str, name: str, fs=None) -> StackConfig:
         ),
         registry_kind=reg.get("kind", "none"),
         registry_name=reg.get("name"),
-        
+
         catalog_bucket=cat.get("bucket"),
         catalog_folder=cat.get("folder"),
         role_prefix=get("iamRolePrefix", f"eeb-{name}"),

@@ -7,9 +7,10 @@ reviewer at the exact place to fix. The model is pure data: loading lives in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from eventbus.model import naming
 
@@ -140,7 +141,7 @@ class Compliance:
     pta_date: dt.date | None = None
     pia_date: dt.date | None = None
     data_sharing_agreement: str | None = None
-    obi_approvals: tuple["ObiApproval", ...] = ()
+    obi_approvals: tuple[ObiApproval, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from eventbus.adapters import git
 from eventbus.model import Registry
 from eventbus.ownership.codeowners import CODEOWNERS_PATH, generate, owners_of, parse
-from eventbus.text import md_code as c, md_text
+from eventbus.text import md_code as c
+from eventbus.text import md_text
+
 
 def approvals(root: str, base: str, registry: Registry) -> tuple[list[tuple[tuple[str, ...], list[str]]], str]:
     """Groups of (owners, files) for the change since ``base``, and which CODEOWNERS was used."""
@@ -69,9 +71,9 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
         elif old.owner != e.owner:
             claim(e.owner, gh(e.owner), f"{e.ref} changes owner from {old.owner} to {e.owner}", e.file)
     old_apps = base.consumers_by_ref
-    for c in head.consumers:
-        if c.ref not in old_apps:
-            claim(c.team, gh(c.team), f"new application {c.ref}", c.file)
+    for app in head.consumers:
+        if app.ref not in old_apps:
+            claim(app.team, gh(app.team), f"new application {app.ref}", app.file)
     old_teams = base.teams_by_id
     for tm in head.teams:
         prev = old_teams.get(tm.id)

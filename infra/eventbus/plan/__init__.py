@@ -41,4 +41,9 @@ def make_plan(root: str, base_ref: str, stacks: list[str] | None = None) -> Plan
         names = [s.name for s in stacks_for(load_stacks(root), "deploy")]
     commit = git.resolve(root, base_ref)
     (head, problems), (base, _) = run_parallel(_desired, [(root, names, None), (root, names, commit)])
-    return Plan(base_ref, commit, [diff(base[n], head[n]) for n in names], problems)
+    plans = []
+    for n in names:
+        state = head[n]
+        assert state is not None, n  # every name is a stack that loads at HEAD
+        plans.append(diff(base[n], state))
+    return Plan(base_ref, commit, plans, problems)

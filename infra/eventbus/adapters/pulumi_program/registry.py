@@ -11,8 +11,8 @@ from typing import Protocol
 
 import pulumi
 
-from eventbus.model.stack import StackConfig
 from eventbus.desired import SubjectSpec
+from eventbus.model.stack import StackConfig
 
 
 class RegistryTarget(Protocol):

@@ -1,7 +1,7 @@
 """GitHub Actions workflow commands: annotations on the exact lines of the pull request."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from eventbus.model.findings import Finding, Severity
 

@@ -1,7 +1,7 @@
 """Machine-readable findings (stable keys, sorted)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from eventbus.model.findings import Finding, Severity
 from eventbus.text import json_dumps

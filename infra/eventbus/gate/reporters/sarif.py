@@ -1,8 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning."""
 from __future__ import annotations
 
-import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from eventbus import __version__
 from eventbus.model.findings import Finding, Severity

@@ -1,10 +1,10 @@
 """codeowners-current"""
 import os
 
-from eventbus.model.findings import Finding, Severity
+from eventbus.gate.rules import Rule
 from eventbus.load.files import ReadError, read_text
 from eventbus.model import Loc
-from eventbus.gate.rules import Rule
+from eventbus.model.findings import Finding, Severity
 
 
 class CodeownersCurrent(Rule):

@@ -2,6 +2,7 @@
 from eventbus.gate.rules import Rule
 from eventbus.model import PROMISES, weakens
 
+
 class CompatibilityWeakened(Rule):
     """An event with merged schema versions never weakens its compatibility mode (to NONE, from transitive to non-transitive, or from FULL to one side).
 

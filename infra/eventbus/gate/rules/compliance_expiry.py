@@ -1,8 +1,8 @@
 """compliance-expiry"""
 import datetime as dt
 
-from eventbus.model.findings import Severity
 from eventbus.gate.rules import Rule
+from eventbus.model.findings import Severity
 
 
 class ComplianceExpiry(Rule):

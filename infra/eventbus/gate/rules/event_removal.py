@@ -1,6 +1,6 @@
 """event-removal"""
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
+from eventbus.model import Loc
 
 
 class EventRemoval(Rule):

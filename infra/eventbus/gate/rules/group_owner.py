@@ -1,6 +1,6 @@
 """group-owner"""
-from eventbus.model import naming
 from eventbus.gate.rules import Rule
+from eventbus.model import naming
 
 
 class GroupOwner(Rule):

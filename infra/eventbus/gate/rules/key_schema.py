@@ -1,6 +1,6 @@
 """key-schema"""
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
+from eventbus.model import Loc
 
 
 class KeySchema(Rule):

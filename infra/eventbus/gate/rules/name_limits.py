@@ -1,6 +1,6 @@
 """name-limits"""
-from eventbus.model import naming
 from eventbus.gate.rules import Rule
+from eventbus.model import naming
 
 
 class NameLimits(Rule):

@@ -1,5 +1,6 @@
 """sensitive-agreements"""
 from eventbus.gate.rules import Rule
+from eventbus.model import Consumer, Event
 
 
 class SensitiveAgreements(Rule):
@@ -9,8 +10,8 @@ class SensitiveAgreements(Rule):
     hint = "add compliance.data_sharing_agreement and an ato_status of ATO, cATO or IATO"
 
     def check(self, ctx):
-        first = {}
-        for c, s, e in ctx.subscriptions():
+        first: dict[str, tuple[Consumer, Event]] = {}
+        for c, _s, e in ctx.subscriptions():
             if e is not None and e.sensitive:
                 first.setdefault(c.ref, (c, e))
         for c, e in first.values():

@@ -1,5 +1,6 @@
 """topic-unique"""
 from eventbus.gate.rules import Rule
+from eventbus.model import Event
 
 
 class TopicUnique(Rule):
@@ -14,7 +15,7 @@ class TopicUnique(Rule):
     hint = "rename one of the event folders (or its topic.name)"
 
     def check(self, ctx):
-        seen = {}
+        seen: dict[str, Event] = {}
         for e in ctx.registry.events:
             other = seen.setdefault(e.topic_name, e)
             if other is not e:

@@ -1,6 +1,6 @@
 """unknown-consumer"""
-from eventbus.model.findings import Severity
 from eventbus.gate.rules import Rule
+from eventbus.model.findings import Severity
 
 
 class UnknownConsumer(Rule):

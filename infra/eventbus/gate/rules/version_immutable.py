@@ -1,6 +1,6 @@
 """version-immutable"""
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
+from eventbus.model import Loc
 
 
 class VersionImmutable(Rule):
