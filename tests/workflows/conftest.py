@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, Tree
+from tests.conftest import REPO, Tree, codeowners, git_tree  # noqa: F401 (fixtures)
 
 WORKFLOWS = REPO / ".github" / "workflows"
 SCRIPTS = REPO / "scripts" / "ci"
@@ -99,18 +99,3 @@ def ci(tmp_path) -> CI:
     return CI(tmp_path)
 
 
-def codeowners(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([EVENTBUS, "--root", str(root), "codeowners", *args], capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
-
-
-@pytest.fixture
-def git_tree(tmp_path) -> Tree:
-    """The small valid registry as a git repository on `main`, with its generated CODEOWNERS."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    t = Tree(root).write()
-    (root / ".gitignore").write_text("/out/\n")
-    assert codeowners(root).returncode == 0
-    t.commit("base")
-    return t

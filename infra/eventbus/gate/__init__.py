@@ -40,15 +40,24 @@ def load_base(root: str, ref: str) -> Registry:
 
 
 def validate(root: str, base_ref: str | None = None, today: dt.date | None = None) -> GateResult:
+    """The gate on the tree at ``root`` (and its history since ``base_ref``)."""
+    base = load_base(root, base_ref) if base_ref else None
+    return check(root, base=base, today=today)
+
+
+def check(root: str, fs=None, base: Registry | None = None, today: dt.date | None = None, rules=None) -> GateResult:
+    """The gate on a tree read from disk at ``root`` or from ``fs`` (an in-memory tree), with
+    ``rules`` only when given."""
     from eventbus.avro import analysis
 
-    base = load_base(root, base_ref) if base_ref else None
     pending = []
-    # the Avro work starts in worker processes as soon as the events are read,
-    # and runs while the consumers load and the other rules run
-    loaded = load_registry(root, on_events=lambda events: pending.append(analysis.start(events, base)))
+    uses_avro = rules is None or any(r.uses_avro for r in rules)
+    # the Avro work starts as soon as the events are read, and runs while the consumers load and
+    # the other rules run
+    loaded = load_registry(root, fs=fs, on_events=(lambda events: pending.append(analysis.start(events, base))) if uses_avro else None)
     ctx = Context(loaded.registry, loaded.broken, base, today or dt.date.today())
-    ctx._avro_pending = pending[0]
-    findings = loaded.findings + run_rules(ctx)
+    if pending:
+        ctx._avro_pending = pending[0]
+    findings = loaded.findings + run_rules(ctx, rules)
     findings.sort(key=Finding.sort_key)
     return GateResult(loaded.registry, base, findings)

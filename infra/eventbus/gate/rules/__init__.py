@@ -52,8 +52,10 @@ def all_rules() -> list[type[Rule]]:
 
 def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Finding]:
     out: list[Finding] = []
-    ctx.start_avro()
-    for cls in sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id)):
+    chosen = sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id))
+    if any(r.uses_avro for r in chosen):
+        ctx.start_avro()  # in the background while the other rules run
+    for cls in chosen:
         if cls.emitted_by_loader or (cls.needs_base and ctx.base is None):
             continue
         out.extend(cls().check(ctx))

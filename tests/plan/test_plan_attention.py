@@ -12,7 +12,7 @@ from eventbus.load.yaml import dump_yaml
 from eventbus.plan import make_plan
 from eventbus.plan.render import markdown
 from tests.conftest import ARN, producer_app, rule_findings
-from tests.unit.test_desired_state import AWS_PROD, AWS_SANDBOX
+from tests.desired.test_desired_state import AWS_PROD, AWS_SANDBOX
 
 REFILL = "health/refill_requested"
 CLAIM = "claims/claim_created"

@@ -11,7 +11,7 @@ from eventbus.cli.main import main
 from eventbus.plan import make_plan
 from eventbus.plan.render import as_json, markdown
 from tests.conftest import ARN, REPO, field, record
-from tests.unit.test_desired_state import AWS_PROD, AWS_SANDBOX
+from tests.desired.test_desired_state import AWS_PROD, AWS_SANDBOX
 
 GOLDEN = REPO / "tests" / "golden"
 

@@ -6,8 +6,7 @@ import pytest
 
 from eventbus.load import load_registry
 from eventbus.ownership.codeowners import PLATFORM_TEAM, generate, owners_of, parse
-from tests.conftest import REPO, rule_findings, team
-from tests.workflows.conftest import codeowners
+from tests.conftest import REPO, codeowners, rule_findings, team
 
 RULE = "codeowners-current"
 

@@ -8,7 +8,7 @@ import pytest
 
 from eventbus.plan import make_plan
 from tests.conftest import rule_findings
-from tests.unit.test_desired_state import AWS_PROD, AWS_SANDBOX
+from tests.desired.test_desired_state import AWS_PROD, AWS_SANDBOX
 
 
 @pytest.fixture
