@@ -214,7 +214,16 @@ def parse(text: str, new: bool = True) -> Node:
 
 
 def parse_json(value: Any, new: bool = True) -> Node:
-    return _Parser(new).run(value)
+    root, parser = parse_held(value)
+    if new:
+        parser.check_new()
+    return root
+
+
+def parse_held(value: Any) -> tuple[Node, "_Parser"]:
+    """Parse as the registry holds a schema; ``parser.check_new()`` then adds what a new one needs."""
+    parser = _Parser()
+    return parser.run(value), parser
 
 
 def _text(d: dict, key: str) -> str | None:
@@ -248,8 +257,8 @@ def _split_name(name: str, space: str | None) -> tuple[str, str | None]:
 
 
 class _Parser:
-    def __init__(self, new: bool):
-        self.new = new
+    def __init__(self):
+        self.forward: list[str] = []  # names used before their definition (Java resolves them)
         self.names: dict[str, Named] = {}
         self.in_progress: list[str] = []
         self.enclosing: list[Record] = []  # records whose fields are being parsed, outermost first
@@ -259,29 +268,36 @@ class _Parser:
         self.fields_with_defaults: list[tuple[Field, tuple]] = []  # (field, its enclosing records)
 
     def run(self, value: Any) -> Node:
+        """Parse as Java does without default validation (a schema the registry already holds)."""
         root = self.parse(value, None, 0)
         if isinstance(root, _Placeholder):  # a bare name at the top: nothing defines it
             raise AvroError(f"unknown type {_show(root.fullname)}")
         self.resolve()
         for u in self.unions_with_refs:
             _check_union(u.branches)
-        if self.new:
-            for f, enclosing in self.fields_with_defaults:
-                try:
-                    ok = _valid_default(f.type, f.default, {id(r) for r in enclosing})
-                except _Unfinished as exc:
-                    raise AvroError(
-                        f"the default of field {_show(f.name)} is a value of record {exc.record}, which encloses the field: "
-                        "the Schema Registry's parser cannot validate such a default (\"Schema fields not set yet\"); "
-                        "make it null on an optional field, or an empty array or map") from None
-                if not ok:
-                    raise AvroError(f"invalid default for field {_show(f.name)}: {_show(f.default)} is not a {_label(f.type)}")
-            endless = _unwritable_record(self.records)
-            if endless:
-                raise PolicyError(
-                    f"record {endless} can never be written: it always contains itself "
-                    '(make the recursive field optional: ["null", ...], an array or a map)', "unwritable-record")
         return root
+
+    def check_new(self) -> None:
+        """What Java adds for a new schema (default validation), then the gate's policies."""
+        for f, enclosing in self.fields_with_defaults:
+            try:
+                ok = _valid_default(f.type, f.default, {id(r) for r in enclosing})
+            except _Unfinished as exc:
+                raise AvroError(
+                    f"the default of field {_show(f.name)} is a value of record {exc.record}, which encloses the field: "
+                    "the Schema Registry's parser cannot validate such a default (\"Schema fields not set yet\"); "
+                    "make it null on an optional field, or an empty array or map") from None
+            if not ok:
+                raise AvroError(f"invalid default for field {_show(f.name)}: {_show(f.default)} is not a {_label(f.type)}")
+        if self.forward:
+            raise PolicyError(
+                f"type {self.forward[0]} is used before it is defined; define it at its first use "
+                "(Java resolves forward references, code generators and other Avro readers do not)", "forward-reference")
+        endless = _unwritable_record(self.records)
+        if endless:
+            raise PolicyError(
+                f"record {endless} can never be written: it always contains itself "
+                '(make the recursive field optional: ["null", ...], an array or a map)', "unwritable-record")
 
     # name table ---------------------------------------------------------------
     def find(self, name: str, namespace: str | None):
@@ -310,10 +326,8 @@ class _Parser:
             target = self.names.get(ph.fullname)
             if target is None:
                 raise AvroError(f"unknown type {_show(ph.fullname)} (no such named type is defined in this schema)")
-            if ph.forward and self.new:
-                raise PolicyError(
-                    f"type {ph.fullname} is used before it is defined; define it at its first use "
-                    "(Java resolves forward references, code generators and other Avro readers do not)", "forward-reference")
+            if ph.forward and ph.fullname not in self.forward:
+                self.forward.append(ph.fullname)
             if isinstance(container, Field):
                 container.type = target
             elif isinstance(container, list):
@@ -420,9 +434,11 @@ class _Parser:
             if not isinstance(o, str) or o.lower() not in ORDERS:
                 raise AvroError(f"field {name}: order must be ascending, descending or ignore, not {_show(o)}")
             order = o.lower()
-        aliases = _alias_list(fj)
-        f = Field(name, None, _text(fj, "doc"), "default" in fj, fj.get("default"), tuple(dict.fromkeys(aliases or ())),
-                  order, _props(fj, FIELD_RESERVED), pos, fj)
+        aliases = _alias_list(fj) if "aliases" in fj else None
+        doc = fj.get("doc")
+        f = Field(name, None, doc if doc.__class__ is str else None, "default" in fj, fj.get("default"),
+                  tuple(dict.fromkeys(aliases)) if aliases else (), order,
+                  _props(fj, FIELD_RESERVED) if len(fj) > 3 or "doc" not in fj else {}, pos, fj)
         f.type = self._sub(f, "type", fj["type"], namespace, depth)
         if f.has_default and isinstance(f.default, str) and f.type.__class__ is Node and f.type.type in ("float", "double"):
             f.default = _java_double(f.default, name)

@@ -11,7 +11,6 @@ import sys
 import time
 
 from eventbus import __version__
-from eventbus.desired.stack import StackError
 
 
 class UsageError(Exception):
@@ -72,37 +71,6 @@ def cmd_validate(args) -> int:
     else:
         print(out)
     return 0 if result.ok else 1
-
-
-# -- compat -------------------------------------------------------------------
-def cmd_compat(args) -> int:
-    from eventbus.avro.compat import check
-    from eventbus.avro.schema import AvroError
-    from eventbus.loader.files import ReadError, read_text
-
-    texts = []
-    for path in [args.new, *args.history]:
-        try:
-            texts.append(read_text(os.path.dirname(os.path.abspath(path)) or ".", path))
-        except ReadError as exc:
-            print(f"{path}:{exc.line}: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-            return 1
-    new, history = texts[0], texts[1:]
-    try:
-        problems = check(args.mode, new, history)
-    except AvroError as exc:
-        print(f"error: not a valid Avro schema: {exc}", file=sys.stderr)
-        return 1
-    labels = [os.path.basename(p) for p in args.history]
-    if not problems:
-        checked = "nothing to check" if args.mode == "NONE" or not history else f"checked against {', '.join(labels) if args.mode.endswith('TRANSITIVE') else labels[-1]}"
-        print(f"compatible ({args.mode}, {checked})")
-        return 0
-    print(f"INCOMPATIBLE under {args.mode}:")
-    for p in problems:
-        print(f"  - {p.describe(os.path.basename(args.new), labels[p.against])}")
-        print(f"    fix: {p.advice}")
-    return 1
 
 
 # -- new ----------------------------------------------------------------------
@@ -249,11 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (a text summary still goes to stdout)")
     v.set_defaults(func=cmd_validate)
 
-    c = sub.add_parser("compat", help="check one Avro schema against its history")
-    c.add_argument("--mode", required=True, type=str.upper, choices=["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"])
-    c.add_argument("new", metavar="NEW.avsc")
-    c.add_argument("history", metavar="OLD.avsc", nargs="+", help="previous versions, oldest first")
-    c.set_defaults(func=cmd_compat)
+    from eventbus.cli import compat
+
+    compat.register(sub, UsageError)
 
     n = sub.add_parser("new", help="scaffold a new event or consumer")
     nsub = n.add_subparsers(dest="kind", metavar="KIND", required=True)
@@ -315,8 +281,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# commands that need nothing but their own module: parsed alone, for a fast start-up
+FAST_COMMANDS = {"compat": "eventbus.cli.compat"}
+
+
+def _fast_parser(command: str) -> argparse.ArgumentParser:
+    import importlib
+
+    p = argparse.ArgumentParser(prog="eventbus")
+    importlib.import_module(FAST_COMMANDS[command]).register(p.add_subparsers(dest="command", metavar="COMMAND"), UsageError)
+    return p
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _fast_parser(argv[0]) if argv and argv[0] in FAST_COMMANDS else build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage error
@@ -329,15 +308,16 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except StackError as exc:  # a bad Pulumi.<stack>.yaml: a finding, not a usage error
-        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        stack = sys.modules.get("eventbus.desired.stack")  # imported only by the commands that read stacks
+        if stack is not None and isinstance(exc, stack.StackError):  # a bad Pulumi.<stack>.yaml: a finding
+            print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+            return 1
         if os.environ.get("EVENTBUS_DEBUG"):
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (set EVENTBUS_DEBUG=1 for a traceback, and please report it)", file=sys.stderr)

@@ -8,7 +8,10 @@ class AvroDefault(Rule):
     """Every field default is a valid value of the field's type (for a union: of its first branch).
 
     Readers use defaults when a writer lacks the field; an invalid default
-    fails at read time in consumers, long after the schema was merged.
+    fails at read time in consumers, long after the schema was merged. Stricter than the
+    Schema Registry on purpose: it takes a union default of any branch, a fixed default of any
+    length and an enum field default that is no symbol, where the specification and other
+    readers (fastavro, code generators) do not.
     """
 
     id = "avro-default"

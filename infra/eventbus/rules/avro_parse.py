@@ -5,7 +5,18 @@ from eventbus.rules._avro import schema_files
 
 
 class AvroParse(Rule):
-    """Every .avsc is a valid Avro schema (Apache Avro's parser, plus what Java's parser and the Schema Registry also refuse: a named type twice in one union, names, enum symbols and aliases that are not Avro names, fixed sizes beyond 32 bits), logical types are valid (a decimal has a precision, ...), no record always contains itself (no value could ever be written), and a value schema is a record."""
+    """Every .avsc is a schema the Schema Registry accepts, parsed as it parses a new version, and a value schema is a record.
+
+    The rules are Apache Avro Java's (what Confluent Schema Registry runs): names, namespaces
+    and aliases (relative to the type's namespace), no union inside a union or type twice in
+    one, every field default valid for its type (for a union: any branch), enum defaults among
+    the symbols. A version already merged (with ``--base``) is parsed as the registry holds it,
+    without default validation. Invalid logical types are not errors (readers ignore them; see
+    avro-logical-type). Deliberately stricter than the registry, for new versions: a named type
+    used before the place it is defined (Java resolves such forward references; code generators
+    and other Avro readers do not), and a record that always contains itself (no value can ever
+    be written: make the recursive field optional). ``.avsc`` files are strict JSON (no comments).
+    """
 
     id = "avro-parse"
     uses_avro = True
