@@ -110,6 +110,12 @@ def m_default(t):
     t.events["claims/claim_created"]["versions"][1] = v
 
 
+def m_logical(t):
+    v = json.loads(json.dumps(V2))
+    v["fields"].append({"name": "seenAt", "type": ["null", {"type": "int", "logicalType": "timestamp-millis"}], "default": None, "doc": "d"})
+    t.events["claims/claim_created"]["versions"][1] = v
+
+
 def m_example(t):
     t.events["claims/claim_created"]["examples"]["one.json"] = {"claimId": "not-a-long", "status": "OPEN", "note": None}
 
@@ -227,6 +233,7 @@ CASES = [
     ("avro-doc", m_avro_doc, f"{CLAIM}/v2.avsc", '"name": "note"'),
     ("avro-namespace", m_namespace, f"{CLAIM}/v2.avsc", None),
     ("avro-default", m_default, f"{CLAIM}/v2.avsc", '"name": "note"'),
+    ("avro-logical-type", m_logical, f"{CLAIM}/v2.avsc", '"name": "seenAt"'),
     ("example-valid", m_example, f"{CLAIM}/examples/one.json", None),
     ("example-missing", m_example_missing, f"{CLAIM}/event.yaml", None),
     ("schema-compat", m_compat, f"{CLAIM}/v2.avsc", '"name": "required"'),

@@ -25,8 +25,9 @@ POOL_THRESHOLD = 150  # events; below this a pool costs more than it saves
 @dataclass
 class AvroAnalysis:
     errors: dict[str, str] = field(default_factory=dict)  # path -> why it is not accepted
+    error_names: dict[str, str] = field(default_factory=dict)  # path -> the field or type at fault (for its line)
     kinds: dict[str, str] = field(default_factory=dict)  # path -> top-level type (record, string, ...)
-    ignored_logical: dict[str, list[str]] = field(default_factory=dict)  # path -> invalid logical types (new versions)
+    ignored_logical: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # path -> [(field, why)] (new versions)
     compat: dict[tuple[str, int], list[Incompatibility]] = field(default_factory=dict)  # (event ref, version) -> problems
 
     def ok(self, path: str) -> bool:
@@ -34,6 +35,7 @@ class AvroAnalysis:
 
     def merge(self, other: "AvroAnalysis") -> None:
         self.errors.update(other.errors)
+        self.error_names.update(other.error_names)
         self.kinds.update(other.kinds)
         self.ignored_logical.update(other.ignored_logical)
         self.compat.update(other.compat)
@@ -60,6 +62,8 @@ def _parse(out: AvroAnalysis, path: str, text: str, new: bool) -> None:
         node = parse_text(text, new)
     except AvroError as exc:
         out.errors[path] = _why(exc)
+        if exc.name:
+            out.error_names[path] = exc.name
         return
     out.kinds[path] = node.type
     if new:
@@ -68,24 +72,25 @@ def _parse(out: AvroAnalysis, path: str, text: str, new: bool) -> None:
             out.ignored_logical[path] = ignored
 
 
-def _ignored_logical(node, seen=None):
+def _ignored_logical(node, seen=None, name=""):
+    """(name of the nearest field, why) of every invalid logical type in a parsed schema."""
     seen = set() if seen is None else seen
     if id(node) in seen:
         return
     seen.add(id(node))
     if node.ignored_logical:
-        yield node.ignored_logical
+        yield (name, node.ignored_logical)
     k = node.type
     if k == "record":
         for f in node.fields:
-            yield from _ignored_logical(f.type, seen)
+            yield from _ignored_logical(f.type, seen, f.name)
     elif k == "array":
-        yield from _ignored_logical(node.items, seen)
+        yield from _ignored_logical(node.items, seen, name)
     elif k == "map":
-        yield from _ignored_logical(node.values, seen)
+        yield from _ignored_logical(node.values, seen, name)
     elif k == "union":
         for b in node.branches:
-            yield from _ignored_logical(b, seen)
+            yield from _ignored_logical(b, seen, name)
 
 
 def _run(jobs: list[Job]) -> AvroAnalysis:

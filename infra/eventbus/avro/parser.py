@@ -53,14 +53,18 @@ _JAVA_DOUBLE = re.compile(
 
 
 class AvroError(ValueError):
-    """The text is not a schema the Schema Registry (Java's parser) accepts."""
+    """The text is not a schema the Schema Registry (Java's parser) accepts (``name``: the field or type at fault, if known)."""
+
+    def __init__(self, message: str, name: str | None = None):
+        super().__init__(message)
+        self.name = name
 
 
 class PolicyError(AvroError):
     """Java accepts the schema; the gate deliberately does not (``policy`` names which rule)."""
 
-    def __init__(self, message: str, policy: str):
-        super().__init__(message)
+    def __init__(self, message: str, policy: str, name: str | None = None):
+        super().__init__(message, name)
         self.policy = policy
 
 
@@ -235,7 +239,7 @@ def _check_name(name: Any, what: str) -> str:
     if not isinstance(name, str):
         raise AvroError(f"{what} is not a string: {_show(name)}")
     if not _NAME.match(name):
-        raise AvroError(f"{what} {_show(name)} is not a valid Avro name (letters, digits and _, not starting with a digit)")
+        raise AvroError(f"{what} {_show(name)} is not a valid name (Avro names: letters, digits and _, not starting with a digit)")
     return name
 
 
@@ -286,18 +290,20 @@ class _Parser:
                 raise AvroError(
                     f"the default of field {_show(f.name)} is a value of record {exc.record}, which encloses the field: "
                     "the Schema Registry's parser cannot validate such a default (\"Schema fields not set yet\"); "
-                    "make it null on an optional field, or an empty array or map") from None
+                    "make it null on an optional field, or an empty array or map", f.name) from None
             if not ok:
-                raise AvroError(f"invalid default for field {_show(f.name)}: {_show(f.default)} is not a {_label(f.type)}")
+                raise AvroError(f"invalid default for field {_show(f.name)}: {_show(f.default)} is not a valid {_label(f.type)}", f.name)
         if self.forward:
             raise PolicyError(
                 f"type {self.forward[0]} is used before it is defined; define it at its first use "
-                "(Java resolves forward references, code generators and other Avro readers do not)", "forward-reference")
+                "(Java resolves forward references, code generators and other Avro readers do not)", "forward-reference",
+                self.forward[0].rpartition(".")[2])
         endless = _unwritable_record(self.records)
         if endless:
             raise PolicyError(
                 f"record {endless} can never be written: it always contains itself "
-                '(make the recursive field optional: ["null", ...], an array or a map)', "unwritable-record")
+                '(make the recursive field optional: ["null", ...], an array or a map)', "unwritable-record",
+                endless.rpartition(".")[2])
 
     # name table ---------------------------------------------------------------
     def find(self, name: str, namespace: str | None):
@@ -314,7 +320,7 @@ class _Parser:
         parts = full.split(".")
         for p in parts[:-1]:
             if not _NAME.match(p):
-                raise AvroError(f"namespace part {_show(p)} of {_show(full)} is not a valid Avro name")
+                raise AvroError(f"namespace part {_show(p)} of {_show(full)} is not a valid name")
         known = self.names.get(full)
         if known is None:
             self.names[full] = node
@@ -469,7 +475,7 @@ class _Parser:
         name, space = self._named(s, namespace)
         size = s.get("size")
         if not isinstance(size, int) or isinstance(size, bool) or not INT_MIN <= size <= INT_MAX:
-            raise AvroError(f"fixed {name} has no valid size: {_show(size)}")
+            raise AvroError(f"fixed {name} has no valid size: {_show(size)} is not a 32-bit int")
         if size < 0 or size > MAX_FIXED:
             raise AvroError(f"fixed {name} has an impossible size {size}")
         node = Fixed(_props(s, SCHEMA_RESERVED), s, name, space, _text(s, "doc"), size)

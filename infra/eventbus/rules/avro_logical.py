@@ -1,8 +1,7 @@
 """avro-logical-type"""
 from eventbus.findings import Severity
-from eventbus.model import Loc
 from eventbus.rules import Rule
-from eventbus.rules._avro import schema_files
+from eventbus.rules._avro import line_of, schema_files
 
 
 class AvroLogicalType(Rule):
@@ -21,5 +20,6 @@ class AvroLogicalType(Rule):
     def check(self, ctx):
         for e in ctx.registry.events:
             for sv, _role in schema_files(e):
-                for why in ctx.avro.ignored_logical.get(sv.path, ()):
-                    yield self.finding(Loc(sv.path), f"invalid logical type, ignored by readers: {why}")
+                for name, why in ctx.avro.ignored_logical.get(sv.path, ()):
+                    where = f" (field '{name}')" if name else ""
+                    yield self.finding(line_of(sv, name), f"invalid logical type{where}, ignored by readers: {why}")

@@ -1,7 +1,7 @@
 """avro-parse"""
 from eventbus.model import Loc
 from eventbus.rules import Rule
-from eventbus.rules._avro import schema_files
+from eventbus.rules._avro import line_of, schema_files
 
 
 class AvroParse(Rule):
@@ -28,7 +28,9 @@ class AvroParse(Rule):
                 if sv.schema is None:
                     continue  # JSON syntax already reported
                 if sv.path in ctx.avro.errors:
-                    yield self.finding(Loc(sv.path), f"not a valid Avro schema: {ctx.avro.errors[sv.path]}")
+                    name = ctx.avro.error_names.get(sv.path)
+                    loc = line_of(sv, name) if name else Loc(sv.path)
+                    yield self.finding(loc, f"not a valid Avro schema: {ctx.avro.errors[sv.path]}")
                     continue
                 kind = ctx.avro.kinds.get(sv.path)
                 if role == "value" and kind != "record":
