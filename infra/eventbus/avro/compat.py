@@ -16,9 +16,6 @@ previous ones as it holds them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Sequence
-
 from eventbus.avro.parser import AvroError, Enum, Fixed, Named, Node, Record, parse
 
 MODES = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
@@ -44,14 +41,30 @@ class SchemaParseError(AvroError):
         self.error = error
 
 
-@dataclass(frozen=True)
 class Incompatibility:
-    direction: str  # "backward" (new reads old) or "forward" (old reads new)
-    against: int  # index of the previous version checked (0-based in the history given)
-    kind: str  # Java's SchemaIncompatibilityType in lower case, or "ambiguous_field"
-    field: str  # dotted field path ("" for the record itself)
-    message: str  # what changed, in words
-    advice: str  # what to do
+    """One reason a pair of versions is incompatible, in words (a plain class: no dataclasses import at start-up)."""
+
+    __slots__ = ("direction", "against", "kind", "field", "message", "advice")
+
+    def __init__(self, direction: str, against: int, kind: str, field: str, message: str, advice: str):
+        self.direction = direction  # "backward" (new reads old) or "forward" (old reads new)
+        self.against = against  # index of the previous version checked (0-based in the history given)
+        self.kind = kind  # Java's SchemaIncompatibilityType in lower case, or "ambiguous_field"
+        self.field = field  # dotted field path ("" for the record itself)
+        self.message = message  # what changed, in words
+        self.advice = advice  # what to do
+
+    def _key(self) -> tuple:
+        return (self.direction, self.against, self.kind, self.field, self.message, self.advice)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Incompatibility) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Incompatibility(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     def describe(self, new_label: str = "the new version", old_label: str | None = None) -> str:
         """What changed and who it breaks."""
@@ -78,7 +91,7 @@ def pairs_for(mode: str, history_len: int) -> list[tuple[str, int]]:
 
 def parse_all(new_text: str, history: Sequence[str]) -> tuple[Node, list[Node]]:
     """The new schema as the registry parses a new one, the history as it holds it."""
-    from eventbus.avro.schema import parse_text
+    from eventbus.avro.parser import parse_text
 
     try:
         new = parse_text(new_text)
@@ -119,17 +132,21 @@ def check_parsed(mode: str, new: Node, history: Sequence[Node]) -> list[Incompat
 
 
 # -- the checker (SchemaCompatibility.ReaderWriterCompatibilityChecker) -----------------
-@dataclass(frozen=True)
 class Found:
     """One incompatibility as Java reports it, with the field path where it is."""
 
-    kind: str
-    reader: Node
-    writer: Node
-    message: str
-    location: tuple[str, ...]  # Java's JSON-pointer tokens, e.g. ("fields", "2", "type")
-    path: tuple[str, ...]  # field names, "[]" for array items, "{}" for map values
-    field_types: tuple | None = None  # (reader, writer) type of the field at ``path``
+    __slots__ = ("kind", "reader", "writer", "message", "location", "path", "field_types")
+
+    def __init__(self, kind: str, reader: Node, writer: Node, message: str, location: tuple, path: tuple, field_types=None):
+        self.kind = kind
+        self.reader, self.writer = reader, writer
+        self.message = message
+        self.location = location  # Java's JSON-pointer tokens, e.g. ("fields", "2", "type")
+        self.path = path  # field names, "[]" for array items, "{}" for map values
+        self.field_types = field_types  # (reader, writer) type of the field at ``path``
+
+    def with_types(self, pair: tuple) -> "Found":
+        return Found(self.kind, self.reader, self.writer, self.message, self.location, self.path, pair)
 
 
 class _Ambiguous(Exception):
@@ -248,7 +265,7 @@ class _Checker:
             else:
                 found = self.check(f.type, wf.type, here + ("type",), fpath)
                 pair = (f.type, wf.type)
-                out += [x if x.field_types or x.path != fpath else replace(x, field_types=pair) for x in found]
+                out += [x if x.field_types or x.path != fpath else x.with_types(pair) for x in found]
         return out
 
     def _symbols(self, reader: Enum, writer: Enum, loc, path) -> list[Found]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from functools import lru_cache
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 NAMED = frozenset({"record", "error", "enum", "fixed"})
@@ -185,14 +185,7 @@ class _Placeholder:
         self.forward = forward
 
 
-_PRIMITIVE_NODES: dict[str, Node] = {}
-
-
-def _primitive(name: str) -> Node:
-    node = _PRIMITIVE_NODES.get(name)
-    if node is None:
-        node = _PRIMITIVE_NODES[name] = Node(name, {}, name)
-    return node
+_PRIMITIVE_NODES: dict[str, Node] = {name: Node(name, {}, name) for name in sorted(PRIMITIVES)}
 
 
 # -- parsing -------------------------------------------------------------------------
@@ -228,6 +221,24 @@ def parse_held(value: Any) -> tuple[Node, "_Parser"]:
     """Parse as the registry holds a schema; ``parser.check_new()`` then adds what a new one needs."""
     parser = _Parser()
     return parser.run(value), parser
+
+
+@lru_cache(maxsize=65536)
+def _held(text: str):
+    return parse_held(load_json(text))
+
+
+@lru_cache(maxsize=65536)
+def parse_text(text: str, new: bool = True) -> Node:
+    """Parse .avsc text as the Schema Registry parses a new schema (``new=False``: one it already holds).
+
+    Raises AvroError (PolicyError where only the gate refuses it). Cached by content; both
+    readings share one parse.
+    """
+    root, parser = _held(text)
+    if new:
+        parser.check_new()
+    return root
 
 
 def _text(d: dict, key: str) -> str | None:
@@ -307,8 +318,9 @@ class _Parser:
 
     # name table ---------------------------------------------------------------
     def find(self, name: str, namespace: str | None):
-        if name in PRIMITIVES:
-            return _primitive(name)
+        prim = _PRIMITIVE_NODES.get(name)
+        if prim is not None:
+            return prim
         full = f"{namespace}.{name}" if namespace and "." not in name else name
         hit = self.names.get(full) or self.names.get(name)
         if hit is not None:
@@ -342,8 +354,11 @@ class _Parser:
                 setattr(container, slot, target)
 
     def _sub(self, container, slot, value, namespace, depth):
-        node = self.parse(value, namespace, depth + 1)
-        if isinstance(node, _Placeholder):
+        if value.__class__ is str:  # most types are names
+            node = _PRIMITIVE_NODES.get(value) or self.find(value, namespace)
+        else:
+            node = self.parse(value, namespace, depth + 1)
+        if node.__class__ is _Placeholder:
             self.fixups.append((container, slot, node))
         return node
 
@@ -362,6 +377,8 @@ class _Parser:
             raise AvroError(f"no type in {_show(s)}" if t is None else f"\"type\" must be a string here, not {_show(t)} (nest a schema under a field's type)")
         if t in PRIMITIVES:
             node = Node(t, _props(s, SCHEMA_RESERVED), s)
+            if "logicalType" not in node.props:
+                return node
         elif t == "record" or t == "error":
             return self.record(s, namespace, depth, t == "error")
         elif t == "enum":

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Iterator
 
-from eventbus.avro.parser import NAMED, PRIMITIVES, AvroError, Node, PolicyError, load_json, parse_held
+from eventbus.avro.parser import NAMED, PRIMITIVES, AvroError, PolicyError, parse_text
 
 __all__ = [
     "AvroError", "PolicyError", "PRIMITIVES", "NAMED", "MAX_DEPTH", "FieldInfo", "parse_text", "fullname",
@@ -22,24 +21,6 @@ __all__ = [
 ]
 
 MAX_DEPTH = 64
-
-
-@lru_cache(maxsize=65536)
-def _held(text: str):
-    return parse_held(load_json(text))
-
-
-@lru_cache(maxsize=65536)
-def parse_text(text: str, new: bool = True) -> Node:
-    """Parse .avsc text as the Schema Registry parses a new schema (``new=False``: one it already holds).
-
-    Raises AvroError (PolicyError where only the gate refuses it). Cached by content; both
-    readings share one parse.
-    """
-    root, parser = _held(text)
-    if new:
-        parser.check_new()
-    return root
 
 
 def fullname(name: str, namespace: str | None) -> str:
