@@ -18,7 +18,7 @@ need() {
 build() {
   need
   local want have
-  want="$(cat "$SRC/pom.xml" $(find "$SRC/src" -name '*.java' | sort) | sha256sum | cut -c1-16)"
+  want="$(find "$SRC" -type f \( -name pom.xml -o -name '*.java' \) -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
   have="$(cat "$OUT/.stamp" 2>/dev/null || true)"
   [[ "$want" == "$have" && -d "$OUT/classes" ]] && return 0
   say "building the Avro Java oracle (first time: fetches org.apache.avro:avro from Maven Central)"

@@ -223,3 +223,19 @@ def test_cli_messages_are_deterministic(files):
     args = [sys.executable, "-m", "eventbus.cli.main", "compat", "--mode", "FULL", files("n.avsc", e("A", "Q", "C", "X", "B")), files("o.avsc", e("A", "D", "E"))]
     outs = {subprocess.run(args, capture_output=True, text=True, env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1 and "B, C, Q, X" in outs.pop()
+
+
+def test_walker_gives_each_field_a_dotted_path_type_and_properties():
+    from eventbus.avro.schema import field_map, named_types, type_details
+
+    q = {"type": "record", "name": "Q", "fields": [f("value", ["null", {"type": "enum", "name": "E", "symbols": ["A", "B"], "default": "A"}], default=None)]}
+    schema = json.loads(rec(f("context", {"type": "record", "name": "Ctx", "namespace": "", "fields": [
+        f("qualifiedIdentifiers", {"type": "array", "items": q}, classification="PII", aliases=["ids"])]})))
+    fields = field_map(schema)
+    assert list(fields) == ["context", "context.qualifiedIdentifiers", "context.qualifiedIdentifiers[].value"]
+    ids = fields["context.qualifiedIdentifiers"]
+    assert ids.props == {"classification": "PII"} and ids.aliases == ("ids",) and ids.depth == 1 and ids.record == "Ctx"
+    value = fields["context.qualifiedIdentifiers[].value"]
+    assert value.record == "Q" and value.has_default and value.default is None
+    details = type_details(value.type, named_types(schema), value.namespace)
+    assert details["nullable"] and details["symbols"] == ["A", "B"] and details["enum_default"] == "A" and details["name"] == "E"

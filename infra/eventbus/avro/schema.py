@@ -17,7 +17,7 @@ from eventbus.avro.parser import NAMED, PRIMITIVES, AvroError, PolicyError, pars
 
 __all__ = [
     "AvroError", "PolicyError", "PRIMITIVES", "NAMED", "MAX_DEPTH", "FieldInfo", "parse_text", "fullname",
-    "named_types", "resolve", "iter_fields", "field_map", "default_problem", "type_label",
+    "named_types", "resolve", "iter_fields", "field_map", "type_details", "default_problem", "type_label",
 ]
 
 MAX_DEPTH = 64
@@ -151,6 +151,35 @@ def iter_fields(schema: Any) -> Iterator[FieldInfo]:
             yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1, level)
 
     yield from walk(schema, "", None, 0)
+
+
+_TYPE_FACTS = ("logicalType", "precision", "scale", "size", "symbols")
+
+
+def type_details(t: Any, names: dict[str, dict], namespace: str | None, depth: int = 0) -> dict:
+    """What a field's type promises, resolved through named types: ``{"type": label, "nullable",
+    "logicalType", "precision", "scale", "size", "symbols", "enum_default", "name"}`` (keys only
+    when they apply; a union merges its branches). Two versions of a field differ where these do."""
+    out: dict = {"type": type_label(t), "nullable": False}
+    if depth > MAX_DEPTH:
+        return out
+    r = resolve(t, names, namespace)
+    branches = r if isinstance(r, list) else [r]
+    for b in branches:
+        b = resolve(b, names, namespace)
+        if b == "null" or (isinstance(b, dict) and b.get("type") == "null"):
+            out["nullable"] = True
+        if not isinstance(b, dict):
+            continue
+        for k in _TYPE_FACTS:
+            if k in b:
+                out.setdefault(k, b[k])
+        if b.get("type") in NAMED and isinstance(b.get("name"), str):
+            ns = b.get("namespace")
+            out.setdefault("name", fullname(b["name"], ns if isinstance(ns, str) else namespace))
+        if b.get("type") == "enum" and "default" in b:
+            out.setdefault("enum_default", b["default"])
+    return out
 
 
 def field_map(schema: Any) -> dict[str, FieldInfo]:
