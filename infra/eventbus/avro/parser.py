@@ -194,7 +194,8 @@ def _refuse_constant(name: str):
 
 
 def load_json(text: str) -> Any:
-    """Strict JSON (no NaN/Infinity, no trailing content), as Jackson reads a schema."""
+    """Strict JSON (no NaN/Infinity, no trailing content), as Jackson reads a schema; comments,
+    which Java's parser allows, are refused (PolicyError "strict-json")."""
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except AvroError:
@@ -202,7 +203,22 @@ def load_json(text: str) -> Any:
     except RecursionError:
         raise AvroError("schema nests too deeply") from None
     except ValueError as exc:
+        if ("/*" in text or "//" in text) and _parses_without_comments(text):
+            raise PolicyError(".avsc files are strict JSON: remove the comments (the Schema Registry's parser allows them, "
+                              "other tools do not)", "strict-json") from None
         raise AvroError(f"not JSON: {str(exc)[:200]}") from None
+
+
+_COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|/\*.*?\*/|//[^\n]*', re.S)
+
+
+def _parses_without_comments(text: str) -> bool:
+    stripped = _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " ", text)
+    try:
+        json.loads(stripped, parse_constant=_refuse_constant)
+    except (ValueError, AvroError, RecursionError):
+        return False
+    return True
 
 
 def parse(text: str, new: bool = True) -> Node:

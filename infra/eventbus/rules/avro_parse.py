@@ -15,7 +15,8 @@ class AvroParse(Rule):
     avro-logical-type). Deliberately stricter than the registry, for new versions: a named type
     used before the place it is defined (Java resolves such forward references; code generators
     and other Avro readers do not), and a record that always contains itself (no value can ever
-    be written: make the recursive field optional). ``.avsc`` files are strict JSON (no comments).
+    be written: make the recursive field optional), and comments in a schema (``.avsc`` files are
+    strict JSON for every other tool).
     """
 
     id = "avro-parse"
