@@ -16,7 +16,7 @@ previous ones as it holds them.
 """
 from __future__ import annotations
 
-from eventbus.avro.parser import AvroError, Enum, Fixed, Named, Node, Record, parse
+from eventbus.avro.parser import AvroError, Enum, Named, Node, Record
 
 MODES = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
 
@@ -89,7 +89,7 @@ def pairs_for(mode: str, history_len: int) -> list[tuple[str, int]]:
     return [(d, i) for i in reversed(targets) for d in directions]
 
 
-def parse_all(new_text: str, history: Sequence[str]) -> tuple[Node, list[Node]]:
+def parse_all(new_text: str, history: list[str]) -> tuple[Node, list[Node]]:
     """The new schema as the registry parses a new one, the history as it holds it."""
     from eventbus.avro.parser import parse_text
 
@@ -106,7 +106,7 @@ def parse_all(new_text: str, history: Sequence[str]) -> tuple[Node, list[Node]]:
     return new, old
 
 
-def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibility]:
+def check(mode: str, new_text: str, history: list[str]) -> list[Incompatibility]:
     """Incompatibilities of ``new_text`` against ``history`` (oldest first) under ``mode``.
 
     Raises SchemaParseError (an AvroError) when a schema does not parse, in every mode.
@@ -117,7 +117,7 @@ def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibil
     return check_parsed(mode, new, old)
 
 
-def check_parsed(mode: str, new: Node, history: Sequence[Node]) -> list[Incompatibility]:
+def check_parsed(mode: str, new: Node, history: list[Node]) -> list[Incompatibility]:
     out: list[Incompatibility] = []
     seen = set()
     for direction, i in pairs_for(mode, len(history)):

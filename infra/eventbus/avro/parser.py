@@ -74,7 +74,7 @@ class Node:
 
     __slots__ = ("type", "props", "logical", "ignored_logical", "json")
 
-    def __init__(self, type_: str, props: dict, json_: Any):
+    def __init__(self, type_: str, props: dict, json_: object):
         self.type = type_
         self.props = props  # non-reserved properties (logicalType, precision, custom ones)
         self.logical: str | None = None  # a valid logical type, as Java reads it
@@ -193,7 +193,7 @@ def _refuse_constant(name: str):
     raise AvroError(f"not JSON: {name} is not a JSON number")
 
 
-def load_json(text: str) -> Any:
+def load_json(text: str) -> object:
     """Strict JSON (no NaN/Infinity, no trailing content), as Jackson reads a schema; comments,
     which Java's parser allows, are refused (PolicyError "strict-json")."""
     try:
@@ -226,14 +226,14 @@ def parse(text: str, new: bool = True) -> Node:
     return parse_json(load_json(text), new)
 
 
-def parse_json(value: Any, new: bool = True) -> Node:
+def parse_json(value: object, new: bool = True) -> Node:
     root, parser = parse_held(value)
     if new:
         parser.check_new()
     return root
 
 
-def parse_held(value: Any) -> tuple[Node, "_Parser"]:
+def parse_held(value: object) -> tuple[Node, "_Parser"]:
     """Parse as the registry holds a schema; ``parser.check_new()`` then adds what a new one needs."""
     parser = _Parser()
     return parser.run(value), parser
@@ -262,7 +262,7 @@ def _text(d: dict, key: str) -> str | None:
     return v if isinstance(v, str) else None
 
 
-def _check_name(name: Any, what: str) -> str:
+def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str):
         raise AvroError(f"{what} is not a string: {_show(name)}")
     if not _NAME.match(name):
@@ -270,7 +270,7 @@ def _check_name(name: Any, what: str) -> str:
     return name
 
 
-def _show(value: Any, most: int = 60) -> str:
+def _show(value: object, most: int = 60) -> str:
     try:
         s = json.dumps(value, ensure_ascii=True)
     except (TypeError, ValueError):
@@ -293,12 +293,12 @@ class _Parser:
         self.names: dict[str, Named] = {}
         self.in_progress: list[str] = []
         self.enclosing: list[Record] = []  # records whose fields are being parsed, outermost first
-        self.fixups: list[tuple[Any, Any, _Placeholder]] = []  # (container, slot, placeholder)
+        self.fixups: list[tuple[object, object, _Placeholder]] = []  # (container, slot, placeholder)
         self.unions_with_refs: list[Union] = []
         self.records: list[Record] = []
         self.fields_with_defaults: list[tuple[Field, tuple]] = []  # (field, its enclosing records)
 
-    def run(self, value: Any) -> Node:
+    def run(self, value: object) -> Node:
         """Parse as Java does without default validation (a schema the registry already holds)."""
         root = self.parse(value, None, 0)
         if isinstance(root, _Placeholder):  # a bare name at the top: nothing defines it
@@ -379,7 +379,7 @@ class _Parser:
         return node
 
     # types --------------------------------------------------------------------
-    def parse(self, s: Any, namespace: str | None, depth: int):
+    def parse(self, s: object, namespace: str | None, depth: int):
         if depth > MAX_NESTING:
             raise AvroError("schema nests too deeply")
         if isinstance(s, str):
@@ -461,7 +461,7 @@ class _Parser:
         self.records.append(node)
         return node
 
-    def field(self, fj: Any, namespace, pos: int, depth: int) -> Field:
+    def field(self, fj: object, namespace, pos: int, depth: int) -> Field:
         if not isinstance(fj, dict) or not isinstance(fj.get("name"), str):
             raise AvroError(f"a field has no name: {_show(fj)}")
         name = _check_name(fj["name"], "field name")
@@ -633,7 +633,7 @@ class _Unfinished(Exception):
         self.record = record
 
 
-def _valid_default(t: Node, v: Any, unfinished: set = frozenset(), depth: int = 0) -> bool:
+def _valid_default(t: Node, v: object, unfinished: set = frozenset(), depth: int = 0) -> bool:
     """Java's isValidDefault (a union: any branch, in order). ``unfinished``: ids of the records
     that enclose the field, whose fields Java cannot read yet when it validates this default."""
     if depth > MAX_NESTING:

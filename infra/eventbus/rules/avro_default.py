@@ -1,5 +1,5 @@
 """avro-default"""
-from eventbus.avro.schema import default_problem, fullname, iter_fields, named_types
+from eventbus.avro.schema import default_problem, iter_fields, named_types
 from eventbus.rules import Rule
 from eventbus.rules._avro import line_of, parses, schema_files
 
