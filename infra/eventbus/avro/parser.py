@@ -39,7 +39,7 @@ SCHEMA_RESERVED = frozenset({"doc", "fields", "items", "name", "namespace", "siz
 ENUM_RESERVED = SCHEMA_RESERVED | {"default"}
 FIELD_RESERVED = frozenset({"default", "doc", "name", "order", "type", "aliases"})
 ORDERS = ("ascending", "descending", "ignore")
-MAX_NESTING = 200  # type nesting levels (Java has no limit but its stack)
+MAX_NESTING = 100  # type nesting levels (Java has no limit but its stack)
 MAX_FIXED = 2**31 - 1 - 8  # SystemLimitException.MAX_ARRAY_VM_LIMIT
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
@@ -236,7 +236,10 @@ def parse_json(value: object, new: bool = True) -> Node:
 def parse_held(value: object) -> tuple[Node, "_Parser"]:
     """Parse as the registry holds a schema; ``parser.check_new()`` then adds what a new one needs."""
     parser = _Parser()
-    return parser.run(value), parser
+    try:
+        return parser.run(value), parser
+    except RecursionError:
+        raise AvroError("schema nests too deeply") from None
 
 
 @lru_cache(maxsize=65536)
@@ -253,7 +256,10 @@ def parse_text(text: str, new: bool = True) -> Node:
     """
     root, parser = _held(text)
     if new:
-        parser.check_new()
+        try:
+            parser.check_new()
+        except RecursionError:
+            raise AvroError("schema nests too deeply") from None
     return root
 
 
