@@ -19,7 +19,7 @@ from eventbus.avro.compat import Incompatibility, check_parsed
 from eventbus.avro.parser import AvroError, PolicyError
 from eventbus.avro.schema import parse_text
 
-POOL_THRESHOLD = 2000  # events; the layer is fast enough in-process below this (fork and results cost more)
+POOL_THRESHOLD = 150  # events; below this a pool costs more than it saves (above, the work overlaps loading and the other rules)
 
 
 @dataclass
