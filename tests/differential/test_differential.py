@@ -116,3 +116,28 @@ def test_corner_cases_agree_with_avro_java(verdicts):
         if a.verdict != b.verdict and not (a.policy in POLICIES and b.verdict != "invalid"):
             wrong.append(f"case {i} ({mode}): ours {a.verdict} {a.detail[:120]!r}, Java {b.verdict} {b.detail[:120]!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_worker_processes_report_what_the_gate_computes_in_process(verdicts, monkeypatch):
+    """The gate hands big trees to forked workers: their results are the in-process ones."""
+    import json as _json
+    from types import SimpleNamespace
+
+    from eventbus.avro import analysis
+
+    hs = verdicts[0][:300]
+    events = []
+    for h in hs:
+        versions = []
+        for i, text in enumerate(h.versions):
+            try:
+                schema = _json.loads(text)
+            except ValueError:
+                schema = None
+            versions.append(SimpleNamespace(version=i + 1, path=f"events/d/e{h.id}/v{i + 1}.avsc", text=text, schema=schema))
+        events.append(SimpleNamespace(ref=f"d/e{h.id}", versions=versions, key_schema=None, compatibility=h.mode))
+    monkeypatch.setattr(analysis, "POOL_THRESHOLD", 1)
+    pooled = analysis.start(events, None, workers=2).result()
+    direct = analysis._run(analysis.jobs_for(events, None))
+    assert pooled.errors == direct.errors and pooled.kinds == direct.kinds
+    assert pooled.compat == direct.compat and len(direct.compat) > 30
