@@ -325,8 +325,11 @@ def _explain(direction: str, against: int, found: Found) -> Incompatibility:
     elif kind == "name_mismatch":
         r, w = found.reader, found.writer
         old_n, new_n = (w.fullname, r.fullname) if direction == "backward" else (r.fullname, w.fullname)
-        message = f"the name of {where if path else 'the ' + r.type} changed from {old_n} to {new_n}"
-        advice = "Keep the record/enum/fixed name, or list the old full name in the new version's 'aliases' (relative to its namespace, or fully qualified)."
+        message = f"the name of the {r.type} {'of ' + where if path else ''}".rstrip() + f" changed from {old_n} to {new_n}"
+        if direction == "backward":
+            advice = "Keep the record/enum/fixed name, or list the old name in the new version's 'aliases' (relative to its namespace, or fully qualified)."
+        else:
+            advice = "Readers on the previous version know only the old name (aliases help only readers of the new one): keep the name, or use mode BACKWARD."
     elif kind == "fixed_size_mismatch":
         old_s, new_s = (found.writer.size, found.reader.size) if direction == "backward" else (found.reader.size, found.writer.size)
         message = f"the size of fixed {where} changed from {old_s} to {new_s}"
