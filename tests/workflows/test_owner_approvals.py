@@ -110,3 +110,21 @@ def test_approvals_markdown_lists_the_claimed_owner(decoy):
     res = codeowners(t.root, "--approvals", "main")
     assert res.returncode == 0
     assert "owner approvals" in res.stdout and f"`{HEAD_TEAM}` | new event misc/decoy\\_event names it as owner" in res.stdout
+
+
+def test_changed_file_names_cannot_break_the_approvals_table(git_tree):
+    from markdown_it import MarkdownIt
+
+    from tests.workflows.conftest import codeowners
+
+    t = git_tree
+    t.git("switch", "-q", "-c", "odd")
+    (t.root / "docs").mkdir()
+    (t.root / "docs" / "a`b|c <details> @example-org [x](javascript:alert(1)).md").write_text("x\n")
+    t.commit("odd name")
+    res = codeowners(t.root, "--approvals", "main")
+    assert res.returncode == 0
+    html = MarkdownIt("commonmark").enable("table").render(res.stdout)
+    rows = [line for line in res.stdout.splitlines() if line.startswith("| ") and "changed files" not in line]
+    assert rows and all(len([c for c in __import__("re").split(r"(?<!\\)\|", r)]) == 4 for r in rows), rows
+    assert "<a " not in html and "<details>" not in html
