@@ -206,7 +206,7 @@ def check_rule(tree: Tree, rule_id: str, base: Tree | None = None, today=TODAY):
     """One rule's findings on ``tree`` held in memory (and its history against ``base``)."""
     from eventbus.gate import check
     from eventbus.gate.rules import all_rules
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
 
     rule = next(r for r in all_rules() if r.id == rule_id)
     fs = tree.fs()

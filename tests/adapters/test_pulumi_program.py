@@ -8,7 +8,7 @@ import pulumi
 import pytest
 
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder

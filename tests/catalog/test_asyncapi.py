@@ -8,7 +8,7 @@ import pytest
 
 from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from tests.catalog.conftest import NODE_MODULES, require_tool
 from tests.conftest import REPO
 

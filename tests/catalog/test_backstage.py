@@ -10,7 +10,7 @@ import yaml
 from eventbus.catalog.backstage import load_schema
 from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from tests.conftest import REPO
 
 

@@ -13,7 +13,7 @@ from eventbus.catalog import CatalogError, build_catalog
 from eventbus.cli.main import main
 from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from tests.conftest import REPO
 
 

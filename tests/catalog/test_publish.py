@@ -9,7 +9,7 @@ import pytest
 from eventbus.adapters.pulumi_program.catalog import content_type, publish_catalog, site_files
 from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder
 

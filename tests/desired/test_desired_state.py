@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.load.stacks import StackError, load_stack
 from eventbus.model.naming import role_name
 from tests.conftest import STACKS

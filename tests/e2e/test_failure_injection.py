@@ -11,7 +11,7 @@ import pytest
 
 from eventbus.adapters.kafka_admin import compare, read_live
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
 from tests.e2e.conftest import admin_conf, run
 

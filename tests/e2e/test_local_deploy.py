@@ -19,7 +19,7 @@ from fastavro import parse_schema, schemaless_reader, schemaless_writer
 from eventbus.adapters.kafka_admin import compare, read_live
 from eventbus.adapters.pulumi_program import scram_password
 from eventbus.desired import compute
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
 from tests.e2e.conftest import admin_conf
 

@@ -61,7 +61,7 @@ def test_base_is_read_from_git_in_memory_and_links_are_refused(tree, tmp_path_fa
     import os
 
     from eventbus.adapters.git import tree_at
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
 
     outside = tmp_path_factory.mktemp("outside") / "secret.yaml"
     outside.write_text("application: stolen\n")

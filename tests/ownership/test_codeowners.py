@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.ownership.codeowners import PLATFORM_TEAM, generate, owners_of, parse
 from tests.conftest import REPO, codeowners, rule_findings, team
 

@@ -100,7 +100,7 @@ def test_issue_form_dropdowns_offer_every_allowed_value():
     assert co["compliance-fisma_level"]["attributes"]["options"] == ["Low", "Moderate"]  # High is refused by the gate
     assert co["compliance-ato_status"]["attributes"]["options"] == ["ATO", "cATO", "IATO", "none"]
     envs = [o["label"] for o in co["subscriptions-environments"]["attributes"]["options"]]
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
 
     assert sorted(envs) == sorted(load_registry(str(REPO)).registry.environments)
 

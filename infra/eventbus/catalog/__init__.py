@@ -194,7 +194,7 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         raise CatalogError(f"{exc.loc}: {exc.message} (fix: {exc.hint})") from None
     problems = 0
     if registry is None:
-        from eventbus.load import load_registry
+        from eventbus.load.registry import load_registry
 
         loaded = load_registry(root)
         registry = loaded.registry

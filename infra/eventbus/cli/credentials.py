@@ -14,7 +14,7 @@ def register(sub) -> None:
 def run(args) -> int:
     from eventbus.desired import compute
     from eventbus.desired.clients import client_properties, scram_password
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
     from eventbus.load.stacks import load_stack
     from eventbus.load.workspace import scram_seed
 

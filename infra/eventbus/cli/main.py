@@ -11,49 +11,10 @@ import os
 import sys
 
 from eventbus import __version__
-from eventbus.cli import catalog, codeowners, credentials, drift, new, plan, rules, stacks, validate
+from eventbus.cli import catalog, codeowners, compat, credentials, drift, new, plan, rules, stacks, validate
 from eventbus.cli.common import UsageError
 
-COMMANDS = (validate, new, plan, drift, credentials, rules, codeowners, catalog, stacks)
-
-
-# -- compat -------------------------------------------------------------------
-def cmd_compat(args) -> int:
-    from eventbus.avro.compat import check
-    from eventbus.avro.schema import AvroError
-    from eventbus.load.files import ReadError, read_text
-
-    texts = []
-    for path in [args.new, *args.history]:
-        try:
-            texts.append(read_text(os.path.dirname(os.path.abspath(path)) or ".", path))
-        except ReadError as exc:
-            print(f"{path}:{exc.line}: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-            return 1
-    new, history = texts[0], texts[1:]
-    try:
-        problems = check(args.mode, new, history)
-    except AvroError as exc:
-        print(f"error: not a valid Avro schema: {exc}", file=sys.stderr)
-        return 1
-    labels = [os.path.basename(p) for p in args.history]
-    if not problems:
-        checked = "nothing to check" if args.mode == "NONE" or not history else f"checked against {', '.join(labels) if args.mode.endswith('TRANSITIVE') else labels[-1]}"
-        print(f"compatible ({args.mode}, {checked})")
-        return 0
-    print(f"INCOMPATIBLE under {args.mode}:")
-    for p in problems:
-        print(f"  - {p.describe(os.path.basename(args.new), labels[p.against])}")
-        print(f"    fix: {p.advice}")
-    return 1
-
-
-def _register_compat(sub) -> None:
-    c = sub.add_parser("compat", help="check one Avro schema against its history")
-    c.add_argument("--mode", required=True, type=str.upper, choices=["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"])
-    c.add_argument("new", metavar="NEW.avsc")
-    c.add_argument("history", metavar="OLD.avsc", nargs="+", help="previous versions, oldest first")
-    c.set_defaults(func=cmd_compat)
+COMMANDS = (validate, compat, new, plan, drift, credentials, rules, codeowners, catalog, stacks)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +22,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"eventbus {__version__}")
     p.add_argument("--root", help="repository root (default: nearest folder with Pulumi.yaml)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    _register_compat(sub)
     for module in COMMANDS:
         module.register(sub)
     return p
@@ -76,22 +36,21 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from eventbus.load.stacks import StackError
-
     try:
         return args.func(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except StackError as exc:  # a bad Pulumi.<stack>.yaml: a finding, not a usage error
-        print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        stacks_module = sys.modules.get("eventbus.load.stacks")  # imported only by the commands that read stacks
+        if stacks_module is not None and isinstance(exc, stacks_module.StackError):  # a bad Pulumi.<stack>.yaml: a finding
+            print(f"{exc.loc}: error: {exc.message} (fix: {exc.hint})", file=sys.stderr)
+            return 1
         if os.environ.get("EVENTBUS_DEBUG"):
             raise
         from eventbus.text import one_line

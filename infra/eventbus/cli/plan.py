@@ -41,7 +41,7 @@ def _ci(root: str, args, plan) -> int:
     """Everything the pull-request workflow posts, computed once: plan.md, plan.json,
     approvals.md, approvals.json, changed-files.txt, plan-comment.md and preview-stacks.json."""
     from eventbus.adapters import git
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
     from eventbus.ownership import approvals
     from eventbus.plan import comment
     from eventbus.plan.render import as_json, markdown

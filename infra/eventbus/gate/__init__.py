@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from eventbus.adapters import git
 from eventbus.gate.context import Context
 from eventbus.gate.rules import run_rules
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.model import Registry
 from eventbus.model.findings import Finding, Severity
 

@@ -84,7 +84,7 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
 
 def approvals_data(root: str, base: str, registry: Registry) -> dict:
     """Everything a change needs approved: CODEOWNERS groups and claimed owners (for JSON)."""
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
 
     groups, source = approvals(root, base, registry)
     fs = git.tree_at(root, base)

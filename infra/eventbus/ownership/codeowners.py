@@ -90,7 +90,7 @@ def unreliable(root: str, broken: set[str]) -> list[str]:
 
 
 def load(root: str) -> Registry:
-    from eventbus.load import load_registry
+    from eventbus.load.registry import load_registry
 
     loaded = load_registry(root)
     bad = unreliable(root, loaded.broken)

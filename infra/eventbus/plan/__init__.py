@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from eventbus.adapters import git
 from eventbus.concurrency import run_parallel
 from eventbus.desired import DesiredState, compute, stacks_for
-from eventbus.load import load_registry
+from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack, load_stacks
 from eventbus.plan.diff import StackPlan, diff
 

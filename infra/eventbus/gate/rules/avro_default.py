@@ -1,5 +1,5 @@
 """avro-default"""
-from eventbus.avro.schema import default_problem, fullname, iter_fields, named_types
+from eventbus.avro.schema import default_problem, iter_fields, named_types
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import line_of, parses, schema_files
 
@@ -8,7 +8,10 @@ class AvroDefault(Rule):
     """Every field default is a valid value of the field's type (for a union: of its first branch).
 
     Readers use defaults when a writer lacks the field; an invalid default
-    fails at read time in consumers, long after the schema was merged.
+    fails at read time in consumers, long after the schema was merged. Stricter than the
+    Schema Registry on purpose: it takes a union default of any branch, a fixed default of any
+    length and an enum field default that is no symbol, where the specification and other
+    readers (fastavro, code generators) do not.
     """
 
     id = "avro-default"

@@ -4,12 +4,16 @@ from eventbus.gate.rules import Rule
 
 
 class SchemaCompat(Rule):
-    """Each value schema version is compatible with its history under the event's mode (Confluent Schema Registry semantics).
+    """Each value schema version is compatible with its history under the event's mode, as the Schema Registry decides.
 
-    With ``--base`` only versions that are new since the base are checked
-    (merged versions were checked when they merged); without it every version
-    is checked against the ones before it. Non-transitive modes compare with
-    the latest previous version only.
+    The verdicts are those of Apache Avro Java's ``SchemaCompatibility`` with Confluent's mode
+    logic (a differential test against Avro Java keeps them identical): type promotions
+    (int→long→float→double, string↔bytes), names matched by simple name or by a reader alias of
+    the writer's full name, enum defaults, unions; a reader field whose name and aliases match
+    two writer fields is incompatible. With ``--base`` only versions that are new since the base
+    are checked (merged versions were checked when they merged); without it every version is
+    checked against the ones before it. Non-transitive modes compare with the latest previous
+    version only; NONE checks nothing (but the schema must still parse, see avro-parse).
     """
 
     id = "schema-compat"
