@@ -36,7 +36,7 @@ def _histories() -> list[History]:
     extra = os.environ.get("EVENTBUS_DIFF_FILE")
     if extra:
         with open(extra, encoding="utf-8") as fh:
-            for n, line in enumerate(fh):
+            for _n, line in enumerate(fh):
                 if line.strip():
                     d = json.loads(line)
                     out.append(History(len(out), d["mode"].upper(), list(d["schemas"])))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import math
 import os
 import signal
@@ -25,8 +24,9 @@ import sys
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # atheris scripts run outside pytest
@@ -34,10 +34,10 @@ if str(REPO) not in sys.path:  # atheris scripts run outside pytest
 
 from eventbus.avro.compat import MODES, Incompatibility, check  # noqa: E402
 from eventbus.avro.schema import AvroError, default_problem, iter_fields, named_types, parse_text, type_label  # noqa: E402
-from eventbus.model.findings import Finding, Severity  # noqa: E402
 from eventbus.load.files import MAX_FILE_BYTES, ReadError, decode  # noqa: E402
 from eventbus.load.registry import parse_json  # noqa: E402
 from eventbus.load.yaml import MAX_DEPTH, parse_yaml  # noqa: E402
+from eventbus.model.findings import Finding, Severity  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -451,7 +451,7 @@ class BaseTree:
         import shutil
 
         now = self.snapshot()
-        for rel, data in now.items():
+        for rel in now:
             if rel not in self.originals:
                 os.unlink(os.path.join(self.root, rel))
         for rel, data in self.originals.items():
@@ -463,7 +463,7 @@ class BaseTree:
                 with open(p, "wb") as fh:
                     fh.write(data)
         # folders the input created
-        for dirpath, dirs, files in os.walk(self.root, topdown=False):
+        for dirpath, _dirs, _files in os.walk(self.root, topdown=False):
             if dirpath != self.root and not os.listdir(dirpath):
                 rel = os.path.relpath(dirpath, self.root)
                 if not any(k.startswith(rel.replace(os.sep, "/") + "/") for k in self.originals):

@@ -148,7 +148,8 @@ def test_invalid_logical_types_are_ignored():
 
 
 def test_missing_symbols_are_listed_in_order():
-    e = lambda *syms: ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
+    def e(*syms):
+        return ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
     [p] = check("FORWARD", e("A", "Z", "M", "B"), [e("A")])
     assert "B, M, Z" in p.message
 
@@ -221,7 +222,8 @@ def test_cli_messages_are_deterministic(files):
     import subprocess
     import sys
 
-    e = lambda *syms: ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
+    def e(*syms):
+        return ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
     args = [sys.executable, "-m", "eventbus.cli.main", "compat", "--mode", "FULL", files("n.avsc", e("A", "Q", "C", "X", "B")), files("o.avsc", e("A", "D", "E"))]
     outs = {subprocess.run(args, capture_output=True, text=True, env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1 and "B, C, Q, X" in outs.pop()

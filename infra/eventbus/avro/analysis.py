@@ -33,7 +33,7 @@ class AvroAnalysis:
     def ok(self, path: str) -> bool:
         return path in self.kinds
 
-    def merge(self, other: "AvroAnalysis") -> None:
+    def merge(self, other: AvroAnalysis) -> None:
         self.errors.update(other.errors)
         self.error_names.update(other.error_names)
         self.kinds.update(other.kinds)

@@ -145,7 +145,7 @@ class Found:
         self.path = path  # field names, "[]" for array items, "{}" for map values
         self.field_types = field_types  # (reader, writer) type of the field at ``path``
 
-    def with_types(self, pair: tuple) -> "Found":
+    def with_types(self, pair: tuple) -> Found:
         return Found(self.kind, self.reader, self.writer, self.message, self.location, self.path, pair)
 
 

@@ -233,7 +233,7 @@ def parse_json(value: object, new: bool = True) -> Node:
     return root
 
 
-def parse_held(value: object) -> tuple[Node, "_Parser"]:
+def parse_held(value: object) -> tuple[Node, _Parser]:
     """Parse as the registry holds a schema; ``parser.check_new()`` then adds what a new one needs."""
     parser = _Parser()
     try:
@@ -299,7 +299,7 @@ class _Parser:
         self.names: dict[str, Named] = {}
         self.in_progress: list[str] = []
         self.enclosing: list[Record] = []  # records whose fields are being parsed, outermost first
-        self.fixups: list[tuple[object, object, _Placeholder]] = []  # (container, slot, placeholder)
+        self.fixups: list[tuple] = []  # (container, slot, placeholder)
         self.unions_with_refs: list[Union] = []
         self.records: list[Record] = []
         self.fields_with_defaults: list[tuple[Field, tuple]] = []  # (field, its enclosing records)
@@ -639,7 +639,7 @@ class _Unfinished(Exception):
         self.record = record
 
 
-def _valid_default(t: Node, v: object, unfinished: set = frozenset(), depth: int = 0) -> bool:
+def _valid_default(t: Node, v: object, unfinished: frozenset[int] | set[int] = frozenset(), depth: int = 0) -> bool:
     """Java's isValidDefault (a union: any branch, in order). ``unfinished``: ids of the records
     that enclose the field, whose fields Java cannot read yet when it validates this default."""
     if depth > MAX_NESTING:
@@ -712,7 +712,7 @@ def _java_equal(a: Node, b: Node, seen: set) -> bool:
         return all(
             fa.name == fb.name and fa.order == fb.order and fa.props == fb.props and fa.has_default == fb.has_default
             and (not fa.has_default or fa.default == fb.default) and _java_equal(fa.type, fb.type, seen)
-            for fa, fb in zip(a.fields, b.fields)
+            for fa, fb in zip(a.fields, b.fields, strict=False)
         )
     if k == "enum":
         return a.fullname == b.fullname and a.symbols == b.symbols
@@ -723,7 +723,7 @@ def _java_equal(a: Node, b: Node, seen: set) -> bool:
     if k == "map":
         return _java_equal(a.values, b.values, seen)
     if k == "union":
-        return len(a.branches) == len(b.branches) and all(_java_equal(x, y, seen) for x, y in zip(a.branches, b.branches))
+        return len(a.branches) == len(b.branches) and all(_java_equal(x, y, seen) for x, y in zip(a.branches, b.branches, strict=False))
     return True
 
 

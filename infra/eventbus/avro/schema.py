@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from eventbus.avro.parser import NAMED, PRIMITIVES, AvroError, PolicyError, parse_text
 

@@ -1,8 +1,8 @@
 """avro-doc"""
 from eventbus.avro.schema import iter_fields
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import line_of, parses, schema_files
+from eventbus.model import Loc
 
 
 class AvroDoc(Rule):

@@ -1,7 +1,7 @@
 """avro-logical-type"""
-from eventbus.model.findings import Severity
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import line_of, schema_files
+from eventbus.model.findings import Severity
 
 
 class AvroLogicalType(Rule):

@@ -1,9 +1,9 @@
 """avro-namespace"""
 from eventbus.avro.schema import fullname, named_types
-from eventbus.model.findings import Severity
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import parses
+from eventbus.model import Loc
+from eventbus.model.findings import Severity
 
 
 class AvroNamespace(Rule):

@@ -1,7 +1,7 @@
 """avro-parse"""
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import line_of, schema_files
+from eventbus.model import Loc
 
 
 class AvroParse(Rule):

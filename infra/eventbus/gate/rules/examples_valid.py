@@ -2,10 +2,10 @@
 from fastavro import parse_schema
 from fastavro.validation import validate
 
-from eventbus.model.findings import Severity
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import parses
+from eventbus.model import Loc
+from eventbus.model.findings import Severity
 
 
 class ExampleValid(Rule):

@@ -1,6 +1,6 @@
 """schema-compat"""
-from eventbus.model import Loc
 from eventbus.gate.rules import Rule
+from eventbus.model import Loc
 
 
 class SchemaCompat(Rule):
