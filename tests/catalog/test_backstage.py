@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from eventbus.catalog.backstage import load_schema
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.load.stacks import load_stack
+from eventbus.desired import compute
+from eventbus.load.registry import load_registry
 from tests.conftest import REPO
 
 
@@ -67,7 +67,8 @@ def test_components_subscribe_to_existing_events(docs):
     comps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Component"}
     assert len(comps) == len(reg.consumers)
     for c in comps.values():
-        assert c["spec"]["subscribesToEvent"] and set(c["spec"]["subscribesToEvent"]) <= events
+        assert set(c["spec"]["subscribesToEvent"]) <= events
+    assert sum(bool(c["spec"]["subscribesToEvent"]) for c in comps.values()) == sum(bool(c.subscriptions) for c in reg.consumers)
     notifier = comps["va-notify-refill-notifier"]
     assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "va-notify"
 

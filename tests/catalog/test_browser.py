@@ -15,7 +15,7 @@ import pytest
 
 from eventbus.catalog import build_catalog
 from eventbus.catalog.data import gather
-from eventbus.loader import load_registry
+from eventbus.load.registry import load_registry
 from tests.catalog.conftest import ARTIFACTS, NODE_MODULES, require_tool
 from tests.conftest import REPO
 

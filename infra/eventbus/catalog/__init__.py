@@ -182,8 +182,8 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     """Build the whole catalog for ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``."""
     from eventbus.catalog.data import gather
     from eventbus.catalog.site import Site, static_files
-    from eventbus.desired.stack import StackError, load_stack, stack_files
-    from eventbus.desired.state import compute
+    from eventbus.load.stacks import StackError, load_stack, stack_files
+    from eventbus.desired import compute
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -194,7 +194,7 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         raise CatalogError(f"{exc.loc}: {exc.message} (fix: {exc.hint})") from None
     problems = 0
     if registry is None:
-        from eventbus.loader import load_registry
+        from eventbus.load.registry import load_registry
 
         loaded = load_registry(root)
         registry = loaded.registry

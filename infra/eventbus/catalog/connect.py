@@ -18,7 +18,8 @@ from html import escape
 from markupsafe import Markup
 
 from eventbus.catalog.data import StackView
-from eventbus.desired.state import AppSpec, TopicSpec, role_name
+from eventbus.desired import AppSpec, TopicSpec
+from eventbus.model.naming import role_name
 
 
 @dataclass

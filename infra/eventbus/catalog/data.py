@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from eventbus.catalog.schema_view import FieldRow, field_names, field_rows
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import AppSpec, DesiredState, SubjectSpec, TopicSpec
+from eventbus.model.stack import StackConfig
+from eventbus.desired import AppSpec, DesiredState, SubjectSpec, TopicSpec
 from eventbus.model import Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team
 
 DAY_MS = 86_400_000

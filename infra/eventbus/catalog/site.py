@@ -157,8 +157,9 @@ class Site:
             consumers.append({"consumer": c, "sub": s, "access": access})
         producers = []
         for p in e.producers:
-            ref = f"{e.owner}/{p.application}"
-            producers.append({"p": p, "ref": ref, "envs": sorted(p.principals)})
+            app = cat.registry.producer_app(e, p)
+            ref = app.ref if app is not None else f"{e.owner}/{p.application}"
+            producers.append({"p": p, "ref": ref, "envs": sorted(app.principals) if app is not None else []})
         example_texts = [(ex.path.rsplit("/", 1)[-1], json.dumps(ex.payload, indent=2, ensure_ascii=False)) for ex in e.examples]
         ctx = self._common(root, "events")
         ctx.update(

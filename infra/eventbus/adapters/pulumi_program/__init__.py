@@ -1,14 +1,15 @@
 """The Pulumi program: materialise one stack's desired state.
 
-Thin by design: every name, config and grant comes from
-:func:`eventbus.desired.state.compute`; this module only maps those specs to
-resources, grouped into one component per event and one per application.
+Thin by design: every name, config and grant comes from :func:`eventbus.desired.compute`
+(the entry point, :mod:`eventbus.deploy`, runs the gate first); this module only maps those
+specs to resources, grouped into one component per event and one per application, and uploads
+a catalog folder it is given.
 
 * ``eventbus:index:Event`` — the Kafka topic (pulumi-kafka; protected and
   retained on delete where the stack protects) and its schema-registry subjects.
 * ``eventbus:index:Application`` — one ``eventbus:kafka:Principal`` holding all
-  its ACL bindings (and its SASL/SCRAM credential on the local target), and on
-  aws targets an IAM role with an inline least-privilege policy.
+  its ACL bindings (and its SASL/SCRAM credential where the stack manages them),
+  and on IAM stacks a role with an inline least-privilege policy.
 
 ACLs, SCRAM users and Confluent registry subjects go through our own provider
 (:mod:`eventbus.adapters.pulumi_program.provider`, source ``go/eventbus``):
@@ -16,8 +17,6 @@ one resource per application instead of one bridged resource per binding.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 
@@ -27,26 +26,13 @@ import pulumi_kafka as kafka
 from eventbus.adapters.pulumi_program import sdk_speed
 from eventbus.adapters.pulumi_program.provider import Principal, Subject, eventbus_provider
 from eventbus.adapters.pulumi_program.registry import registry_target
-from eventbus.desired.stack import StackConfig, load_stack
-from eventbus.desired.state import AppSpec, DesiredState, TopicSpec, compute
-from eventbus.gate import validate
-
-SCRAM_MECHANISM = "SCRAM-SHA-512"
+from eventbus.desired import AppSpec, DesiredState, TopicSpec
+from eventbus.desired.clients import SCRAM_MECHANISM, scram_password
+from eventbus.model.stack import StackConfig
 
 
 class DeployRefused(Exception):
-    """The tree does not pass the gate: nothing is deployed."""
-
-
-def find_root() -> str:
-    from eventbus.cli.main import find_root as _find
-
-    return _find(os.environ.get("EVENTBUS_ROOT") or os.getcwd())
-
-
-def scram_password(seed: str, username: str) -> str:
-    """Per-application SCRAM password derived from the stack's secret seed (no state, no random provider)."""
-    return hmac.new(seed.encode(), f"scram:{username}".encode(), hashlib.sha256).hexdigest()
+    """Something the deploy needs is missing or wrong: nothing is deployed."""
 
 
 class EventComponent(pulumi.ComponentResource):
@@ -75,7 +61,7 @@ class ApplicationComponent(pulumi.ComponentResource):
         super().__init__("eventbus:index:Application", app.ref, {}, opts)
         outputs: dict = {"kafkaUser": app.kafka_user}
         scram = None
-        if stack.target == "local":
+        if seed is not None:
             password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
             scram = {"mechanism": SCRAM_MECHANISM, "password": password}
             outputs["password"] = password
@@ -89,7 +75,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 scram=scram,
                 opts=pulumi.ResourceOptions(parent=self, provider=provider),
             )
-        if stack.target == "aws":
+        if role is not None:
             import pulumi_aws as aws
 
             self.role = aws.iam.Role(
@@ -119,15 +105,15 @@ def local_override(stack: StackConfig, name: str) -> str | None:
     return os.environ.get(name) or None if stack.target == "local" else None
 
 
-def cluster_access(stack: StackConfig, config: pulumi.Config) -> dict:
+def cluster_access(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
     """How the deploy reaches the cluster: bootstrap, TLS, SASL mechanism and admin credentials
     (from the stack's secret config, else KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD)."""
-    c = stack.cluster
+    c = state.connection
     override = local_override(stack, "EVENTBUS_LOCAL_BOOTSTRAP")
-    servers = [override] if override else list(c.bootstrap_servers)
-    access: dict = {"bootstrap_servers": servers, "tls": c.tls, "sasl_mechanism": c.sasl_mechanism}
-    if c.sasl_mechanism == "aws-iam":
-        access["aws_region"] = stack.region
+    access: dict = {"bootstrap_servers": [override] if override else list(c.bootstrap_servers), "tls": c.tls,
+                    "sasl_mechanism": c.provider_mechanism}
+    if c.iam:
+        access["aws_region"] = c.region
     else:
         access["username"] = config.get("kafkaAdminUser") or os.environ.get("KAFKA_ADMIN_USERNAME") or "admin"
         secret = config.get_secret("kafkaAdminPassword")
@@ -138,11 +124,11 @@ def cluster_access(stack: StackConfig, config: pulumi.Config) -> dict:
     return access
 
 
-def live_topics(stack: StackConfig, access: dict) -> set[str]:
+def live_topics(access: dict) -> set[str]:
     """The topics on the cluster, when EVENTBUS_ADOPT_TOPICS=1 (scripts/up.sh, which deploys with
     PULUMI_SKIP_CHECKPOINTS: a killed deploy saves no state, and its topics are adopted next time).
     SASL targets with the admin password in KAFKA_ADMIN_PASSWORD only; otherwise nothing is adopted."""
-    if os.environ.get("EVENTBUS_ADOPT_TOPICS") != "1" or access["sasl_mechanism"] == "aws-iam" or not os.environ.get("KAFKA_ADMIN_PASSWORD"):
+    if os.environ.get("EVENTBUS_ADOPT_TOPICS") != "1" or "aws_region" in access or not os.environ.get("KAFKA_ADMIN_PASSWORD"):
         return set()
     from confluent_kafka.admin import AdminClient
 
@@ -184,55 +170,47 @@ def bus_provider(stack: StackConfig, config: pulumi.Config, access: dict) -> pul
     })
 
 
-def publish(state: DesiredState, stack: StackConfig, root: str, registry_model) -> list:
-    """Materialise the catalog with the deploy: built from the same tree, then a folder (local,
-    written on `up`, not on preview) or objects in the stack's private bucket (cloud)."""
+def publish(state: DesiredState, stack: StackConfig, site_dir: str | None) -> list:
+    """Upload the catalog folder the caller built for this stack to its private bucket (cloud
+    stacks). A folder target is written by whoever built it (``eventbus catalog build``)."""
     from eventbus.adapters.pulumi_program.catalog import publish_catalog
-    from eventbus.catalog import build_catalog
 
-    if state.catalog is None:
+    if state.catalog is None or state.catalog.target != "s3":
         return []
-    if state.catalog.target == "folder":
+    if not site_dir:
         if pulumi.runtime.is_dry_run():
             return []
-        folder = state.catalog.location if os.path.isabs(state.catalog.location) else os.path.join(root, state.catalog.location)
-        build_catalog(root, folder, registry=registry_model)
-        return []
-    site = os.path.join(os.environ.get("EVENTBUS_STATE", os.path.join(root, ".state")), f"catalog-{stack.name}")
-    build_catalog(root, site, registry=registry_model)
-    return publish_catalog(state, stack, site)
+        raise DeployRefused(f"stack {stack.name} publishes its catalog: build it first (eventbus catalog build --stack {stack.name} --out DIR) and set EVENTBUS_CATALOG_DIR=DIR")
+    return publish_catalog(state, stack, site_dir)
 
 
-def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
+def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None) -> dict:
     """Declare every resource of ``state``. Returns the components (for tests)."""
     if state.skipped:
-        pulumi.log.info(f"stack {stack.name} targets a local broker: skipping " + "; ".join(state.skipped))
-    access = cluster_access(stack, config)
+        pulumi.log.info(f"stack {stack.name} leaves out: " + "; ".join(state.skipped))
+    sdk_speed.apply()
+    access = cluster_access(state, stack, config)
     provider = kafka_provider(access)
     bus = bus_provider(stack, config, access)
     registry = registry_target(stack, bus)
     subjects_by_event: dict[str, list] = {}
     for s in state.subjects:
         subjects_by_event.setdefault(s.event, []).append(s)
-    live = live_topics(stack, access)
+    live = live_topics(access)
     events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=t.name in live) for t in state.topics}
     seed = None
-    if stack.target == "local":
+    if state.scram_users:
         seed = config.get_secret("scramSeed")
         if seed is None:
             env_seed = os.environ.get("EVENTBUS_SCRAM_SEED")
             if not env_seed:
                 raise DeployRefused(f"{stack.file}: no SCRAM seed: set it with `pulumi config set --secret eventbus:scramSeed <random>`")
             seed = pulumi.Output.secret(env_seed)
-    acls_by_app: dict[str, list] = {}
-    for a in state.acls:
-        acls_by_app.setdefault(a.app, []).append(a)
-    roles = {r.app: r for r in state.roles}
     topic_resource = {t.name: events[t.event].topic for t in state.topics}
     apps = {}
     for app in state.apps:
         deps = sorted({*app.produces, *app.consumes})
-        apps[app.ref] = ApplicationComponent(app, acls_by_app.get(app.ref, []), roles.get(app.ref), stack, bus, seed,
+        apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, bus, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
     pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]})
     pulumi.export("topics", sorted(t.name for t in state.topics))
@@ -243,19 +221,4 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dic
     ids = {name: r.registered for e in events.values() for name, r in e.subjects.items() if isinstance(r, Subject)}
     if ids:
         pulumi.export("subjects", dict(sorted(ids.items())))
-    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry}
-
-
-def main(root: str | None = None, stack_name: str | None = None) -> dict:
-    sdk_speed.apply()
-    root = root or find_root()
-    stack_name = stack_name or pulumi.get_stack()
-    stack = load_stack(root, stack_name)
-    result = validate(root)
-    if not result.ok:
-        errors = [f.one_line() for f in result.findings if f.severity.name == "ERROR"]
-        raise DeployRefused("the registry does not pass the gate; nothing deployed:\n  " + "\n  ".join(errors[:20]))
-    state = compute(result.registry, stack)
-    built = build(state, stack, pulumi.Config("eventbus"))
-    built["catalog"] = publish(state, stack, root, result.registry)
-    return built
+    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": publish(state, stack, catalog_dir)}
