@@ -20,6 +20,7 @@ from eventbus.avro.parser import AvroError, Enum, Named, Node, Record
 
 MODES = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
 
+
 class SchemaParseError(AvroError):
     """A schema of a compatibility check does not parse; ``index`` is 0 for the new one, 1.. for the history."""
 
