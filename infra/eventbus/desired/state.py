@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from eventbus.avro.compat import GLUE_MODES
 from eventbus.desired.stack import StackConfig
@@ -146,6 +147,8 @@ class DesiredState:
     catalog: CatalogSpec | None
     registry_kind: str
     skipped: tuple[str, ...] = field(default=())  # what this target leaves out, said once
+    account: str | None = None  # AWS account of the cluster (and of the generated roles); None off AWS
+    partition: str = "aws"  # AWS partition of the ARNs: aws | aws-us-gov
 
     def grants(self) -> frozenset[tuple[str, str, str]]:
         """(principal, operation, resource) for every ACL and IAM action granted."""
@@ -170,6 +173,49 @@ class DesiredState:
     @property
     def topics_by_name(self) -> dict[str, TopicSpec]:
         return {t.name: t for t in self.topics}
+
+    # -- read indexes, built once per state (the catalog and other readers look things up here) --
+    @cached_property
+    def topic_by_event(self) -> dict[str, TopicSpec]:
+        """Event ref -> its topic on this stack (absent: no topic here)."""
+        return {t.event: t for t in self.topics}
+
+    @cached_property
+    def apps_by_ref(self) -> dict[str, AppSpec]:
+        return {a.ref: a for a in self.apps}
+
+    @cached_property
+    def readers_by_topic(self) -> dict[str, tuple[AppSpec, ...]]:
+        """Topic -> the applications granted to read it."""
+        out: dict[str, list[AppSpec]] = {}
+        for a in self.apps:
+            for t in a.consumes:
+                out.setdefault(t, []).append(a)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def writers_by_topic(self) -> dict[str, tuple[AppSpec, ...]]:
+        """Topic -> the applications granted to write it."""
+        out: dict[str, list[AppSpec]] = {}
+        for a in self.apps:
+            for t in a.produces:
+                out.setdefault(t, []).append(a)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def subjects_by_event(self) -> dict[str, tuple[SubjectSpec, ...]]:
+        """Event ref -> its schema subjects (value first, then key)."""
+        out: dict[str, list[SubjectSpec]] = {}
+        for s in self.subjects:
+            out.setdefault(s.event, []).append(s)
+        return {k: tuple(sorted(v, key=lambda s: s.kind != "value")) for k, v in out.items()}
+
+    @cached_property
+    def role_arns(self) -> dict[str, str]:
+        """Application ref -> ARN of its generated IAM role (aws targets; empty elsewhere)."""
+        if self.account is None:
+            return {}
+        return {r.app: f"arn:{self.partition}:iam::{self.account}:role/{r.name}" for r in self.roles}
 
 
 def kafka_user(team: str, application: str) -> str:
@@ -336,6 +382,8 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
         catalog=catalog,
         registry_kind=stack.registry_kind,
         skipped=skipped,
+        account=stack.cluster.account if stack.target == "aws" else None,
+        partition=stack.partition,
     )
 
 
