@@ -1,15 +1,18 @@
 """The Event Catalog: a static site, Backstage entities and AsyncAPI documents, built from the registry.
 
     from eventbus.catalog import build_catalog
-    result = build_catalog(root, out_dir, stacks=["prod", "sandbox"])
+    result = build_catalog(root, out_dir, stacks=["prod"])
 
-The catalog reads the registry model and each stack's desired state
-(:func:`eventbus.desired.state.compute`); it never re-derives topic names,
-grants or roles. ``out`` is updated in place: unchanged files are not
-rewritten (output is deterministic), files of removed events, teams or
-applications are deleted, and a folder the catalog did not write (no
-``.eventbus-catalog`` marker) is refused. Above 400 events the event and
-application pages are rendered by forked worker processes.
+One input model (:mod:`eventbus.catalog.model`, built once from the registry
+model and each stack's desired state) feeds every exporter
+(:mod:`eventbus.catalog.exporters`: site, AsyncAPI, Backstage). Which stacks
+the catalog covers is the caller's choice; one stack is the usual case (a
+cloud deploy publishes that stack's catalog). ``out`` is updated in place:
+unchanged files are not rewritten (output is deterministic for a given commit),
+files of removed events, teams or applications are deleted, and a folder the
+catalog did not write (no ``.eventbus-catalog`` marker) is refused. Above 400
+events the per-event and per-application files are rendered by forked worker
+processes.
 """
 from __future__ import annotations
 
@@ -111,10 +114,21 @@ class _Writer:
         pass
 
 
-def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
-    """Fork ``n`` processes rendering a share of the event and application pages each (they share the model
-    copy-on-write); each reports ``[files, bytes, written]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
-    apps = list(site.cat.apps.values())
+def _render_share(exporters, events, apps, writer) -> None:
+    for info in events:
+        for x in exporters:
+            for rel, data in x.event_files(info):
+                writer(rel, data)
+    for app in apps:
+        for x in exporters:
+            for rel, data in x.app_files(app):
+                writer(rel, data)
+
+
+def _fork_workers(exporters, cat, out: str, n: int) -> list[tuple[int, int]]:
+    """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
+    copy-on-write); each reports ``[files, bytes, written, paths]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
+    apps = list(cat.apps.values())
     procs = []
     for i in range(n):
         r, w = os.pipe()
@@ -124,9 +138,8 @@ def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
             code = 0
             try:
                 writer = _Writer(out)
-                site.render_events(site.cat.events[i::n], writer)
-                site.render_apps(apps[i::n], writer)
-                msg = json.dumps([writer.count, writer.bytes, writer.written])
+                _render_share(exporters, cat.events[i::n], apps[i::n], writer)
+                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.paths])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
             try:
@@ -138,8 +151,9 @@ def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
     return procs
 
 
-def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int]:
+def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, list[str]]:
     files = size = written = 0
+    paths: list[str] = []
     errors = []
     for pid, fd in procs:
         chunks = []
@@ -156,11 +170,12 @@ def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int]:
             got = None
         if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
             files, size, written = files + got[0], size + got[1], written + got[2]
+            paths += got[3]
         else:
             errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
     if errors:
         raise CatalogError("rendering failed: " + "; ".join(errors))
-    return files, size, written
+    return files, size, written, paths
 
 
 def _stop(procs: list[tuple[int, int]]) -> None:
@@ -178,10 +193,18 @@ def _stop(procs: list[tuple[int, int]]) -> None:
             pass
 
 
-def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None) -> BuildResult:
-    """Build the whole catalog for ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``."""
-    from eventbus.catalog.data import gather
-    from eventbus.catalog.site import Site, static_files
+def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
+                  schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
+                  exporters=None) -> BuildResult:
+    """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``.
+
+    ``schema_ids``: ``{stack: {subject: {version: id}}}``, the ids the stack's registry assigned (known after a deploy;
+    the pages say "assigned at deploy" without them). ``base_urls``: ``{stack: "https://…/"}``, where the stack's
+    catalog is served (default: ``eventbus:catalog.url``), for the Backstage links. ``stamp``: the commit built from
+    (default: the work tree's HEAD). ``today``: the date the reviewer countdowns count from (default: the commit's date).
+    ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage)."""
+    from eventbus.catalog.exporters import default_exporters
+    from eventbus.catalog.model import build_model, detect_stamp
     from eventbus.desired.stack import StackError, load_stack, stack_files
     from eventbus.desired.state import compute
 
@@ -192,6 +215,9 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         configs = [load_stack(root, n) for n in dict.fromkeys(names)]
     except StackError as exc:
         raise CatalogError(f"{exc.loc}: {exc.message} (fix: {exc.hint})") from None
+    unknown = sorted(set(schema_ids or {}) - {c.name for c in configs})
+    if unknown:
+        raise CatalogError(f"schema ids given for stack(s) {', '.join(unknown)} that the catalog does not cover (fix: add --stack or drop them)")
     problems = 0
     if registry is None:
         from eventbus.loader import load_registry
@@ -202,7 +228,9 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     t = time.perf_counter()
     timings["load"] = t - started
     states = [(c, compute(registry, c)) for c in configs]
-    cat = gather(registry, states)
+    cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today,
+                      stamp=stamp if stamp is not None else detect_stamp(root))
+    xs = (exporters or default_exporters)(cat)
     timings["model"] = time.perf_counter() - t
     # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
     # rendering (and from dirtying their pages in the forked workers)
@@ -210,21 +238,19 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     try:
         t = time.perf_counter()
         out = _check_out(out)
-        site = Site(cat)
         n_workers = workers if workers is not None else _default_workers(len(cat.events))
-        # forked first, while this process runs no other thread; the workers render the event and application
-        # pages while this process renders the index, search data, lists, fields, map and whole-bus documents
-        procs = _fork_workers(site, out, n_workers) if n_workers > 1 else []
+        # forked first, while this process runs no other thread; the workers render the per-event and per-application
+        # files while this process renders the indexes, lists, maps and whole-bus documents
+        procs = _fork_workers(xs, cat, out, n_workers) if n_workers > 1 else []
         writer = _Writer(out)
-        extra = (0, 0, 0)
+        extra: tuple = (0, 0, 0, [])
         try:
             writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
-            for rel, data in static_files():
-                writer(rel, data)
             if not procs:
-                site.render_events(cat.events, writer)
-                site.render_apps(list(cat.apps.values()), writer)
-            site.render_rest(writer)
+                _render_share(xs, cat.events, list(cat.apps.values()), writer)
+            for x in xs:
+                for rel, data in x.whole():
+                    writer(rel, data)
             if procs:
                 extra = _collect(procs)
                 procs = []
@@ -233,10 +259,7 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
                 _stop(procs)
         timings["render"] = time.perf_counter() - t
         t3 = time.perf_counter()
-        keep = set(writer.paths)
-        if n_workers > 1:
-            keep.update(p for i in cat.events for p in (i.path, i.asyncapi_path))
-            keep.update(a.path for a in cat.apps.values())
+        keep = set(writer.paths) | set(extra[3])
         removed = _prune(out, keep)
         timings["prune"] = time.perf_counter() - t3
     finally:
