@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 import yaml
 
-from eventbus.catalog.backstage import load_schema
+from eventbus.catalog.exporters.backstage import load_schema
 from eventbus.desired.stack import load_stack
 from eventbus.desired.state import compute
 from eventbus.loader import load_registry
@@ -44,7 +44,9 @@ def test_events_carry_the_portal_fields(docs):
     assert e["spec"]["topics"] == [{"topic": "claims_contention_created", "environment": "prod"}]  # PII: never in sandbox
     assert e["spec"]["retention"] == 7
     assert e["spec"]["sourceSystems"][0]["systemName"].startswith("BIP / Corp DB")
-    assert {"url": "s3://eeb-prod-event-catalog/events/claims/contention_created.html", "title": "Event catalog page (prod)"} in e["metadata"]["links"]
+    assert {"url": "https://event-catalog.eeb.va.gov/events/claims/contention_created.html", "title": "Event catalog page (prod)"} in e["metadata"]["links"]
+    assert all(link["url"].startswith(("https://", "mailto:")) for d in docs for link in d["metadata"].get("links", []))
+    assert e["spec"]["owner"] == "group:default/claims-platform"
     legacy = events["claims-status"]
     assert legacy["spec"]["lifecycle"] == "deprecated" and legacy["spec"]["removalDate"] == "2027-04-30"
 
@@ -61,15 +63,27 @@ def test_topics_per_environment_come_from_the_desired_state(docs):
             assert {(t["topic"], t["environment"]) for t in d["spec"]["topics"]} == expected.get(d["metadata"]["name"], set())
 
 
-def test_components_subscribe_to_existing_events(docs):
+def test_components_are_producers_and_consumers_with_lineage(docs):
     reg = load_registry(str(REPO)).registry
     events = {d["metadata"]["name"] for d in docs if d["kind"] == "Event"}
+    apis = {d["metadata"]["name"]: d for d in docs if d["kind"] == "API"}
     comps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Component"}
-    assert len(comps) == len(reg.consumers)
+    assert set(apis) == events
+    for a in apis.values():
+        assert a["spec"]["type"] == "asyncapi" and a["spec"]["definition"]["$text"].startswith("../asyncapi/events/")
+        assert a["spec"]["owner"].startswith("group:default/")
+    producers = {f"{e.owner}-{p.application}" for e in reg.events for p in e.producers}
+    consumers = {f"{c.team}-{c.application}" for c in reg.consumers}
+    assert set(comps) == producers | consumers
     for c in comps.values():
-        assert c["spec"]["subscribesToEvent"] and set(c["spec"]["subscribesToEvent"]) <= events
+        assert c["spec"]["owner"].startswith("group:default/")
+        assert set(c["spec"].get("providesApis", [])) | set(c["spec"].get("consumesApis", [])) <= set(apis)
+        assert c["spec"]["subscribesToEvent"] == c["spec"].get("consumesApis", [])
     notifier = comps["va-notify-refill-notifier"]
-    assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "va-notify"
+    assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "group:default/va-notify"
+    connector = comps["claims-platform-bie-contention-connector"]
+    assert "claims-contention-created" in connector["spec"]["providesApis"] and "consumesApis" not in connector["spec"]
+    assert connector["metadata"]["links"][0]["url"] == "https://event-catalog.eeb.va.gov/apps/claims-platform/bie-contention-connector.html"
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -79,7 +93,9 @@ def test_components_subscribe_to_existing_events(docs):
     (lambda d: (d["spec"].update(lifecycle="deprecated"), d["spec"].pop("removalDate", None)), "'removalDate' is a required property"),
     (lambda d: d["spec"]["topics"].append({"topic": "x"}), "'environment' is a required property"),
     (lambda d: d["spec"].update(retention="7d"), "is not of type 'integer'"),
-    (lambda d: d["spec"].update(owner="someone"), "Additional properties are not allowed"),
+    (lambda d: d["spec"].update(owners="someone"), "Additional properties are not allowed"),
+    (lambda d: d["spec"].pop("owner"), "'owner' is a required property"),
+    (lambda d: d["metadata"].update(links=[{"url": "s3://bucket/page.html"}]), "does not match"),
     (lambda d: d.update(kind="API"), "is not valid under any of the given schemas"),
 ])
 def test_schema_rejects_what_the_portal_would(docs, validator, mutate, message):

@@ -14,7 +14,7 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 
 from eventbus.catalog import build_catalog
-from eventbus.catalog.data import gather
+from eventbus.catalog.model import build_model
 from eventbus.loader import load_registry
 from tests.catalog.conftest import ARTIFACTS, NODE_MODULES, require_tool
 from tests.conftest import REPO
@@ -92,7 +92,7 @@ def visible_refs(pg) -> list[str]:
 def expected_matches(term: str) -> set[str]:
     """What the index should show for one search word: the same rule as app.js, computed from the model."""
     reg = load_registry(str(REPO)).registry
-    cat = gather(reg, [])
+    cat = build_model(reg, [])
     t = term.lower()
     out = set()
     for i in cat.events:

@@ -215,14 +215,14 @@ def _java(view: StackView, role: str, keyed: bool, vs: str, ks: str) -> str:
             body += (f"key.deserializer={GLUE_DESER if keyed else 'org.apache.kafka.common.serialization.ByteArrayDeserializer'}\n"
                      f"value.deserializer={GLUE_DESER}\nregion={{region}}\nregistry.name={{registry_name}}\navroRecordType=GENERIC_RECORD\n")
         else:
-            body += (f"key.deserializer={JAVA_AVRO_DESER if keyed else 'org.apache.kafka.common.serialization.ByteArrayDeserializer'}"
-                     f"{'  # keys: subject {ksubject}' if keyed else '  # not keyed: keys are null'}\n"
+            body += ("# keys: subject {ksubject}\n" if keyed else "# not keyed: keys are null\n")
+            body += (f"key.deserializer={JAVA_AVRO_DESER if keyed else 'org.apache.kafka.common.serialization.ByteArrayDeserializer'}\n"
                      f"value.deserializer={JAVA_AVRO_DESER}\n"
                      "schema.registry.url={registry}\n"
                      "# values: subject {vsubject}; each record names its writer's schema id. GenericRecord by default;\n"
                      "# for classes generated from v{latest}.avsc add specific.avro.reader=true\n")
     else:
-        body += "acks=all\nenable.idempotence={idem}  # true needs the producer's `idempotent: true` in event.yaml\n"
+        body += "acks=all\n# true needs the producer's `idempotent: true` in event.yaml (the IdempotentWrite grant)\nenable.idempotence={idem}\n"
         if reg == "glue":
             body += (f"key.serializer={GLUE_SER if keyed else 'org.apache.kafka.common.serialization.ByteArraySerializer'}\n"
                      f"value.serializer={GLUE_SER}\nregion={{region}}\nregistry.name={{registry_name}}\ndataFormat=AVRO\n"
