@@ -112,3 +112,30 @@ def test_cli_reads_schema_ids(tree, tmp_path, capsys):
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--schema-ids", str(ids)]) == 1
     assert "STACK=FILE" in capsys.readouterr().err
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--schema-ids", f"prod={ids}"]) == 0
+
+
+def test_the_shortcut_agrees_with_the_checker(tmp_path):
+    """Pairs marked safe without the checker are pairs the checker finds compatible both ways."""
+    from eventbus.avro.compat import check
+    from eventbus.catalog.schema_view import diff_rows
+    from eventbus.catalog.versions import _trivially_safe
+    from eventbus.loader import load_registry
+    from eventbus.synth import generate
+    from tests.conftest import REPO
+
+    generate(str(tmp_path / "synth"), events=30, consumers=10, versions=3)
+    cases = [(V1, V2), (V2, V1), (V2, V3_BREAKING),
+             (V1, record("ClaimCreated", V1["fields"] + [field("when", {"type": "long", "logicalType": "timestamp-millis"}, default=0)])),
+             (V1, record("Renamed", V1["fields"] + [field("note", ["null", "string"], default=None)])),  # a rename: not trivial
+             (record("ClaimCreated", V1["fields"] + [field("n", "int", default=1)]), V1)]
+    for root in (str(REPO), str(tmp_path / "synth")):
+        for e in load_registry(root).registry.events:
+            cases += [(a.schema, b.schema) for a, b in zip(e.versions, e.versions[1:]) if a.schema and b.schema]
+    shortcut = 0
+    for old, new in cases:
+        ot, nt = json.dumps(old), json.dumps(new)
+        orows, nrows = field_rows(old), field_rows(new)
+        if _trivially_safe(diff_rows(orows, nrows), orows, nrows, ot, nt):
+            shortcut += 1
+            assert check("FULL", nt, [ot]) == [], (old.get("name"), [f["name"] for f in new["fields"]])
+    assert shortcut >= 30  # the shortcut is taken (and checked) many times

@@ -81,8 +81,9 @@ class _Writer:
     rewritten, so a rebuild only touches what changed. (Synchronous on purpose: writer threads fight the
     rendering thread for the GIL and cost more than they save.)"""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, fresh: bool = False):
         self.base = base
+        self.fresh = fresh  # the folder was empty: nothing to compare with
         self.dirs: set[str] = set()
         self.paths: list[str] = []
         self.count = 0
@@ -100,7 +101,7 @@ class _Writer:
         self.count += 1
         self.bytes += len(data)
         try:
-            if os.path.getsize(path) == len(data):
+            if not self.fresh and os.path.getsize(path) == len(data):
                 with open(path, "rb") as fh:
                     if fh.read() == data:
                         return
@@ -117,6 +118,8 @@ class _Writer:
 def _render_share(exporters, events, apps, writer) -> None:
     for info in events:
         for x in exporters:
+            if x.events_in_main:
+                continue
             for rel, data in x.event_files(info):
                 writer(rel, data)
     for app in apps:
@@ -125,7 +128,7 @@ def _render_share(exporters, events, apps, writer) -> None:
                 writer(rel, data)
 
 
-def _fork_workers(exporters, cat, out: str, n: int) -> list[tuple[int, int]]:
+def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False) -> list[tuple[int, int]]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
     copy-on-write); each reports ``[files, bytes, written, paths]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
     apps = list(cat.apps.values())
@@ -137,7 +140,7 @@ def _fork_workers(exporters, cat, out: str, n: int) -> list[tuple[int, int]]:
             os.close(r)
             code = 0
             try:
-                writer = _Writer(out)
+                writer = _Writer(out, fresh)
                 _render_share(exporters, cat.events[i::n], apps[i::n], writer)
                 msg = json.dumps([writer.count, writer.bytes, writer.written, writer.paths])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
@@ -238,16 +241,22 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     try:
         t = time.perf_counter()
         out = _check_out(out)
+        fresh = not os.listdir(out)
         n_workers = workers if workers is not None else _default_workers(len(cat.events))
         # forked first, while this process runs no other thread; the workers render the per-event and per-application
         # files while this process renders the indexes, lists, maps and whole-bus documents
-        procs = _fork_workers(xs, cat, out, n_workers) if n_workers > 1 else []
-        writer = _Writer(out)
+        procs = _fork_workers(xs, cat, out, n_workers, fresh) if n_workers > 1 else []
+        writer = _Writer(out, fresh)
         extra: tuple = (0, 0, 0, [])
         try:
             writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
             if not procs:
                 _render_share(xs, cat.events, list(cat.apps.values()), writer)
+            for x in xs:
+                if x.events_in_main:
+                    for info in cat.events:
+                        for rel, data in x.event_files(info):
+                            writer(rel, data)
             for x in xs:
                 for rel, data in x.whole():
                     writer(rel, data)

@@ -86,9 +86,14 @@ class ConnectBlock:
         return [s for s in self.snippets if s.role == role]
 
 
+_ESCAPED: dict[str, str] = {}
+
+
 def _fill(template: str, values: dict[str, str]) -> Markup:
     """Escape ``template`` and substitute ``{name}``; application-dependent values are wrapped in spans."""
-    out = escape(template, quote=False)
+    out = _ESCAPED.get(template)
+    if out is None:
+        out = _ESCAPED[template] = escape(template, quote=False)
     for k, v in values.items():
         ev = escape(v, quote=False)
         rep = f'<span class="v" data-v="{k}">{ev}</span>' if k in DYNAMIC else ev
@@ -143,9 +148,12 @@ def oauth_cb(_config):
 '''
 
 
-def _py_literal(value, indent: int = 0) -> str:
-    text = pprint.pformat(value, sort_dicts=False, width=100)
-    return text.replace("\n", "\n" + " " * indent)
+def _py_literal(value) -> str:
+    """A Python literal of an example payload: one key per line for a record (repr of each value, so any text is a
+    valid Python string), pprint for anything else."""
+    if isinstance(value, dict) and value:
+        return "{\n" + "".join(f"    {k!r}: {v!r},\n" for k, v in value.items()) + "}"
+    return pprint.pformat(value, sort_dicts=False, width=100)
 
 
 def _key_example(info: EventView):
@@ -186,9 +194,10 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
         snippets.append(Snippet(f"{sid}-{role}-java", role, "java", "Java client properties", f"{role}.properties",
                                 _fill(_java(view, role, keyed, vs, ks), values)))
         py = _fill(_python(view, role, keyed, info, vs), values)
-        example = info.event.examples[0].payload if info.event.examples else {}
-        py = Markup(str(py).replace("\x00value\x00", escape(_py_literal(example), quote=False))
-                    .replace("\x00key\x00", escape(_py_literal(_key_example(info)), quote=False)))
+        if role == "producer":
+            example = info.event.examples[0].payload if info.event.examples else {}
+            py = Markup(str(py).replace("\x00value\x00", escape(_py_literal(example), quote=False))
+                        .replace("\x00key\x00", escape(_py_literal(_key_example(info)), quote=False)))
         snippets.append(Snippet(f"{sid}-{role}-python", role, "python", "Python (confluent-kafka)", f"{role}.py", py))
         cli = _cli(view, role, keyed, info)
         if cli:

@@ -14,6 +14,12 @@ to know both):
   cannot read records written with the previous one (still retained, or
   replayed).
 
+Changes that Avro's resolution rules allow in both directions whatever the
+types involved (a field added or removed *with a default*, documentation
+edits), with the record's full name and aliases unchanged, are marked safe
+without asking the checker (it would say so: a test compares the two on every
+such pair); any other change is the checker's call.
+
 The consumers a breaking change affects are the event's subscribers; once
 consumers declare the fields they read (a later feature), a change to a field
 only affects its readers (``Change.readers``).
@@ -112,6 +118,31 @@ def _problems(old_text: str, new_text: str) -> list[Problem] | None:
     return out
 
 
+def _trivially_safe(changes: list[Change], old_rows: list[FieldRow], new_rows: list[FieldRow], old_text: str, new_text: str) -> bool:
+    """Only fields added or removed with a default, or docs edited, and the same top-level name: compatible both ways."""
+    if not old_rows or old_rows[0].path == "(key)":
+        return False
+    old_by = {r.path: r for r in old_rows}
+    new_by = {r.path: r for r in new_rows}
+    for c in changes:
+        if c.kind == "doc":
+            continue
+        if c.kind == "added" and new_by[c.path].default is not None:
+            continue
+        if c.kind == "removed" and old_by[c.path].default is not None:
+            continue
+        return False
+    import json
+
+    from eventbus.catalog.schema_view import record_info
+
+    try:
+        a, b = record_info(json.loads(old_text)), record_info(json.loads(new_text))
+    except ValueError:
+        return False
+    return a is not None and b is not None and (a.fullname, a.aliases) == (b.fullname, b.aliases)
+
+
 def _related(problem_field: str, change_path: str) -> bool:
     if not problem_field:
         return False
@@ -130,6 +161,8 @@ def diff_versions(mode: str, old: tuple[int, str, list[FieldRow]] | None, new: t
         return VersionDiff(number, None, mode=mode)
     onum, otext, orows = old
     changes = diff_rows(orows, rows)
+    if _trivially_safe(changes, orows, rows, otext, text):
+        return VersionDiff(number, onum, changes, [], [], True, mode)
     problems = _problems(otext, text)
     if problems is None:
         return VersionDiff(number, onum, changes, checked=False, mode=mode)

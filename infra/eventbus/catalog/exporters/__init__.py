@@ -23,6 +23,9 @@ File = tuple[str, "str | bytes"]
 
 class Exporter:
     name = "exporter"
+    # True: the build runs this exporter's per-event work in the main process, next to ``whole()`` (which then reuses
+    # it instead of recomputing it for events rendered by worker processes)
+    events_in_main = False
 
     def __init__(self, cat: Catalog):
         self.cat = cat

@@ -294,6 +294,7 @@ class AsyncApiExporter(Exporter):
     """``asyncapi/events/<domain>/<event>.json`` per event and ``asyncapi/eventbus.json`` for the whole bus."""
 
     name = "asyncapi"
+    events_in_main = True  # the bus document is assembled from the per-event parts
     INDENT_LIMIT = 200  # above this many events the documents are written compact (the C encoder: ~10x faster)
 
     def __init__(self, cat: Catalog):

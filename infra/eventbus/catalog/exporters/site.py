@@ -110,8 +110,7 @@ class SiteExporter(Exporter):
                   for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
         self.fields_template = self.env.get_template("_fields.html")
         self.assets, self.asset_files = static_assets()
-        self.search_js, self.search_text = self._search_data()
-        self.assets["search-data.js"] = self.search_js
+        self._tables: dict[tuple, Markup] = {}
 
     # -- helpers -------------------------------------------------------------
     def _common(self, root: str, section: str) -> dict:
@@ -132,8 +131,16 @@ class SiteExporter(Exporter):
         return {"event_href": lambda ref: self.event_href(root, ref), "app_href": lambda ref: self.app_href(root, ref),
                 "team_href": lambda tid: self.team_href(root, tid)}
 
-    def field_table(self, rows, caption: str, ident: str, record=None, link_base: str = "") -> Markup:
-        return Markup(self.fields_template.render(rows=rows, caption=caption, id=ident, record=record, link_base=link_base))
+    def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
+        return Markup(self.fields_template.render(rows=rows, caption=caption, id=ident, record=record))
+
+    def version_table(self, v: VersionView, ident: str) -> Markup:
+        """A version's field table, rendered once for its own page and (the latest) for the event page."""
+        key = (id(v), ident)
+        got = self._tables.get(key)
+        if got is None:
+            got = self._tables[key] = self.field_table(v.rows, f"Value schema v{v.number}", ident, v.record)
+        return got
 
     # -- event page ------------------------------------------------------------
     def event_diagram(self, info: EventView, root: str) -> str:
@@ -166,7 +173,7 @@ class SiteExporter(Exporter):
         root = "../../"
         cat = self.cat
         latest = info.latest
-        value_table = self.field_table(latest.rows, f"Value schema v{latest.number}", "value", latest.record) if latest else ""
+        value_table = self.version_table(latest, "value") if latest else ""
         key_table = self.field_table(info.key_rows, "Key schema", "key", info.key_record) if info.key_rows else ""
         topics = []
         blocks = []
@@ -196,11 +203,12 @@ class SiteExporter(Exporter):
                         "registered": bool(subject) and any(n == v.number for n, _ in subject.versions)})
         ctx = self._common(root, "events")
         ctx.update(info=info, e=info.event, v=v, diff=diff, newer=newer, older=older, ids=ids,
-                   table=self.field_table(v.rows, f"Value schema v{v.number}", f"v{v.number}", v.record),
+                   table=self.version_table(v, f"v{v.number}"),
                    consumers=self._consumers(info), **self._links(root))
         return self.t["version"].render(ctx)
 
     def event_files(self, info: EventView) -> Iterable[File]:
+        self._tables.clear()  # tables are per event: keep memory flat
         yield info.path, self.event_page(info)
         versions = info.versions
         for i, (v, d) in enumerate(zip(versions, info.diffs)):
@@ -398,11 +406,11 @@ class SiteExporter(Exporter):
 
     # -- everything else -------------------------------------------------------------------
     def whole(self) -> Iterable[File]:
-        from eventbus.catalog.exporters.backstage import entities
-
         cat = self.cat
         yield from self.asset_files
-        yield self.search_js, self.search_text
+        search_js, search_text = self._search_data()
+        self.assets["search-data.js"] = search_js
+        yield search_js, search_text
         yield "index.html", self.index_page()
         for tid in cat.teams:
             yield f"teams/{tid}.html", self.team_page(tid)
@@ -411,8 +419,9 @@ class SiteExporter(Exporter):
         yield from self.map_files()
         yield "fields.html", self.fields_page()
         yield from self.review_pages()
-        docs = entities(cat)
-        yield "downloads.html", self.downloads_page(sum(1 for d in docs if d["kind"] == "Component"), sum(1 for d in docs if d["kind"] == "API"))
+        from eventbus.catalog.exporters.backstage import component_count
+
+        yield "downloads.html", self.downloads_page(component_count(cat), len(cat.events))
 
 
 def _compliance_rows(k, today) -> list[dict]:
