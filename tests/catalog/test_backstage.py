@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -11,6 +14,7 @@ from eventbus.catalog.exporters.backstage import load_schema
 from eventbus.desired.stack import load_stack
 from eventbus.desired.state import compute
 from eventbus.loader import load_registry
+from tests.catalog.conftest import NODE_MODULES, require_tool
 from tests.conftest import REPO
 
 
@@ -111,3 +115,35 @@ def test_yaml_is_multi_document_and_readable(sample_site):
     text = (sample_site / "backstage/catalog-info.yaml").read_text()
     assert text.count("\n---\n") + text.startswith("---\n") >= 10
     assert "kind: Event\n" in text and "  subscribesToEvent:\n" in text
+
+
+BACKSTAGE_MODEL = NODE_MODULES / "@backstage/catalog-model"
+VALIDATE = Path(__file__).with_name("backstage_validate.mjs")
+
+
+def _resolve_placeholders(doc: dict, base: Path) -> dict:
+    """What the portal's placeholder processor does before validation: ``{$text: <relative path>}`` becomes the file's text."""
+    d = copy.deepcopy(doc)
+    definition = d.get("spec", {}).get("definition")
+    if isinstance(definition, dict) and "$text" in definition:
+        d["spec"]["definition"] = (base / definition["$text"]).resolve().read_text()
+    return d
+
+
+def _portal_errors(entities: list[dict]) -> list[str]:
+    got = subprocess.run(["node", str(VALIDATE)], input=json.dumps(entities), capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert got.returncode == 0, got.stderr
+    return json.loads(got.stdout)
+
+
+def test_entities_pass_the_portals_own_validators(docs, sample_site):
+    """@backstage/catalog-model's entity policies and the API/Component kind validators, as the catalog backend runs them."""
+    require_tool(BACKSTAGE_MODEL, "@backstage/catalog-model", "run `npm ci` at the repository root (package.json lists it)")
+    base = sample_site / "backstage"
+    assert _portal_errors([_resolve_placeholders(d, base) for d in docs]) == []
+    # and they are not a rubber stamp
+    bad = copy.deepcopy(next(d for d in docs if d["kind"] == "Component"))
+    bad["metadata"]["name"] = "Not A Valid Name!"
+    api = _resolve_placeholders(next(d for d in docs if d["kind"] == "API"), base)
+    api["spec"].pop("definition")
+    assert len(_portal_errors([bad, api])) == 2

@@ -91,10 +91,15 @@ def client_sandbox(monkeypatch):
     import confluent_kafka as real
 
     calls: dict[str, list] = {"consumer": [], "producer": [], "registry": [], "deser": [], "ser": [], "token": [], "produced": []}
+    import logging
+
+    quiet = logging.getLogger("eventbus.tests.librdkafka")  # the brokers do not resolve here: keep librdkafka's logs off stderr
+    quiet.propagate = False
+    quiet.addHandler(logging.NullHandler())
 
     class Consumer(real.Consumer):
         def __init__(self, conf):
-            super().__init__(conf)
+            super().__init__({**conf, "logger": quiet})
             calls["consumer"].append(conf)
 
         def subscribe(self, topics, **kw):
@@ -105,7 +110,7 @@ def client_sandbox(monkeypatch):
 
     class Producer(real.Producer):
         def __init__(self, conf):
-            super().__init__(conf)
+            super().__init__({**conf, "logger": quiet})
             calls["producer"].append(conf)
 
         def produce(self, topic, value=None, key=None, **kw):

@@ -184,23 +184,22 @@ class DesiredState:
     def apps_by_ref(self) -> dict[str, AppSpec]:
         return {a.ref: a for a in self.apps}
 
-    @cached_property
-    def readers_by_topic(self) -> dict[str, tuple[AppSpec, ...]]:
-        """Topic -> the applications granted to read it."""
+    def _apps_by_topic(self, attr: str) -> dict[str, tuple[AppSpec, ...]]:
         out: dict[str, list[AppSpec]] = {}
         for a in self.apps:
-            for t in a.consumes:
+            for t in getattr(a, attr):
                 out.setdefault(t, []).append(a)
         return {k: tuple(v) for k, v in out.items()}
 
     @cached_property
+    def readers_by_topic(self) -> dict[str, tuple[AppSpec, ...]]:
+        """Topic -> the applications granted to read it."""
+        return self._apps_by_topic("consumes")
+
+    @cached_property
     def writers_by_topic(self) -> dict[str, tuple[AppSpec, ...]]:
         """Topic -> the applications granted to write it."""
-        out: dict[str, list[AppSpec]] = {}
-        for a in self.apps:
-            for t in a.produces:
-                out.setdefault(t, []).append(a)
-        return {k: tuple(v) for k, v in out.items()}
+        return self._apps_by_topic("produces")
 
     @cached_property
     def subjects_by_event(self) -> dict[str, tuple[SubjectSpec, ...]]:

@@ -10,6 +10,7 @@ countdowns computed against it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
 from eventbus.catalog.exporters import Exporter, File
 from eventbus.catalog.markdown import render as markdown
-from eventbus.catalog.model import AppView, Catalog, EventView, VersionView, producer_ref
+from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(HERE, "templates")
@@ -110,7 +111,7 @@ class SiteExporter(Exporter):
                   for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
         self.fields_template = self.env.get_template("_fields.html")
         self.assets, self.asset_files = static_assets()
-        self._tables: dict[tuple, Markup] = {}
+        self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
 
     # -- helpers -------------------------------------------------------------
     def _common(self, root: str, section: str) -> dict:
@@ -162,7 +163,11 @@ class SiteExporter(Exporter):
         return flow_svg((left, mid, right), edges, title=f"Who produces and consumes {e.title}", desc=desc, ident="dg-event")
 
     def _consumers(self, info: EventView) -> list[dict]:
-        return [{"consumer": c, "sub": s, "access": self.cat.access(info, c, s)} for c, s in info.subscribers]
+        key = ("consumers", id(info))
+        got = self._tables.get(key)
+        if got is None:
+            got = self._tables[key] = [{"consumer": c, "sub": s, "access": self.cat.access(info, c, s)} for c, s in info.subscribers]
+        return got
 
     def _versions_ctx(self, info: EventView) -> list[dict]:
         diffs = info.diffs
@@ -428,11 +433,7 @@ def _compliance_rows(k, today) -> list[dict]:
     """The compliance facts of an application or event as (label, value, days left or None) rows; [] when none are declared."""
     if k is None:
         return []
-    from eventbus.catalog.model import PIA_DAYS, PTA_DAYS
-
-    import datetime as dt
-
-    rows = [
+    return [
         {"label": "VASI id", "value": k.vasi_id},
         {"label": "eMASS id", "value": k.emass_id},
         {"label": "FISMA level", "value": k.fisma_level},
@@ -444,4 +445,3 @@ def _compliance_rows(k, today) -> list[dict]:
          "days": (k.pia_date + dt.timedelta(days=PIA_DAYS) - today).days if k.pia_date else None, "renew": True},
         {"label": "Data sharing agreement", "value": k.data_sharing_agreement},
     ]
-    return rows
