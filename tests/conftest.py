@@ -57,7 +57,7 @@ EVENTS = {
             "domain": "claims",
             "lifecycle": "production",
             "classification": {"data": "none"},
-            "producers": [{"application": "claims-publisher", "principals": {"prod": [ARN.format("claims-pub")], "sandbox": [ARN.format("claims-pub-sbx")]}}],
+            "producers": [{"application": "claims-publisher"}],
             "topic": {"partitions": 3},
             "schema": {"compatibility": "BACKWARD", "key": "key.avsc"},
             "tags": ["claims"],
@@ -74,7 +74,7 @@ EVENTS = {
             "domain": "health",
             "lifecycle": "production",
             "classification": {"data": "PHI", "bip_sourced": True},
-            "producers": [{"application": "refill-api", "idempotent": True, "principals": {"prod": [ARN.format("refill-api")]}}],
+            "producers": [{"application": "refill-api", "idempotent": True}],
             "access": {"policy": "restricted", "allowed_consumers": ["notify/notifier"]},
         },
         "versions": [record("RefillRequested", [field("rxId", "string"), field("icn", ["null", "string"], default=None)], "gov.va.health")],
@@ -99,6 +99,21 @@ CONSUMERS = {
         },
     },
 }
+
+
+def producer_app(team_id: str, application: str, principals: dict) -> dict:
+    """An application file for an application that only produces."""
+    return {
+        "application": application,
+        "team": team_id,
+        "description": f"Publishes the events of {team_id}.",
+        "principals": principals,
+        "compliance": {"vasi_id": "4321", "fisma_level": "Moderate", "ato_status": "ATO"},
+    }
+
+
+CONSUMERS["claims-team/claims-publisher"] = producer_app("claims-team", "claims-publisher", {"prod": [ARN.format("claims-pub")], "sandbox": [ARN.format("claims-pub-sbx")]})
+CONSUMERS["pharmacy/refill-api"] = producer_app("pharmacy", "refill-api", {"prod": [ARN.format("refill-api")]})
 
 
 class Tree:

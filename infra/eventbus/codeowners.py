@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from eventbus.model import Registry
+from eventbus.text import json_dumps, md_code as c, md_text
 
 CODEOWNERS_PATH = ".github/CODEOWNERS"
 PLATFORM_TEAM_ID = "eeb-platform"
@@ -241,26 +242,130 @@ def approvals(root: str, base: str, registry: Registry) -> tuple[list[tuple[tupl
     return ordered, source
 
 
-def approvals_markdown(root: str, base: str, registry: Registry, max_files: int = 8) -> str:
+@dataclass(frozen=True)
+class Claim:
+    """An approval CODEOWNERS at the base cannot ask for: the team a change names as owner."""
+
+    team: str  # team id
+    github_team: str | None  # None: the team has no teams/<id>.yaml (a gate error already)
+    reason: str
+    files: tuple[str, ...]
+
+
+def claims(base: Registry, head: Registry) -> list[Claim]:
+    """Teams whose approval a change needs because it claims them as owner.
+
+    - a new event, or an event whose ``owner`` changes: the (new) owning team;
+    - a new application file ``consumers/<team>/<application>.yaml``: that team;
+    - a team whose ``github_team`` changes: the team as it was at the base (it hands over).
+    CODEOWNERS at the base covers the rest (the old owner of an event, existing applications).
+    """
+    teams = head.teams_by_id
+    out: dict[tuple[str, str | None], tuple[list[str], list[str]]] = {}
+
+    def claim(team_id: str, github: str | None, reason: str, file: str) -> None:
+        reasons, files = out.setdefault((team_id, github), ([], []))
+        if reason not in reasons:
+            reasons.append(reason)
+        if file not in files:
+            files.append(file)
+
+    def gh(team_id: str) -> str | None:
+        rec = teams.get(team_id)
+        return rec.github_team if rec is not None else None
+
+    old_events = base.events_by_ref
+    for e in head.events:
+        old = old_events.get(e.ref)
+        if old is None:
+            claim(e.owner, gh(e.owner), f"new event {e.ref} names it as owner", e.file)
+        elif old.owner != e.owner:
+            claim(e.owner, gh(e.owner), f"{e.ref} changes owner from {old.owner} to {e.owner}", e.file)
+    old_apps = base.consumers_by_ref
+    for c in head.consumers:
+        if c.ref not in old_apps:
+            claim(c.team, gh(c.team), f"new application {c.ref}", c.file)
+    old_teams = base.teams_by_id
+    for tm in head.teams:
+        prev = old_teams.get(tm.id)
+        if prev is not None and prev.github_team != tm.github_team:
+            claim(tm.id, prev.github_team, f"team {tm.id} moves from {prev.github_team} to {tm.github_team}", tm.loc.file)
+    return [Claim(team, github, "; ".join(reasons), tuple(files)) for (team, github), (reasons, files) in sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+
+
+def approvals_data(root: str, base: str, registry: Registry) -> dict:
+    """Everything a change needs approved: CODEOWNERS groups and claimed owners (for JSON)."""
+    from eventbus.gate import load_base
+
     groups, source = approvals(root, base, registry)
+    return {
+        "base": base,
+        "codeowners_source": source,
+        "codeowners": [{"owners": list(owners), "files": files} for owners, files in groups],
+        "claimed": [{"team": c.team, "github_team": c.github_team, "reason": c.reason, "files": list(c.files)}
+                    for c in claims(load_base(root, base), registry)],
+    }
+
+
+def approvers(reviews: list[dict], head_sha: str) -> set[str]:
+    """Users whose latest decisive review approves the pull request's head commit.
+
+    A later "changes requested" or a dismissal takes an approval back; comments do not count
+    either way; an approval of an earlier commit does not count (the change it saw was another).
+    """
+    latest: dict[str, dict] = {}
+    for r in reviews:
+        login = (r.get("user") or {}).get("login")
+        if login and r.get("state") in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
+            latest[login] = r
+    return {u for u, r in latest.items() if r["state"] == "APPROVED" and r.get("commit_id") == head_sha}
+
+
+def unmet_claims(data: dict, approved_by: set[str], is_member) -> list[dict]:
+    """The claimed owners of ``data`` (from :func:`approvals_data`) no approver is a member of."""
+    missing = []
+    for cl in data["claimed"]:
+        team = cl["github_team"]
+        if team is None or not any(is_member(team, user) for user in sorted(approved_by)):
+            missing.append(cl)
+    return missing
+
+
+def approvals_markdown(root: str, base: str, registry: Registry, max_files: int = 8, data: dict | None = None) -> str:
+    data = data or approvals_data(root, base, registry)
     out = ["### Approvals required", ""]
-    if not groups:
+    if not data["codeowners"] and not data["claimed"]:
         out += ["No files changed.", ""]
         return "\n".join(out)
-    out += [
-        "GitHub requires a review from a code owner of each group of changed files; "
-        f"one member of any listed team is enough ({source}).",
-        "",
-        "| approval from | changed files |",
-        "|---|---|",
-    ]
-    for owners, files in groups:
-        who = ", ".join(f"`{o}`" for o in owners) if owners else "no code owner (any reviewer)"
-        shown = ", ".join(f"`{f}`" for f in files[:max_files])
-        if len(files) > max_files:
-            shown += f" and {len(files) - max_files} more"
-        out.append(f"| {who} | {shown} |")
-    out.append("")
+
+    def files_cell(files: list[str]) -> str:
+        shown = ", ".join(c(f) for f in files[:max_files])
+        return shown + (f" and {len(files) - max_files} more" if len(files) > max_files else "")
+
+    if data["codeowners"]:
+        out += [
+            "GitHub requires a review from a code owner of each group of changed files; "
+            f"one member of any listed team is enough ({md_text(data['codeowners_source'])}).",
+            "",
+            "| approval from | changed files |",
+            "|---|---|",
+        ]
+        for g in data["codeowners"]:
+            who = ", ".join(c(o) for o in g["owners"]) if g["owners"] else "no code owner (any reviewer)"
+            out.append(f"| {who} | {files_cell(g['files'])} |")
+        out.append("")
+    if data["claimed"]:
+        out += [
+            "This change names these teams as owners. The required check **owner approvals** stays "
+            "red until a member of each has approved the pull request's latest commit.",
+            "",
+            "| approval from | why | files |",
+            "|---|---|---|",
+        ]
+        for cl in data["claimed"]:
+            who = c(cl["github_team"]) if cl["github_team"] else f"team {c(cl['team'])} (no teams file: the gate fails)"
+            out.append(f"| {who} | {md_text(cl['reason'])} | {files_cell(cl['files'])} |")
+        out.append("")
     return "\n".join(out)
 
 
@@ -280,9 +385,12 @@ def cmd_codeowners(args, usage_error) -> int:
     target = args.output or CODEOWNERS_PATH
     if args.approvals:
         try:
-            text = approvals_markdown(root, args.approvals, registry)
+            data = approvals_data(root, args.approvals, registry)
         except GitError as exc:
             raise usage_error(f"--approvals {args.approvals}: {exc}") from None
+        if args.pr is not None:
+            return _check_reviews(args, data, usage_error)
+        text = json_dumps(data, indent=2) + "\n" if args.format == "json" else approvals_markdown(root, args.approvals, registry, data=data)
         if args.output and args.output != "-":
             with open(args.output, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -318,6 +426,34 @@ def cmd_codeowners(args, usage_error) -> int:
     return 0
 
 
+def _check_reviews(args, data: dict, usage_error) -> int:
+    """The required check: every claimed owner team has approved the head commit (exit 1 if not)."""
+    import sys
+
+    from eventbus.adapters import github
+    from eventbus.text import one_line
+
+    if not (args.repo and args.head and re.fullmatch(r"[0-9a-f]{40}", args.head)):
+        raise usage_error("--pr needs --repo OWNER/NAME and --head <40-hex commit>")
+    if not data["claimed"]:
+        print("owner approvals: no change claims a team as owner; CODEOWNERS reviews apply")
+        return 0
+    try:
+        approved_by = approvers(github.reviews(args.repo, args.pr), args.head)
+        missing = unmet_claims(data, approved_by, github.is_member)
+    except github.GitHubError as exc:
+        print(f"error: cannot read the reviews: {one_line(exc)}", file=sys.stderr)
+        return 2
+    for cl in data["claimed"]:
+        state = "missing" if cl in missing else "approved"
+        print(f"{state:8} {one_line(cl['github_team'] or 'team ' + cl['team'])}: {one_line(cl['reason'])}")
+    if missing:
+        print(f"owner approvals: {len(missing)} team(s) must still approve commit {args.head[:10]}", file=sys.stderr)
+        return 1
+    print(f"owner approvals: every claimed owner approved commit {args.head[:10]}")
+    return 0
+
+
 def register(subparsers, usage_error) -> None:
     p = subparsers.add_parser(
         "codeowners",
@@ -329,4 +465,8 @@ def register(subparsers, usage_error) -> None:
     mode.add_argument("--check", action="store_true", help="do not write; exit 1 when the file differs from the generated one")
     mode.add_argument("--approvals", metavar="GIT_REF", help="print (Markdown) whose approval the changes since GIT_REF need")
     p.add_argument("--output", "-o", metavar="FILE", help=f"file to write or check (default {CODEOWNERS_PATH}; '-' prints it)")
+    p.add_argument("--format", choices=["markdown", "json"], default="markdown", help="with --approvals: Markdown for the comment, JSON for the check")
+    p.add_argument("--pr", type=int, metavar="N", help="with --approvals: check the reviews of pull request N (the required check; exit 1 until each claimed owner approved)")
+    p.add_argument("--repo", metavar="OWNER/NAME", help="with --pr: the repository")
+    p.add_argument("--head", metavar="SHA", help="with --pr: the pull request's head commit (approvals of older commits do not count)")
     p.set_defaults(func=lambda args: cmd_codeowners(args, usage_error))

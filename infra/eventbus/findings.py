@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from eventbus.model import Loc
+from eventbus.text import one_line
 
 
 class Severity(IntEnum):
@@ -23,6 +24,16 @@ class Finding:
     message: str
     hint: str
     loc: Loc
+
+    def __post_init__(self) -> None:
+        # messages quote the tree (keys, values, file names): every reporter gets them on one line
+        for name in ("message", "hint"):
+            value = getattr(self, name)
+            safe = one_line(value)
+            if safe != value:
+                object.__setattr__(self, name, safe)
+        if one_line(self.loc.file) != self.loc.file:
+            object.__setattr__(self, "loc", Loc(one_line(self.loc.file), self.loc.line, self.loc.col))
 
     def sort_key(self):
         return (self.loc.file, self.loc.line, self.loc.col, self.rule, self.message)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping
 
+from eventbus import naming
+
 LIFECYCLES = ("experimental", "development", "production", "deprecated", "retired")
 CLASSIFICATIONS = ("none", "PII", "PHI")
 COMPATIBILITY_MODES = (
@@ -83,8 +85,10 @@ class SourceSystem:
 
 @dataclass(frozen=True)
 class Producer:
+    """A producer entry of an event: an application of the event's owning team, whose identity
+    (principals per environment) is declared in ``consumers/<owner>/<application>.yaml``."""
+
     application: str
-    principals: Mapping[str, tuple[str, ...]]  # environment -> IAM principal ARNs
     idempotent: bool
     index: int
 
@@ -170,7 +174,7 @@ class Event:
     @property
     def ref(self) -> str:
         """How consumers refer to this event: ``<domain>/<event>``."""
-        return f"{self.domain}/{self.name}"
+        return naming.event_ref(self.domain, self.name)
 
     @property
     def file(self) -> str:
@@ -179,7 +183,7 @@ class Event:
     @property
     def topic_name(self) -> str:
         """Base topic name (before any environment suffix)."""
-        return self.topic.name or f"{self.domain}_{self.name}"
+        return naming.base_topic(self.domain, self.name, self.topic.name)
 
     @property
     def latest(self) -> SchemaVersion | None:
@@ -206,6 +210,10 @@ class ConsumerGroup:
 
 @dataclass(frozen=True)
 class Consumer:
+    """An application (``consumers/<team>/<application>.yaml``): the one place its identity is
+    declared (principals per environment, consumer group) and the events it subscribes to.
+    An application that only produces has no subscriptions."""
+
     team: str  # folder
     application: str
     description: str
@@ -219,7 +227,7 @@ class Consumer:
 
     @property
     def ref(self) -> str:
-        return f"{self.team}/{self.application}"
+        return naming.app_ref(self.team, self.application)
 
     @property
     def file(self) -> str:
@@ -245,6 +253,10 @@ class Registry:
     @cached_property
     def consumers_by_ref(self) -> dict[str, Consumer]:
         return {c.ref: c for c in self.consumers}
+
+    def producer_app(self, e: Event, p: Producer) -> Consumer | None:
+        """The application file a producer entry refers to: ``<owner>/<application>``."""
+        return self.consumers_by_ref.get(f"{e.owner}/{p.application}")
 
     @cached_property
     def environments(self) -> tuple[str, ...]:

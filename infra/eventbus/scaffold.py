@@ -1,6 +1,8 @@
 """``eventbus new``: scaffold a valid file set from flags (and prompts when interactive).
 
-Never overwrites: an existing event folder or consumer file is an error.
+Never overwrites: an existing event folder or application file is an error. A new event's
+producer is an application of the owning team: when ``consumers/<owner>/<producer>.yaml``
+does not exist yet, it is written too, as the one place that application's principals live.
 """
 from __future__ import annotations
 
@@ -28,7 +30,12 @@ QUESTIONS: dict[str, dict[str, tuple[str, Any, bool]]] = {
         "title": ("Title shown in the catalog (e.g. Contention created)", None, True),
         "summary": ("One sentence: what happened in your data when this event is published", None, True),
         "classification": ("Most sensitive data in the payload: none, PII or PHI", ("none", "PII", "PHI"), True),
-        "producer": ("Producing application id (lowercase, hyphens)", ID, True),
+        "producer": ("Producing application id of the owning team (lowercase, hyphens): consumers/<owner>/<producer>.yaml", ID, True),
+    },
+    # asked only when the producer's application file does not exist yet
+    "producer_app": {
+        "vasi_id": ("VASI id of the producing system (digits)", re.compile(r"^[0-9]{1,8}$"), True),
+        "fisma_level": ("FISMA level of the producing system: Low or Moderate (High is refused)", ("Low", "Moderate", "High"), True),
     },
     "consumer": {
         "team": ("Your team id (a file teams/<id>.yaml)", ID, True),
@@ -104,11 +111,17 @@ def _pascal(snake: str) -> str:
     return "".join(p.capitalize() for p in snake.split("_"))
 
 
+def producer_app_path(root: str, v: dict) -> str:
+    return os.path.join(root, "consumers", v["owner"], f"{v['producer']}.yaml")
+
+
 def new_event(root: str, v: dict) -> list[str]:
     folder = os.path.join(root, "events", v["domain"], v["name"])
     if os.path.exists(folder):
         raise ScaffoldError(f"{os.path.relpath(folder, root)} already exists; edit it instead")
-    principals = _principals(v.get("principal") or []) or {"sandbox": ["arn:aws-us-gov:iam::000000000000:role/CHANGE-ME"]}
+    app_path = producer_app_path(root, v)
+    if not os.path.exists(app_path) and v.get("principal") is None:
+        v = {**v, "principal": []}
     meta = {
         "title": v["title"],
         "summary": v["summary"],
@@ -118,7 +131,7 @@ def new_event(root: str, v: dict) -> list[str]:
         "lifecycle": "experimental",
         "classification": {"data": v["classification"], "bip_sourced": False},
         "source_systems": [{"name": "CHANGE-ME"}],
-        "producers": [{"application": v["producer"], "idempotent": False, "principals": principals}],
+        "producers": [{"application": v["producer"], "idempotent": False}],
         "topic": {"partitions": 3, "retention_days": 7, "cleanup_policy": "delete"},
         "schema": {"compatibility": "BACKWARD"},
         "access": {"policy": "restricted" if v["classification"] != "none" else "open", "allowed_consumers": []},
@@ -141,6 +154,8 @@ def new_event(root: str, v: dict) -> list[str]:
         os.path.join("examples", "example.json"): json.dumps(example, indent=2) + "\n",
     }
     created = []
+    if not os.path.exists(app_path):
+        created += _write_app(root, v["owner"], v["producer"], f"Publishes {v['domain']}/{v['name']}.", v, [])
     for rel, text in files.items():
         path = os.path.join(folder, rel)
         _write_new(path, text)
@@ -148,20 +163,28 @@ def new_event(root: str, v: dict) -> list[str]:
     return created
 
 
-def new_consumer(root: str, v: dict) -> list[str]:
-    path = os.path.join(root, "consumers", v["team"], f"{v['application']}.yaml")
+def _write_app(root: str, team: str, application: str, description: str, v: dict, subscriptions: list[dict]) -> list[str]:
+    path = os.path.join(root, "consumers", team, f"{application}.yaml")
     if os.path.exists(path):
         raise ScaffoldError(f"{os.path.relpath(path, root)} already exists; edit it instead")
     envs = v.get("environment") or ["sandbox"]
     principals = _principals(v.get("principal") or []) or {env: [f"arn:aws-us-gov:iam::000000000000:role/CHANGE-ME-{env}"] for env in envs}
-    events = v["event"] if isinstance(v["event"], list) else [v["event"]]
     doc = {
-        "application": v["application"],
-        "team": v["team"],
-        "description": v["description"],
+        "application": application,
+        "team": team,
+        "description": description,
         "principals": principals,
-        "subscriptions": [{"event": e, "purpose": v["purpose"], "environments": envs} for e in events],
-        "compliance": {"vasi_id": v["vasi_id"], "fisma_level": v["fisma_level"], "ato_status": "ATO"},
+        "consumer_group": {"name": f"{team}.{application}"},
     }
+    if subscriptions:
+        doc["subscriptions"] = subscriptions
+    doc["compliance"] = {"vasi_id": v["vasi_id"], "fisma_level": v["fisma_level"], "ato_status": "ATO"}
     _write_new(path, "# yaml-language-server: $schema=../../infra/eventbus/schemas/consumer.schema.json\n" + _dump(doc))
     return [path]
+
+
+def new_consumer(root: str, v: dict) -> list[str]:
+    envs = v.get("environment") or ["sandbox"]
+    events = v["event"] if isinstance(v["event"], list) else [v["event"]]
+    subs = [{"event": e, "purpose": v["purpose"], "environments": envs} for e in events]
+    return _write_app(root, v["team"], v["application"], v["description"], v, subs)

@@ -61,16 +61,19 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
             fh.write(dump_yaml({"id": t, "name": t.replace("-", " ").title(), "github_team": f"@example-org/{t}",
                             "contacts": [{"name": "Pat Example", "email": f"{t}@example.va.gov"}]}))
     refs: list[tuple[str, str]] = []  # (ref, classification)
+    producers_only: list[tuple[str, str]] = []  # (team, application) of applications that only produce
     for i in range(events):
         domain = DOMAINS[i % len(DOMAINS)]
         name = f"{rng.choice(NOUNS)}_{rng.choice(VERBS)}_{i:05d}"
         cls = rng.choices(["none", "PII", "PHI"], weights=[6, 3, 1])[0]
-        owner = teams[i % len(teams)]
+        # the producer is one of the applications below (app-<j>, team teams[j % len(teams)]), or
+        # an application of its own when there are none; the event belongs to its team
+        producer = f"app-{i % consumers:05d}" if consumers else f"producer-{i:05d}"
+        owner = teams[(i % consumers) % len(teams)] if consumers else teams[i % len(teams)]
+        if not consumers:
+            producers_only.append((owner, producer))
         folder = os.path.join(root, "events", domain, name)
         os.makedirs(os.path.join(folder, "examples"), exist_ok=True)
-        principals = {"prod": [_arn(rng, f"{name}-producer")]}
-        if cls == "none":
-            principals["sandbox"] = [_arn(rng, f"{name}-producer-sbx")]
         meta = {
             "title": name.replace("_", " ").capitalize(),
             "summary": f"Synthetic event {i} for benchmarks.",
@@ -79,7 +82,7 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
             "domain": domain,
             "lifecycle": "production",
             "classification": {"data": cls},
-            "producers": [{"application": f"producer-{i:05d}", "principals": principals}],
+            "producers": [{"application": producer}],
             "topic": {"partitions": rng.choice([3, 6, 12]), "retention_days": 7},
             "schema": {"compatibility": rng.choice(["BACKWARD", "FULL", "FORWARD_TRANSITIVE"]), "key": "key.avsc"},
             "access": {"policy": "open"},
@@ -118,6 +121,13 @@ def generate(root: str, events: int = 1000, consumers: int = 2000, versions: int
             "compliance": {"vasi_id": str(1000 + j), "fisma_level": "Moderate", "ato_status": "ATO",
                            **({"data_sharing_agreement": f"DSA-{j}"} if sensitive else {})},
         }
+        os.makedirs(os.path.join(root, "consumers", team), exist_ok=True)
+        with open(os.path.join(root, "consumers", team, f"{app}.yaml"), "w") as fh:
+            fh.write(dump_yaml(doc))
+    for team, app in producers_only:
+        doc = {"application": app, "team": team, "description": f"Synthetic producer {app}.",
+               "principals": {"prod": [_arn(rng, app)], "sandbox": [_arn(rng, f"{app}-sbx")]},
+               "compliance": {"vasi_id": "999", "fisma_level": "Moderate", "ato_status": "ATO"}}
         os.makedirs(os.path.join(root, "consumers", team), exist_ok=True)
         with open(os.path.join(root, "consumers", team, f"{app}.yaml"), "w") as fh:
             fh.write(dump_yaml(doc))

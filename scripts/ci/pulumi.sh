@@ -30,6 +30,12 @@ if [[ "$action" == drift && "$target" == local ]]; then
     case "$rc" in 0) status=clean ;; 1) status=drift ;; *) status=error ;; esac
 else
     pulumi_engine
+    if [[ "$action" != up ]]; then
+        # preview and drift run with a read-only role (a pull request's preview runs its code):
+        # no passphrase reaches them, and the role has no kms:Decrypt on the stack's key, so the
+        # stack's secrets cannot be decrypted there (docs/pull-requests.md, "Security model")
+        unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE EVENTBUS_REGISTRY_PASSWORD KAFKA_ADMIN_PASSWORD
+    fi
     if [[ "$action" == up ]]; then
         pulumi stack select --create --non-interactive \
             --secrets-provider "${PULUMI_SECRETS_PROVIDER:-awskms://alias/eeb-pulumi-$stack?region=${AWS_REGION:-us-gov-west-1}}" "$stack"

@@ -24,7 +24,7 @@ sarif="$OUT/eventbus.sarif"
 text="$OUT/validate.txt"
 rc_sarif=0
 NO_COLOR=1 "$EVENTBUS" validate "${args[@]}" --format sarif --output "$sarif" > "$text" || rc_sarif=$?
-cat "$text"
+print_untrusted "$text"
 rc=0
 "$EVENTBUS" validate "${args[@]}" --format github || rc=$?
 [[ "$rc_sarif" -le 1 ]] || rc="$rc_sarif"

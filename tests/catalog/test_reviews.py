@@ -8,6 +8,7 @@ import re
 import pytest
 
 from eventbus.catalog import build_catalog
+from tests.conftest import producer_app
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -25,11 +26,12 @@ def review_tree(tree):
     tree.events["claims/claim_status"] = {
         "meta": {**new["meta"], "title": "Claim status (old)", "summary": "Old status feed.", "lifecycle": "deprecated",
                  "deprecated_on": "2026-05-01", "removal_date": "2026-12-20", "replaced_by": "claims/claim_created",
-                 "producers": [{"application": "claims-poller", "principals": {"prod": ["arn:aws-us-gov:iam::111122223333:role/poller"]}}]},
+                 "producers": [{"application": "claims-poller"}]},
         "versions": new["versions"][:1],
         "key": new["key"],
         "examples": {"one.json": {"claimId": 1, "status": "OPEN"}},
     }
+    tree.consumers["claims-team/claims-poller"] = producer_app("claims-team", "claims-poller", {"prod": ["arn:aws-us-gov:iam::111122223333:role/poller"]})
     c = tree.consumers["notify/notifier"]
     c["subscriptions"].append({"event": "claims/claim_status", "purpose": "Legacy status mails.", "environments": ["prod"]})
     c["compliance"]["ato_expires"] = "2027-01-15"  # 50 days after TODAY

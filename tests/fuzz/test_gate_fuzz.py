@@ -96,8 +96,8 @@ def _model_edit(draw, t: Tree) -> str:
         value = draw(st.one_of(st.sampled_from(pool), nasty) if pool else nasty)
         if where == "consumer-arn":
             cons["principals"]["prod"] = [value]
-        elif where == "producer-arn":
-            ev["producers"][0]["principals"]["prod"] = [value]
+        elif where == "producer-arn" and "claims-team/claims-publisher" in t.consumers:
+            t.consumers["claims-team/claims-publisher"]["principals"]["prod"] = [value]
         elif where == "group":
             cons["consumer_group"] = {"name": value, "prefix": draw(st.booleans())}
         elif where == "topic":
@@ -215,10 +215,9 @@ def deployable(reg) -> list[str]:
         if e.topic.name is not None and not SNAKE.fullmatch(e.topic.name):
             bad.append(f"topic name {e.topic.name!r}")
         for p in e.producers:
-            for env, arns in p.principals.items():
-                bad += [f"producer ARN {a!r}" for a in arns if not ARN.fullmatch(a) or "*" in a]
-                if env in envs and e.classification not in envs[env].allowed_classifications:
-                    bad.append(f"{e.classification} event {e.ref} produced in {env}")
+            app = reg.producer_app(e, p)
+            if app is None or app.team != e.owner:
+                bad.append(f"producer {p.application!r} of {e.ref} is not an application of its owner {e.owner!r}")
     topics = [e.topic_name for e in reg.events]
     if len(set(topics)) != len(topics):
         bad.append(f"topics collide: {sorted(topics)}")
@@ -231,8 +230,8 @@ def deployable(reg) -> list[str]:
             bad.append(f"consumer ref {c.ref!r}")
         for env, arns in c.principals.items():
             bad += [f"consumer ARN {a!r}" for a in arns if not ARN.fullmatch(a) or "*" in a]
-        if not re.fullmatch(r"[A-Za-z0-9._-]{3,200}", c.consumer_group.name, re.ASCII):
-            bad.append(f"group {c.consumer_group.name!r}")
+        if not re.fullmatch(r"[A-Za-z0-9._-]{3,200}", c.consumer_group.name, re.ASCII) or not c.consumer_group.name.startswith(c.team + "."):
+            bad.append(f"group {c.consumer_group.name!r} of {c.ref}")
         for s in c.subscriptions:
             e = events.get(s.event)
             if e is None:

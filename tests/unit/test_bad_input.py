@@ -128,3 +128,36 @@ def test_machine_formats(tree, fmt, capsys):
             assert res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == EV
             ids = {r["id"] for r in doc["runs"][0]["tool"]["driver"]["rules"]}
             assert "schema-compat" in ids
+
+
+HOSTILE_KEY = '"x\\n::set-output name=a::b\\r\\n::add-mask::s": 1\n'
+
+
+def test_no_output_format_can_issue_a_workflow_command(tree, capsys):
+    """Text from the tree (keys, values, file names) never starts a line with `::` in any
+    output: only the github reporter's own annotation lines do, one per finding."""
+    import json
+
+    p = tree.root / EV
+    p.write_text(HOSTILE_KEY + p.read_text())
+    odd = tree.root / "consumers" / "notify" / "x\n::error::y.yaml"
+    odd.write_text("a: 1\n")
+    tree.commit("base")
+    outputs = {}
+    for fmt in ("text", "json", "github", "sarif"):
+        assert main(["--root", str(tree.root), "validate", "--format", fmt]) == 1
+        outputs[fmt] = capsys.readouterr().out
+    for fmt in ("markdown", "json"):
+        assert main(["--root", str(tree.root), "plan", "--base", "HEAD", "--format", fmt]) == 0
+        outputs["plan-" + fmt] = capsys.readouterr().out
+    main(["--root", str(tree.root), "codeowners", "--approvals", "HEAD"])  # refuses: a document has errors
+    got = capsys.readouterr()
+    outputs["approvals"] = got.out + got.err
+    for name, out in outputs.items():
+        commands = [line for line in out.splitlines() if line.lstrip().startswith("::")]
+        if name == "github":
+            findings = json.loads(outputs["json"])["findings"]
+            assert len(commands) == len(findings) and all(c.startswith(("::error file=", "::warning file=")) for c in commands)
+        else:
+            assert commands == [], (name, commands)
+    assert "::set-output" in outputs["text"]  # shown, on the finding's own line

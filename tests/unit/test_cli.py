@@ -25,6 +25,21 @@ def test_new_event_and_consumer_pass_the_gate(tree, capsys):
     assert "claims/claim_closed" in result.registry.events_by_ref
 
 
+def test_new_event_declares_a_new_producer_application_once(tree, capsys):
+    root = str(tree.root)
+    base = ["--root", root, "new", "event", "--no-input", "--domain", "claims", "--name", "claim_reopened", "--owner", "claims-team",
+            "--title", "Claim reopened", "--summary", "A closed claim was reopened.", "--classification", "none", "--producer", "reopener"]
+    assert main(base) == 1  # a new application needs its compliance facts
+    assert "missing --vasi-id --fisma-level" in capsys.readouterr().err
+    assert not (tree.root / "events/claims/claim_reopened").exists()
+    rc = main(base + ["--principal", "prod=arn:aws-us-gov:iam::111122223333:role/reopener", "--vasi-id", "77", "--fisma-level", "Low"])
+    assert rc == 0, capsys.readouterr()
+    app = (tree.root / "consumers/claims-team/reopener.yaml").read_text()
+    assert "role/reopener" in app and "subscriptions" not in app
+    assert "principals" not in (tree.root / "events/claims/claim_reopened/event.yaml").read_text()
+    assert [f.one_line() for f in run_gate(tree.root).findings] == []
+
+
 def test_new_refuses_to_overwrite_and_reports_missing_flags(tree, capsys):
     root = str(tree.root)
     args = ["--root", root, "new", "event", "--no-input", "--domain", "claims", "--name", "claim_created", "--owner", "claims-team",

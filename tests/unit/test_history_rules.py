@@ -123,7 +123,7 @@ def test_unknown_base_ref_is_a_usage_error(tree):
     assert main(["--root", str(tree.root), "validate", "--base", "--upload-pack=evil"]) == 2
 
 
-def test_base_is_read_from_git_in_memory_and_links_out_are_refused(tree, tmp_path_factory):
+def test_base_is_read_from_git_in_memory_and_links_are_refused(tree, tmp_path_factory):
     import os
 
     from eventbus.adapters.git import tree_at
@@ -138,6 +138,52 @@ def test_base_is_read_from_git_in_memory_and_links_out_are_refused(tree, tmp_pat
     loaded = load_registry(fs.root, fs=fs)
     rules = {(f.rule, f.loc.file) for f in loaded.findings}
     assert ("file-symlink", "consumers/notify/stolen.yaml") in rules
-    assert not any(f.loc.file == "consumers/notify/alias.yaml" and f.rule == "file-symlink" for f in loaded.findings)
+    # a link that stays inside is refused too: reviews and CODEOWNERS see the link, not its target
+    assert any(f.loc.file == "consumers/notify/alias.yaml" and f.rule == "file-symlink" and "must be real" in f.message for f in loaded.findings)
     assert {c.ref for c in loaded.registry.consumers} >= {"notify/notifier"}
     assert not (tree.root / ".git" / "eventbus-base").exists()  # nothing written
+
+
+def _v3_dropping_required(tree):
+    v3 = json.loads(json.dumps(V2))
+    v3["fields"] = [f for f in v3["fields"] if f["name"] != "status"]
+    tree.events["claims/claim_created"]["versions"].append(v3)
+    tree.events["claims/claim_created"]["examples"]["one.json"] = {"claimId": 1, "note": None}
+
+
+def test_weakening_the_mode_with_a_breaking_version_is_refused(tree):
+    # the attack: BACKWARD -> NONE and a v3 that drops a field readers need, in one pull request
+    base = _base(tree)
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "NONE"
+    _v3_dropping_required(tree)
+    tree.write()
+    found = rule_findings(tree.root, "compatibility-weakened", base)
+    assert len(found) == 1 and found[0].loc.file == "events/claims/claim_created/event.yaml"
+    assert "BACKWARD to NONE" in found[0].message
+    assert not run_gate(tree.root, base).ok
+
+
+def test_transitive_to_latest_only_is_a_weakening(tree):
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "BACKWARD_TRANSITIVE"
+    tree.write()
+    base = _base(tree)
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "BACKWARD"
+    tree.write()
+    found = rule_findings(tree.root, "compatibility-weakened", base)
+    assert found and "backward-all" in found[0].message
+
+
+def test_a_stricter_mode_is_allowed(tree):
+    base = _base(tree)
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "FULL_TRANSITIVE"
+    tree.write()
+    assert rule_findings(tree.root, "compatibility-weakened", base) == []
+
+
+def test_full_to_one_side_is_a_weakening(tree):
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "FULL"
+    tree.write()
+    base = _base(tree)
+    tree.events["claims/claim_created"]["meta"]["schema"]["compatibility"] = "FORWARD"
+    tree.write()
+    assert rule_findings(tree.root, "compatibility-weakened", base)

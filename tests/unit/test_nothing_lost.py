@@ -23,7 +23,7 @@ def _move(tree, old, new):
     tree.events[new] = tree.events.pop(old)
     tree.events[new]["meta"]["domain"] = new.split("/")[0]
     for c in tree.consumers.values():
-        for s in c["subscriptions"]:
+        for s in c.get("subscriptions", []):
             if s["event"] == old:
                 s["event"] = new
     shutil.rmtree(tree.root / "events" / old)

@@ -18,7 +18,7 @@ NOTIFIER = "consumers/notify/notifier.yaml"
 def test_fixture_passes_every_rule(tree):
     result = run_gate(tree.root)
     assert result.findings == []
-    assert len(result.registry.events) == 2 and len(result.registry.consumers) == 1
+    assert len(result.registry.events) == 2 and len(result.registry.consumers) == 3
 
 
 def _line(path, needle):
@@ -153,10 +153,6 @@ def m_sandbox_phi(t):
     t.consumers["notify/notifier"]["compliance"]["obi_approvals"][0]["environments"] = ["sandbox", "prod"]
 
 
-def m_sandbox_producer(t):
-    t.events["health/refill_requested"]["meta"]["producers"][0]["principals"]["sandbox"] = [ARN.format("x")]
-
-
 def m_fisma(t):
     t.consumers["notify/notifier"]["compliance"]["fisma_level"] = "High"
 
@@ -190,7 +186,40 @@ def m_key_undeclared(t):
 
 
 def m_sub_env(t):
-    t.events["claims/claim_created"]["meta"]["producers"][0]["principals"].pop("sandbox")
+    t.consumers["claims-team/claims-publisher"]["principals"].pop("sandbox")
+
+
+def m_producer_undeclared(t):
+    t.events["claims/claim_created"]["meta"]["producers"][0]["application"] = "ghost-publisher"
+
+
+def m_producer_other_team(t):
+    # refill-api belongs to pharmacy: the claims team's event cannot name it
+    t.events["claims/claim_created"]["meta"]["producers"].append({"application": "refill-api"})
+
+
+def m_group_owner(t):
+    t.consumers["notify/notifier"]["consumer_group"] = {"name": "pharmacy.notifier"}
+
+
+def m_partition(t):
+    t.consumers["notify/notifier"]["principals"]["prod"] = ["arn:aws:iam::111122223333:role/notifier"]
+
+
+def m_min_isr(t):
+    t.events["claims/claim_created"]["meta"]["topic"]["min_insync_replicas"] = 4
+
+
+def m_long_app(t):
+    c = json.loads(json.dumps(t.consumers["notify/notifier"]))
+    long_id = "n" * 60
+    c["application"] = long_id
+    c["consumer_group"] = {"name": f"notify.{long_id}"}
+    t.consumers[f"notify/{long_id}"] = c
+
+
+def m_trust_size(t):
+    t.consumers["notify/notifier"]["principals"]["prod"] = [ARN.format(f"team/path/{'x' * 140}-{i}") for i in range(15)]
 
 
 def m_future_pta(t):
@@ -236,12 +265,18 @@ CASES = [
     ("subscription-lifecycle", m_sub_deprecated, NOTIFIER, "event: claims/claim_created"),
     ("restricted-access", m_restricted, NOTIFIER, "event: health/refill_requested"),
     ("classification-environment", m_sandbox_phi, NOTIFIER, None),
-    ("classification-environment", m_sandbox_producer, f"{REFILL}/event.yaml", "sandbox:"),
     ("fisma-high", m_fisma, NOTIFIER, "fisma_level:"),
     ("obi-approval", m_obi, NOTIFIER, "event: health/refill_requested"),
     ("sensitive-agreements", m_dsa, NOTIFIER, "compliance:"),
     ("sensitive-agreements", m_ato_none, NOTIFIER, "ato_status:"),
     ("compliance-expiry", m_pta_old, NOTIFIER, "pta_date:"),
+    ("producer-application", m_producer_undeclared, f"{CLAIM}/event.yaml", "application: ghost-publisher"),
+    ("producer-application", m_producer_other_team, f"{CLAIM}/event.yaml", "application: refill-api"),
+    ("group-owner", m_group_owner, NOTIFIER, "name: pharmacy.notifier"),
+    ("principal-partition", m_partition, NOTIFIER, "arn:aws:iam"),
+    ("min-insync-replicas", m_min_isr, f"{CLAIM}/event.yaml", "min_insync_replicas:"),
+    ("name-limits", m_long_app, "consumers/notify/" + "n" * 60 + ".yaml", "application:"),
+    ("iam-policy-size", m_trust_size, NOTIFIER, "principals:"),
 ]
 
 
@@ -268,7 +303,7 @@ def test_version_gap_is_reported(tree):
 
 
 def test_every_rule_is_documented_and_covered():
-    covered = {c[0] for c in CASES} | {"version-immutable", "event-removal", "partitions-grow", "topic-rename"}  # test_history_rules.py
+    covered = {c[0] for c in CASES} | {"version-immutable", "event-removal", "partitions-grow", "topic-rename", "compatibility-weakened"}  # test_history_rules.py
     covered |= {"codeowners-current"}  # tests/workflows/test_codeowners.py
     reading = {r.id for r in all_rules() if r.emitted_by_loader}
     for r in all_rules():

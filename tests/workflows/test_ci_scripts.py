@@ -9,7 +9,7 @@ import os
 import pytest
 
 from tests.conftest import REPO
-from tests.workflows.conftest import CI
+from tests.workflows.conftest import CI, deployed_stacks
 
 MARKER = "<!-- eventbus-plan -->"
 
@@ -94,9 +94,10 @@ def test_plan_comment_says_who_gains_access_and_whose_approval_is_needed(git_tre
     lines = body.splitlines()
     assert lines[0] == MARKER
     assert lines[1].startswith("## eventbus plan against `main` (")
-    head = "\n".join(lines[:8])
+    head = "\n".join(lines[:10])
     assert "### Needs attention" in head
-    assert "**notify/reminder** gains read access to **PHI** on `health_refill_requested`" in head
+    assert "`notify/reminder` gains read access to **PHI** on `health_refill_requested`" in head
+    assert "`arn:aws-us-gov:iam::111122223333:role/reminder` may now assume" in head
     assert "### Approvals required" in body
     assert "| `@example-org/notify` | `consumers/notify/reminder.yaml` |" in body
     assert "| `@example-org/pharmacy` | `events/health/refill_requested/event.yaml` |" in body
@@ -119,6 +120,8 @@ def test_plan_previews_every_stack_when_the_program_changes(git_tree, tmp_path):
     body = (ci.out / "plan-comment.md").read_text()
     assert "No infrastructure changes." in body
     assert f"| `@department-of-veterans-affairs/eeb-platform` | `infra/note.txt` |" in body
+    # said plainly, right under the heading: the plan is the base code's view of the change
+    assert body.splitlines()[1].startswith("> ⚠️ **This pull request changes the control plane itself** (`infra/note.txt`)")
 
 
 def test_plan_with_no_change_previews_nothing(git_tree, tmp_path):
@@ -225,6 +228,19 @@ def test_preview_of_a_stack(pulumi_ci):
     res = pulumi_ci.run("pulumi.sh", "preview", "prod")
     assert res.returncode == 0, res.stderr
     assert pulumi_ci.pulumi_log.read_text().splitlines()[1].startswith("preview --stack prod")
+
+
+def test_preview_runs_without_any_way_to_decrypt_secrets(pulumi_ci, tmp_path):
+    # even when the runner's environment has them, the preview (PR code) never gets them
+    leaked = {"PULUMI_CONFIG_PASSPHRASE": "p", "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "pp"), "EVENTBUS_REGISTRY_PASSWORD": "r"}
+    assert pulumi_ci.run("pulumi.sh", "preview", "prod", **leaked).returncode == 0
+    env_log = (tmp_path / "pulumi.log.env").read_text().splitlines()
+    assert env_log and all(line == "secrets-env:" for line in env_log), env_log
+
+
+def test_cloud_stacks_hold_no_secrets_in_the_repository():
+    for stack in deployed_stacks():
+        assert "secure:" not in (REPO / f"Pulumi.{stack}.yaml").read_text(), stack
 
 
 @pytest.mark.parametrize("args,error", [

@@ -28,6 +28,9 @@ ALLOWED_WRITES = {
     ("drift.yml", "issue"): {"issues"},
 }
 SECRETS_ALLOWED_IN = {"deploy.yml", "drift.yml"}
+# the one secret a pull-request-time workflow may hold: reading team membership, in the check
+# that runs the base branch's code only
+APPROVALS_SECRET = "${{ secrets.EEB_APPROVALS_TOKEN }}"
 OIDC_ACTION = "aws-actions/configure-aws-credentials"
 
 
@@ -44,7 +47,7 @@ def steps(workflows):
 
 
 def test_workflows_exist(workflows):
-    assert {"pull-request.yml", "deploy.yml", "drift.yml"} <= set(workflows)
+    assert {"pull-request.yml", "deploy.yml", "drift.yml", "owner-approvals.yml"} <= set(workflows)
 
 
 def test_triggers(workflows):
@@ -52,16 +55,48 @@ def test_triggers(workflows):
     assert workflows["pull-request.yml"]["on"]["pull_request"]["branches"] == ["main"]
     assert workflows["deploy.yml"]["on"] == {"push": {"branches": ["main"]}}
     assert set(workflows["drift.yml"]["on"]) == {"schedule", "workflow_dispatch"}
+    assert set(workflows["owner-approvals.yml"]["on"]) == {"pull_request_target", "pull_request_review"}
     for name, wf in workflows.items():
         on = wf["on"] if isinstance(wf["on"], (dict, list)) else [wf["on"]]
-        assert "pull_request_target" not in on, f"{name}: pull_request_target would run PR code with write access"
+        if name != "owner-approvals.yml":
+            assert "pull_request_target" not in on, f"{name}: pull_request_target would run PR code with write access"
         assert "workflow_run" not in on, f"{name}: workflow_run is the privileged twin of pull_request_target"
 
 
-def test_no_pull_request_target_anywhere():
+def test_pull_request_target_only_in_the_approvals_check():
     for path in WORKFLOWS.iterdir():
         code = "\n".join(line.split("#", 1)[0] for line in path.read_text().splitlines())
-        assert "pull_request_target" not in code and "workflow_run" not in code, path
+        assert "workflow_run" not in code, path
+        if path.name != "owner-approvals.yml":
+            assert "pull_request_target" not in code, path
+
+
+def test_the_approvals_check_runs_only_base_code(workflows):
+    """pull_request_target holds a secret: the pull request's tree is checked out as data into pr/
+    and never executed; every step runs the base branch's scripts from base/."""
+    job = workflows["owner-approvals.yml"]["jobs"]["owner-approvals"]
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    by_path = {c["with"]["path"]: c["with"] for c in checkouts}
+    assert set(by_path) == {"base", "pr"}
+    assert by_path["base"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    assert by_path["pr"]["ref"] == "${{ github.event.pull_request.head.sha }}"
+    for s in job["steps"]:
+        if "run" in s:
+            assert s.get("working-directory") == "base", s
+    assert {s for s, lvl in job["permissions"].items() if lvl == "write"} == set()
+    env = next(s["env"] for s in job["steps"] if "approvals.sh" in s.get("run", ""))
+    assert env["GH_TOKEN"] == APPROVALS_SECRET and env["EVENTBUS_ROOT"] == "${{ github.workspace }}/pr"
+
+
+def test_the_plan_is_computed_by_the_base_branch(workflows):
+    job = workflows["pull-request.yml"]["jobs"]["plan"]
+    base = next(s for s in job["steps"] if s.get("with", {}).get("path") == "base")
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    for s in job["steps"]:
+        if "run" in s:
+            assert s.get("working-directory") == "base", s
+    plan = next(s for s in job["steps"] if "plan.sh" in s.get("run", ""))
+    assert plan["env"]["EVENTBUS_ROOT"] == "${{ github.workspace }}/pr"
 
 
 def test_every_action_is_pinned_to_a_full_sha_with_its_version(workflows):
@@ -130,10 +165,15 @@ def test_aws_region_matches_the_stacks():
 def test_secrets_only_in_deploy_and_drift(workflows):
     for path in WORKFLOWS.glob("*.yml"):
         if path.name not in SECRETS_ALLOWED_IN:
-            assert "secrets." not in path.read_text() and "secrets[" not in path.read_text(), f"{path.name} references secrets"
+            text = path.read_text()
+            if path.name == "owner-approvals.yml":
+                text = text.replace(APPROVALS_SECRET, "")
+            assert "secrets." not in text and "secrets[" not in text, f"{path.name} references secrets"
     for name, job_id, job in jobs(workflows):
         assert job.get("secrets") != "inherit", f"{name}/{job_id}: secrets: inherit"
         text = json.dumps(job)
+        if name == "owner-approvals.yml":
+            text = text.replace(APPROVALS_SECRET, "")
         if "secrets." in text:
             assert name in SECRETS_ALLOWED_IN, f"{name}/{job_id} uses secrets"
 
@@ -295,7 +335,7 @@ def test_repository_variables_are_documented(workflows):
         assert check in names and f"`{check}`" in doc, check
 
 
-@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml", "drift.yml"])
+@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml", "drift.yml", "owner-approvals.yml"])
 def test_concurrency_is_set(workflows, name):
     assert workflows[name].get("concurrency", {}).get("group")
 
@@ -337,6 +377,14 @@ def _m_secrets_in_pr(w):
     w["pull-request.yml"]["jobs"]["plan"]["steps"][-1]["env"]["TOKEN"] = "${{ secrets.DEPLOY_TOKEN }}"
 
 
+def _m_approvals_runs_pr_code(w):
+    w["owner-approvals.yml"]["jobs"]["owner-approvals"]["steps"][-1]["working-directory"] = "pr"
+
+
+def _m_plan_by_pr_code(w):
+    w["pull-request.yml"]["jobs"]["plan"]["steps"][-1].pop("working-directory")
+
+
 def _m_cancel_deploy(w):
     w["deploy.yml"]["concurrency"]["cancel-in-progress"] = True
 
@@ -355,6 +403,8 @@ def _m_prod_first(w):
     (_m_comment_runs_pr_code, test_pull_request_jobs_that_run_pr_code_hold_no_write_token),
     (_m_preview_for_forks, test_cloud_credentials_never_reach_forks),
     (_m_secrets_in_pr, test_secrets_only_in_deploy_and_drift),
+    (_m_approvals_runs_pr_code, test_the_approvals_check_runs_only_base_code),
+    (_m_plan_by_pr_code, test_the_plan_is_computed_by_the_base_branch),
     (_m_cancel_deploy, test_deploy_order_environments_and_concurrency),
     (_m_prod_first, test_deploy_order_environments_and_concurrency),
 ], ids=lambda v: getattr(v, "__name__", str(v)))

@@ -18,6 +18,7 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from eventbus import naming
 from eventbus.catalog.schema_view import FieldRow, RecordInfo, field_names, field_rows, record_info
 from eventbus.desired.stack import StackConfig
 from eventbus.desired.state import AppSpec, DesiredState, SubjectSpec, TopicSpec
@@ -268,12 +269,13 @@ class EventView:
 # -- applications ------------------------------------------------------------------------------------------------
 @dataclass
 class AppView:
-    """An application: a consumer file, a producer entry in event files, or both; its access per stack from the desired state."""
+    """An application: its file (``consumers/<team>/<application>.yaml``), the events that name it as producer,
+    its subscriptions, and its access per stack from the desired state."""
 
     ref: str
     team: str
     application: str
-    consumer: Consumer | None = None
+    consumer: Consumer | None = None  # the application's file (producers have one too)
     produces: list[tuple[Event, Producer]] = field(default_factory=list)
     specs: list[tuple[StackView, AppSpec]] = field(default_factory=list)
     consumes: list[tuple[EventView, Subscription]] = field(default_factory=list)
@@ -284,7 +286,7 @@ class AppView:
 
     @property
     def description(self) -> str:
-        if self.consumer is not None:
+        if self.consumer is not None and self.consumer.description:
             return self.consumer.description
         if self.produces:
             return f"Produces {', '.join(e.title for e, _ in self.produces[:3])}{' …' if len(self.produces) > 3 else ''}."
@@ -457,8 +459,8 @@ class Catalog:
 
 
 def producer_ref(e: Event, p: Producer) -> str:
-    """The application ref of an event's producer when no built stack grants it (the desired state's refs win otherwise)."""
-    return f"{e.owner}/{p.application}"
+    """The application ref of an event's producer (an application of the owning team)."""
+    return naming.app_ref(e.owner, p.application)
 
 
 def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState]], *, schema_ids: dict | None = None,
@@ -491,7 +493,7 @@ def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState
             if a is None:
                 a = apps[spec.ref] = AppView(spec.ref, spec.team, spec.application)
             a.specs.append((view, spec))
-    for c in registry.consumers:  # consumer files without access on any built stack still get their page
+    for c in registry.consumers:  # application files without access on any built stack still get their page
         a = apps.get(c.ref)
         if a is None:
             a = apps[c.ref] = AppView(c.ref, c.team, c.application)

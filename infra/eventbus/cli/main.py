@@ -107,12 +107,15 @@ def cmd_compat(args) -> int:
 
 # -- new ----------------------------------------------------------------------
 def cmd_new(args) -> int:
-    from eventbus.scaffold import ScaffoldError, new_consumer, new_event, prompt_missing
+    from eventbus.scaffold import ScaffoldError, new_consumer, new_event, producer_app_path, prompt_missing
 
     root = _root(args)
     interactive = sys.stdin.isatty() and not args.no_input
     try:
         values = prompt_missing(args.kind, vars(args), interactive)
+        if args.kind == "event" and not os.path.exists(os.path.join(root, "events", values["domain"], values["name"])) \
+                and not os.path.exists(producer_app_path(root, values)):
+            values = prompt_missing("producer_app", values, interactive)
         created = new_event(root, values) if args.kind == "event" else new_consumer(root, values)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -132,6 +135,8 @@ def cmd_plan(args) -> int:
     root = _root(args)
     try:
         plan = make_plan(root, args.base, args.stack or None)
+        if args.ci_out:
+            return _plan_ci(root, args, plan)
     except GitError as exc:
         raise UsageError(f"--base {args.base}: {exc}") from None
     text = as_json(plan) if args.format == "json" else markdown(plan)
@@ -140,6 +145,38 @@ def cmd_plan(args) -> int:
             fh.write(text)
     else:
         print(text, end="")
+    return 0
+
+
+def _plan_ci(root: str, args, plan) -> int:
+    """Everything the pull-request workflow posts, computed once: plan.md, plan.json,
+    approvals.md, approvals.json, changed-files.txt, plan-comment.md and preview-stacks.json."""
+    from eventbus import codeowners
+    from eventbus.loader import load_registry
+    from eventbus.plan import comment
+    from eventbus.plan.render import as_json, markdown
+    from eventbus.text import json_dumps
+
+    out = args.ci_out
+    os.makedirs(out, exist_ok=True)
+    registry = load_registry(root).registry
+    approvals = codeowners.approvals_data(root, args.base, registry)
+    changed = codeowners.changed_files(root, args.base)
+    plan_md = markdown(plan)
+    approvals_md = codeowners.approvals_markdown(root, args.base, registry, data=approvals)
+    files = {
+        "plan.md": plan_md,
+        "plan.json": as_json(plan),
+        "approvals.md": approvals_md,
+        "approvals.json": json_dumps(approvals, indent=2) + "\n",
+        "changed-files.txt": "".join(f + "\n" for f in changed),
+        "plan-comment.md": comment.body(plan_md, approvals_md, changed),
+        "preview-stacks.json": json_dumps(comment.preview_stacks(plan, changed)),
+    }
+    for name, text in files.items():
+        with open(os.path.join(out, name), "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print(f"wrote {', '.join(files)} to {out}")
     return 0
 
 
@@ -265,7 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
     ne.add_argument("--summary")
     ne.add_argument("--classification", choices=["none", "PII", "PHI"])
     ne.add_argument("--producer", help="producing application id")
-    ne.add_argument("--principal", action="append", default=[], metavar="ENV=ARN", help="producer IAM principal per environment (repeatable)")
+    ne.add_argument("--principal", action="append", default=[], metavar="ENV=ARN",
+                    help="IAM principal per environment of a producer application that has no file yet (repeatable)")
+    ne.add_argument("--vasi-id", help="VASI id of the producing system (for a new producer application)")
+    ne.add_argument("--fisma-level", choices=["Low", "Moderate", "High"], help="FISMA level of the producing system (for a new producer application)")
     ne.add_argument("--no-input", action="store_true", help="never prompt")
     nc = nsub.add_parser("consumer", help="consumers/<team>/<application>.yaml")
     nc.add_argument("--team")
@@ -285,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--stack", action="append", metavar="STACK", help="only this stack (repeatable; default: all)")
     pl.add_argument("--format", choices=["markdown", "json"], default="markdown")
     pl.add_argument("--output", "-o", metavar="FILE")
+    pl.add_argument("--ci-out", metavar="DIR", help="write everything the pull-request workflow posts into DIR (plan, approvals, comment, stacks to preview)")
     pl.set_defaults(func=cmd_plan)
 
     d = sub.add_parser("drift", help="compare the live cluster with the registry (exit 1 when they differ)")

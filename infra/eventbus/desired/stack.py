@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from eventbus import naming
 from eventbus.loader.files import ReadError, decode
 from eventbus.loader.fs import DiskFS
 from eventbus.loader.schemas import validate_document
@@ -63,7 +64,19 @@ class StackConfig:
         return self.cluster.partition or ("aws-us-gov" if (self.region or "").startswith("us-gov-") else "aws")
 
     def topic(self, base: str) -> str:
-        return base + self.topic_suffix
+        return naming.topic(base, self.topic_suffix)
+
+    def role(self, team: str, application: str) -> str:
+        return naming.role_name(self.role_prefix, team, application)
+
+    def role_arn(self, role: str) -> str | None:
+        """The ARN of a role this stack creates (None without a cluster account)."""
+        return f"arn:{self.partition}:iam::{self.cluster.account}:role/{role}" if self.cluster.account else None
+
+    def min_insync(self, wanted: int) -> int:
+        """The topic's min.insync.replicas on this stack: the event's value, lowered only by the
+        stack's explicit ``minInsyncReplicasCap`` (a single-broker local stack)."""
+        return min(wanted, self.min_insync_cap) if self.min_insync_cap else wanted
 
 
 def _coerce_pulumi_strings(data) -> None:
@@ -95,8 +108,10 @@ def load_stack(root: str, name: str, fs=None) -> StackConfig:
     fs = fs or DiskFS(root)
     fname = f"Pulumi.{name}.yaml"
     path = os.path.join(fs.root, fname)
-    if fs.escaping_link(path) is not None:
-        raise StackError(Loc(fname), "stack file is a symbolic link that leaves the repository", "replace it with the real file", "file-symlink")
+    link = fs.symlink(path)
+    if link is not None:
+        where = "that leaves the repository" if link[1] else f"(to {link[0]})"
+        raise StackError(Loc(fname), f"stack file is a symbolic link {where}", "replace it with the real file", "file-symlink")
     if not fs.isfile(path):
         known = ", ".join(f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root, fs)) or "none"
         raise StackError(Loc(fname), f"no stack file {fname}", f"use one of the stacks: {known}")

@@ -22,11 +22,11 @@ SCRAM (local target)    one SASL/SCRAM user per application
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
+from eventbus import naming
 from eventbus.avro.compat import GLUE_MODES
 from eventbus.desired.stack import StackConfig
 from eventbus.model import Event, Registry
@@ -45,6 +45,7 @@ class TopicSpec:
     classification: str
     lifecycle: str
     keyed: bool
+    access_policy: str = "open"  # open | restricted
 
     @property
     def config_dict(self) -> dict[str, str]:
@@ -114,7 +115,7 @@ class AppSpec:
 
     @property
     def principal(self) -> str:
-        return f"User:{self.kafka_user}"
+        return naming.principal(self.kafka_user)
 
 
 @dataclass(frozen=True, order=True)
@@ -217,24 +218,8 @@ class DesiredState:
         return {r.app: f"arn:{self.partition}:iam::{self.account}:role/{r.name}" for r in self.roles}
 
 
-def kafka_user(team: str, application: str) -> str:
-    return f"{team}.{application}"
-
-
-def role_name(prefix: str, team: str, application: str) -> str:
-    """Predictable IAM role name, at most 64 characters (a short hash keeps long ones unique)."""
-    name = f"{prefix}-{team}-{application}"
-    if len(name) <= 64:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:55]}-{digest}"
-
-
 def topic_config(e: Event, stack: StackConfig) -> tuple[tuple[str, str], ...]:
-    min_isr = e.topic.min_insync_replicas
-    min_isr = min(min_isr, stack.replication_factor)
-    if stack.min_insync_cap:
-        min_isr = min(min_isr, stack.min_insync_cap)
+    min_isr = stack.min_insync(e.topic.min_insync_replicas)
     return tuple(
         sorted(
             {
@@ -271,37 +256,36 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
             classification=e.classification,
             lifecycle=e.lifecycle,
             keyed=e.key_schema is not None,
+            access_policy=e.access_policy,
         )
         for e in events.values()
     ]
 
-    # applications: producers (from event files) and consumers (from consumer files)
+    # applications: identity (principals, group) only from the application's own file;
+    # productions from the event files of its team, subscriptions from its own file
     apps: dict[str, dict] = {}
 
-    def app(team: str, application: str, principals) -> dict:
-        ref = f"{team}/{application}"
-        a = apps.setdefault(ref, {"team": team, "application": application, "produces": {}, "consumes": {}, "principals": set(),
-                                  "group": None, "prefix": False, "idempotent": False})
-        a["principals"].update(principals)
-        return a
+    def app(c) -> dict:
+        return apps.setdefault(c.ref, {"team": c.team, "application": c.application, "produces": {}, "consumes": {},
+                                       "principals": set(c.principals.get(env, ())), "group": None, "prefix": False, "idempotent": False})
 
     for e in events.values():
         topic = stack.topic(e.topic_name)
         for p in e.producers:
-            if env not in p.principals:
+            c = registry.producer_app(e, p)
+            if c is None or env not in c.principals:
                 continue
-            a = app(e.owner, p.application, p.principals[env])
+            a = app(c)
             a["produces"][topic] = e
             a["idempotent"] = a["idempotent"] or p.idempotent
     for c in registry.consumers:
-        subs = [s for s in c.subscriptions if env in s.environments and s.event in events and env in c.principals]
+        if env not in c.principals:
+            continue
+        subs = [s for s in c.subscriptions if env in s.environments and s.event in events and _admitted(events[s.event], c.ref)]
         if not subs:
             continue
-        e_allowed = [s for s in subs if _admitted(events[s.event], c.ref)]
-        if not e_allowed:
-            continue
-        a = app(c.team, c.application, c.principals[env])
-        for s in e_allowed:
+        a = app(c)
+        for s in subs:
             e = events[s.event]
             a["consumes"][stack.topic(e.topic_name)] = e
         a["group"] = c.consumer_group.name
@@ -311,8 +295,8 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
     roles: list[RoleSpec] = []
     app_specs: list[AppSpec] = []
     for ref, a in sorted(apps.items()):
-        user = kafka_user(a["team"], a["application"])
-        principal = f"User:{user}"
+        user = naming.kafka_user(a["team"], a["application"])
+        principal = naming.principal(user)
         for topic, e in sorted(a["produces"].items()):
             acls += [AclSpec(principal, "Topic", topic, "Literal", op, ref, e.ref) for op in (WRITE, DESCRIBE)]
         for topic, e in sorted(a["consumes"].items()):
@@ -323,7 +307,7 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
             acls.append(AclSpec(principal, "Cluster", "kafka-cluster", "Literal", IDEMPOTENT, ref))
         role = None
         if stack.target == "aws":
-            role = role_name(stack.role_prefix, a["team"], a["application"])
+            role = stack.role(a["team"], a["application"])
             statements = [Statement("Connect", ("kafka-cluster:Connect",), (stack.cluster.arn,))]
             if a["produces"] and a["idempotent"]:
                 statements.append(Statement("IdempotentWrite", ("kafka-cluster:WriteDataIdempotently",), (stack.cluster.arn,)))
@@ -355,10 +339,10 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
     if stack.registry_kind != "none":
         for e in events.values():
             topic = stack.topic(e.topic_name)
-            subjects.append(SubjectSpec(f"{topic}-value", e.ref, "value", e.compatibility, GLUE_MODES[e.compatibility],
+            subjects.append(SubjectSpec(naming.subject(topic, "value"), e.ref, "value", e.compatibility, GLUE_MODES[e.compatibility],
                                         tuple((v.version, v.text) for v in e.versions), stack.protect))
             if e.key_schema is not None:
-                subjects.append(SubjectSpec(f"{topic}-key", e.ref, "key", "NONE", "DISABLED", ((1, e.key_schema.text),), stack.protect))
+                subjects.append(SubjectSpec(naming.subject(topic, "key"), e.ref, "key", "NONE", "DISABLED", ((1, e.key_schema.text),), stack.protect))
 
     catalog = None
     if stack.catalog_bucket:

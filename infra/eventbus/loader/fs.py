@@ -3,7 +3,7 @@
 The loader only lists folders, asks what an entry is, and reads bytes, so a
 tree at a base ref is loaded straight from ``git archive`` output without
 writing thousands of files to a temporary folder (slow on many disks).
-Both sides refuse symbolic links that leave the tree.
+Both sides report symbolic links (the loader refuses every one of them).
 """
 from __future__ import annotations
 
@@ -32,14 +32,13 @@ class DiskFS:
     def isfile(self, path: str) -> bool:
         return os.path.isfile(path)
 
-    def escaping_link(self, path: str) -> str | None:
-        """The link's target when ``path`` is a symbolic link that resolves outside the tree."""
+    def symlink(self, path: str) -> tuple[str, bool] | None:
+        """``(target, leaves_tree)`` when ``path`` is a symbolic link, else None."""
         if not os.path.islink(path):
             return None
         real = os.path.realpath(path)
-        if real == self.root or real.startswith(self.root + os.sep):
-            return None
-        return os.readlink(path)
+        inside = real == self.root or real.startswith(self.root + os.sep)
+        return os.readlink(path), not inside
 
     def read(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes:
         try:
@@ -119,10 +118,10 @@ class MemoryFS:
         rel = self._resolve(self._rel(path))
         return rel is not None and rel in self.files
 
-    def escaping_link(self, path: str) -> str | None:
+    def symlink(self, path: str) -> tuple[str, bool] | None:
         rel = self._rel(path)
-        if rel in self.links and self._resolve(rel) is None:
-            return self.links[rel]
+        if rel in self.links:
+            return self.links[rel], self._resolve(rel) is None
         return None
 
     def read(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes:

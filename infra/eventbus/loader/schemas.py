@@ -51,7 +51,17 @@ def _pattern(validator, patrn, instance, schema):
         yield ValidationError(f"{instance!r} does not match {patrn!r}")
 
 
-_Strict = validators.extend(Draft202012Validator, {"pattern": _pattern})
+def _is_integer(checker, instance) -> bool:
+    """JSON Schema counts 30.0 as an integer; a registry value that is written as a float is not
+    one here (Kafka would receive "2592000000.0"), and booleans never are."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+_Strict = validators.extend(
+    Draft202012Validator,
+    {"pattern": _pattern},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+)
 
 
 @lru_cache(maxsize=None)
@@ -93,6 +103,9 @@ def _describe(err: ValidationError) -> tuple[str, str, tuple]:
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(sorted(err.schema.get("properties", {}))) or "none"
         name = extra[0] if extra else "?"
+        moved = (err.schema.get("x-moved") or {}).get(name)
+        if moved:
+            return (f"'{name}' is not allowed in {where}", moved, path + (name,))
         return (f"unknown field '{name}' in {where}", f"remove it or check its spelling; allowed fields: {allowed}", path + (name,))
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
@@ -100,6 +113,8 @@ def _describe(err: ValidationError) -> tuple[str, str, tuple]:
         return (f"missing required field '{missing}' in {where}", sub.get("description") or f"add '{missing}'", path)
     if v == "enum":
         return (f"{where}: {json.dumps(err.instance)[:80]} is not one of {', '.join(map(str, err.validator_value))}", desc or "use one of the listed values", path)
+    if v == "type" and err.validator_value == "integer" and isinstance(err.instance, float):
+        return (f"{where} must be a whole number, not {err.instance!r}", f"write {int(err.instance)}" if err.instance.is_integer() else "write a whole number", path)
     if v == "type":
         want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
         got = type(err.instance).__name__.replace("NoneType", "null").replace("dict", "mapping").replace("list", "list").replace("str", "string")
@@ -115,13 +130,31 @@ def _describe(err: ValidationError) -> tuple[str, str, tuple]:
     return (f"{where}: {err.message[:200]}", desc or "see docs/file-formats.md", path)
 
 
+def _has_float(data: Any) -> bool:
+    """Whether a float appears anywhere in ``data`` (no field of the formats is a float)."""
+    stack = [data]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, float):
+            return True
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
 def validate_document(kind: str, data: Any, pos: Positions) -> list[Finding]:
     if data is None:
         return [Finding("schema", Severity.ERROR, "file is empty", f"fill it in (see docs/file-formats.md, or run: eventbus new {kind})", pos.loc())]
-    if _fast()[kind].is_valid(data):
+    # the compiled validator takes 30.0 for an integer: documents with a float go the strict way
+    fast_ok = _fast()[kind].is_valid(data)
+    if fast_ok and not _has_float(data):
         return []
     validator = _validators()[kind]
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    if fast_ok and not errors:
+        return []
     out = []
     for err in errors[:MAX_FINDINGS_PER_FILE]:
         # oneOf/anyOf wrappers: report the most specific reason

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from eventbus import naming
 from eventbus.findings import Finding, Severity
 from eventbus.loader.files import ReadError, decode
 from eventbus.loader.fs import DiskFS
@@ -234,27 +235,35 @@ class TreeLoader:
         return data, pos
 
     def _listdir(self, path: str) -> list[str]:
-        """Names in a folder, leaving out (and reporting) links that point outside the tree.
+        """Names in a folder, leaving out (and reporting) every symbolic link.
 
         Every file the loader reads is reached through this walk from the
         root, which is why reads can skip resolving their full path.
         """
-        if os.path.dirname(path) == self.root and self._symlink_escapes(path):
+        if os.path.dirname(path) == self.root and self._symlink(path):
             return []
         names = self.fs.listdir(path)
-        return [n for n in names if not self._symlink_escapes(os.path.join(path, n))]
+        return [n for n in names if not self._symlink(os.path.join(path, n))]
 
     def _stray(self, path: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         self.findings.append(
             _finding("layout", f"unexpected {'folder' if self.fs.isdir(path) else 'file'} '{self.rel(path)}'", hint, Loc(self.rel(path)), severity)
         )
 
-    def _symlink_escapes(self, path: str) -> bool:
-        target = self.fs.escaping_link(path)
-        if target is not None:
-            self._error(ReadError("file-symlink", f"symbolic link points outside the repository ({target})", "replace the link with the real file or folder"), path)
-            return True
-        return False
+    def _symlink(self, path: str) -> bool:
+        """Report a symbolic link: GitHub shows (and CODEOWNERS matches) the link, not what it
+        points at, so a registry file or folder must be the real thing."""
+        link = self.fs.symlink(path)
+        if link is None:
+            return False
+        target, leaves = link
+        if leaves:
+            err = ReadError("file-symlink", f"symbolic link points outside the repository ({target})", "replace the link with the real file or folder")
+        else:
+            err = ReadError("file-symlink", f"symbolic link (to {target}): registry files and folders must be real, because reviews and CODEOWNERS see the link, not its target",
+                            "replace the link with the real file or folder")
+        self._error(err, path)
+        return True
 
     # -- teams -----------------------------------------------------------
     def load_teams(self) -> list[Team]:
@@ -382,7 +391,7 @@ class TreeLoader:
             bip_sourced=bool(cls.get("bip_sourced", False)),
             source_systems=tuple(SourceSystem(s["name"], s.get("team"), s.get("product_owner")) for s in d.get("source_systems") or []),
             producers=tuple(
-                Producer(p["application"], _principals(p["principals"]), bool(p.get("idempotent", False)), i)
+                Producer(p["application"], bool(p.get("idempotent", False)), i)
                 for i, p in enumerate(d["producers"])
             ),
             topic=TopicSettings(
@@ -434,9 +443,9 @@ class TreeLoader:
                         application=fname[:-5],
                         description=d["description"],
                         principals=_principals(d["principals"]),
-                        consumer_group=ConsumerGroup(cg.get("name") or f"{team}.{fname[:-5]}", bool(cg.get("prefix", False))),
+                        consumer_group=ConsumerGroup(cg.get("name") or naming.default_group(team, fname[:-5]), bool(cg.get("prefix", False))),
                         subscriptions=tuple(
-                            Subscription(s["event"], s["purpose"], tuple(s["environments"]), i) for i, s in enumerate(d["subscriptions"])
+                            Subscription(s["event"], s["purpose"], tuple(s["environments"]), i) for i, s in enumerate(d.get("subscriptions") or [])
                         ),
                         compliance=_compliance(d["compliance"]) or Compliance(),
                         declared_team=d["team"],

@@ -1,11 +1,11 @@
 """Plan renderers: Markdown for the pull-request comment, JSON for machines, text for terminals."""
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 from eventbus.plan import Plan
 from eventbus.plan.diff import StackPlan
+from eventbus.text import json_dumps, md_code as c, md_text
 
 ICON = {"danger": "🛑", "sensitive": "🔒", "caution": "⚠️"}
 COLLAPSE_AFTER = 12  # lines of a section shown open; longer sections fold into <details>
@@ -35,40 +35,40 @@ def _fold(title: str, lines: list[str]) -> list[str]:
 
 
 def markdown(plan: Plan) -> str:
-    out = [MARKER, f"## eventbus plan against `{plan.base_ref}` ({plan.base_commit[:10]})", ""]
+    out = [MARKER, f"## eventbus plan against {c(plan.base_ref)} ({c(plan.base_commit[:10])})", ""]
     if plan.load_problems:
         out += [f"> ❌ The gate has {len(plan.load_problems)} error(s); files with errors are left out of this plan. See the validate check.", ""]
     risks = [(sp.stack, r) for sp in plan.stacks for r in sp.risks]
     if risks:
         out += ["### Needs attention", ""]
-        out += [f"- {ICON[r.level]} `{stack}` · {r.text}" for stack, r in risks]
+        out += [f"- {ICON[r.level]} {c(stack)} · {r.text}" for stack, r in risks]
         out.append("")
     out += ["| stack | environment | changes |", "|---|---|---|"]
-    out += [f"| `{sp.stack}` | {sp.environment} ({sp.target}) | {_summary(sp)} |" for sp in plan.stacks]
+    out += [f"| {c(sp.stack)} | {md_text(sp.environment)} ({md_text(sp.target)}) | {_summary(sp)} |" for sp in plan.stacks]
     out.append("")
     for sp in plan.stacks:
         if sp.empty:
             continue
-        out += [f"### Stack `{sp.stack}`", ""]
+        out += [f"### Stack {c(sp.stack)}", ""]
         if sp.events:
             lines = ["| event | topic | change |", "|---|---|---|"]
             for e in sp.events:
                 what = list(e.lines)
                 if e.versions_added:
                     what.append("schema " + ", ".join(f"v{v}" for v in e.versions_added) + " registered")
-                badge = "" if e.classification == "none" else f" **{e.classification}**"
-                lines.append(f"| {e.ref}{badge} | `{e.topic}` | {e.status}: {'; '.join(what)} |")
+                badge = "" if e.classification == "none" else f" **{md_text(e.classification)}**"
+                lines.append(f"| {c(e.ref)}{badge} | {c(e.topic)} | {e.status}: {'; '.join(what)} |")
             out += _fold("#### Events", lines)
         if sp.apps:
             lines = []
             for a in sp.apps:
-                lines.append(f"- **{a.ref}** ({a.status})")
+                lines.append(f"- {c(a.ref)} ({a.status})")
                 lines += [f"  - ➕ {g}" for g in a.granted]
                 lines += [f"  - ➖ {g}" for g in a.revoked]
-                lines += [f"  - IAM ➕ `{s}`" for s in a.iam_added]
-                lines += [f"  - IAM ➖ `{s}`" for s in a.iam_removed]
-                lines += [f"  - may assume the role: ➕ `{p}`" for p in a.trust_added]
-                lines += [f"  - may assume the role: ➖ `{p}`" for p in a.trust_removed]
+                lines += [f"  - IAM ➕ {s}" for s in a.iam_added]
+                lines += [f"  - IAM ➖ {s}" for s in a.iam_removed]
+                lines += [f"  - may assume the role: ➕ {c(p)}" for p in a.trust_added]
+                lines += [f"  - may assume the role: ➖ {c(p)}" for p in a.trust_removed]
             out += _fold("#### Access", lines)
     if all(sp.empty for sp in plan.stacks):
         out += ["No infrastructure changes.", ""]
@@ -76,7 +76,7 @@ def markdown(plan: Plan) -> str:
 
 
 def as_json(plan: Plan) -> str:
-    return json.dumps(
+    return json_dumps(
         {
             "base_ref": plan.base_ref,
             "base_commit": plan.base_commit,

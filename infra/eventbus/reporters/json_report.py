@@ -1,10 +1,10 @@
 """Machine-readable findings (stable keys, sorted)."""
 from __future__ import annotations
 
-import json
 from typing import Sequence
 
 from eventbus.findings import Finding, Severity
+from eventbus.text import json_dumps
 
 
 def as_dict(f: Finding) -> dict:
@@ -28,4 +28,4 @@ def render(findings: Sequence[Finding], meta: dict) -> str:
     }
     if "counts" in meta:
         doc["counts"] = meta["counts"]
-    return json.dumps(doc, indent=2, sort_keys=False)
+    return json_dumps(doc, indent=2, sort_keys=False)

@@ -6,6 +6,7 @@ from typing import Sequence
 
 from eventbus import __version__
 from eventbus.findings import Finding, Severity
+from eventbus.text import json_dumps
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -56,4 +57,4 @@ def render(findings: Sequence[Finding], meta: dict) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2)
+    return json_dumps(doc, indent=2)

@@ -29,6 +29,15 @@ class Context:
     today: dt.date = field(default_factory=dt.date.today)
 
     _avro_pending: object = None
+    _desired: dict = field(default_factory=dict, repr=False)
+
+    def desired(self, stack):
+        """The desired state of ``stack`` for this tree (computed once per stack)."""
+        if stack.name not in self._desired:
+            from eventbus.desired.state import compute
+
+            self._desired[stack.name] = compute(self.registry, stack)
+        return self._desired[stack.name]
 
     def start_avro(self) -> None:
         """Start the Avro analysis in the background (workers) if not started yet."""

@@ -24,9 +24,16 @@ class CodeownersCurrent(Rule):
         from eventbus.codeowners import CODEOWNERS_PATH, current_text, first_change, generate, unreliable
 
         root = ctx.registry.root
-        if not os.path.isdir(os.path.join(root, ".github")) or unreliable(root, ctx.broken):
-            return
+        github = os.path.join(root, ".github")
         path = os.path.join(root, CODEOWNERS_PATH)
+        for p, what in ((github, ".github"), (path, CODEOWNERS_PATH)):
+            if os.path.islink(p):
+                # GitHub reads CODEOWNERS only from a regular file: behind a link, no owner is asked
+                yield Finding("file-symlink", Severity.ERROR, f"{what} is a symbolic link (to {os.readlink(p)}); GitHub ignores a CODEOWNERS file behind a link",
+                              f"replace the link with the real {what}", Loc(what, 1, 1))
+                return
+        if not os.path.isdir(github) or unreliable(root, ctx.broken):
+            return
         if os.path.lexists(path):
             # Adversarial-corpus fix: the file is read like every other file of the tree (no link
             # out of it, at most 1 MB, a regular UTF-8 file). A pull request could make it a link

@@ -4,7 +4,11 @@ from eventbus.rules import Rule
 
 
 class SubscriptionEnvironment(Rule):
-    """A subscription names only environments where the event has a producer (elsewhere the topic stays empty)."""
+    """A subscription names only environments where the event has a producer (elsewhere the topic stays empty).
+
+    An event is produced in an environment where one of its producer applications lists
+    principals (in its own ``consumers/<owner>/<application>.yaml``).
+    """
 
     id = "subscription-environment"
     severity = Severity.WARNING
@@ -17,7 +21,7 @@ class SubscriptionEnvironment(Rule):
                 e = events.get(s.event)
                 if e is None:
                     continue
-                produced = {env for p in e.producers for env in p.principals}
+                produced = {env for p in e.producers if (app := ctx.registry.producer_app(e, p)) is not None for env in app.principals}
                 for i, env in enumerate(s.environments):
                     if env not in produced:
                         yield self.finding(c.pos.loc("subscriptions", s.index, "environments", i), f"{s.event} has no producer in '{env}'")

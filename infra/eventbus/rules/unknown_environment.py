@@ -13,11 +13,6 @@ class UnknownEnvironment(Rule):
         if not envs:
             return
         known = ", ".join(sorted(envs))
-        for e in ctx.registry.events:
-            for p in e.producers:
-                for env in p.principals:
-                    if env not in envs:
-                        yield self.finding(e.pos.loc("producers", p.index, "principals", env), f"unknown environment '{env}' for producer {p.application}", f"use one of: {known}")
         for c in ctx.registry.consumers:
             for env in c.principals:
                 if env not in envs:

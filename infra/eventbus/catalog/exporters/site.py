@@ -188,9 +188,13 @@ class SiteExporter(Exporter):
             if t is not None:
                 blocks.append(connect.block(view, t, info))
         example_texts = [(ex.path.rsplit("/", 1)[-1], json.dumps(ex.payload, indent=2, ensure_ascii=False)) for ex in e.examples]
+        producers = []
+        for p in e.producers:  # environments: where the application's file declares principals
+            app = cat.registry.producer_app(e, p)
+            producers.append((p, producer_ref(e, p), sorted(app.principals) if app is not None else []))
         ctx = self._common(root, "events")
         ctx.update(
-            info=info, e=e, team=cat.teams.get(e.owner), value_table=value_table, key_table=key_table, versions=self._versions_ctx(info),
+            info=info, e=e, team=cat.teams.get(e.owner), value_table=value_table, producers=producers, key_table=key_table, versions=self._versions_ctx(info),
             topics=topics, blocks=blocks, consumers=self._consumers(info), examples=example_texts,
             diagram=Markup(self.event_diagram(info, root)), pretty_ms=pretty_ms, pretty_bytes=pretty_bytes,
             removal_days=(e.removal_date - cat.today).days if e.removal_date else None, compliance=_compliance_rows(e.compliance, cat.today),
@@ -272,7 +276,7 @@ class SiteExporter(Exporter):
         stacks = [{"view": view, "spec": spec, "role_arn": view.role_arn(spec.ref)} for view, spec in app.specs]
         left = [Node(f"p:{e.ref}", e.title, e.ref, self.event_href(root, e.ref), "event") for e, _ in app.produces]
         right = [Node(f"c:{i.ref}", i.event.title, i.ref, root + i.path, "event") for i, _ in app.consumes]
-        mid = [Node("a", app.application, cat.team_name(app.team), None, "consumer" if app.consumer else "producer", current=True)]
+        mid = [Node("a", app.application, cat.team_name(app.team), None, "consumer" if app.consumes or not app.produces else "producer", current=True)]
         edges = [(n.id, "a", 1.0) for n in left] + [("a", n.id, 1.0) for n in right]
         svg = flow_svg((left, mid, right), edges, title=f"What {app.ref} produces and consumes",
                        desc=f"{app.ref} produces {len(left)} event(s) and consumes {len(right)} event(s).",
