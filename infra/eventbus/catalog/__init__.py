@@ -17,12 +17,14 @@ processes.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass, field
 
 MARKER = ".eventbus-catalog"
+MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, digest] of every file the last build wrote
 
 
 class CatalogError(Exception):
@@ -76,16 +78,32 @@ def _prune(out: str, keep: set[str]) -> int:
     return removed
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _read_manifest(out: str) -> dict[str, list]:
+    try:
+        with open(os.path.join(out, MANIFEST), encoding="utf-8") as fh:
+            got = json.load(fh)
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 class _Writer:
     """Writes files under a folder, creating each directory once. A file whose content did not change is not
-    rewritten, so a rebuild only touches what changed. (Synchronous on purpose: writer threads fight the
-    rendering thread for the GIL and cost more than they save.)"""
+    rewritten, so a rebuild only touches what changed: the manifest of the previous build (size, digest and
+    modification time of every file) says so without reading the files back; any other file is compared with
+    its new content, or written. (Synchronous on purpose: writer threads fight the rendering thread for the GIL.)"""
 
-    def __init__(self, base: str, fresh: bool = False):
+    def __init__(self, base: str, fresh: bool = False, previous: dict | None = None):
         self.base = base
         self.fresh = fresh  # the folder was empty: nothing to compare with
+        self.previous = previous or {}
         self.dirs: set[str] = set()
         self.paths: list[str] = []
+        self.manifest: dict[str, list] = {}
         self.count = 0
         self.bytes = 0
         self.written = 0
@@ -100,19 +118,26 @@ class _Writer:
         self.paths.append(rel)
         self.count += 1
         self.bytes += len(data)
-        try:
-            if not self.fresh and os.path.getsize(path) == len(data):
-                with open(path, "rb") as fh:
-                    if fh.read() == data:
+        entry = [len(data), _digest(data)]
+        if not self.fresh:
+            try:
+                before = self.previous.get(rel)
+                st = os.stat(path)
+                if before is not None and before[:2] == entry:
+                    if st.st_size == len(data) and len(before) > 2 and st.st_mtime_ns == before[2]:
+                        self.manifest[rel] = [*entry, st.st_mtime_ns]  # the file is as the last build left it
                         return
-        except OSError:
-            pass
+                if st.st_size == len(data):
+                    with open(path, "rb") as fh:
+                        if fh.read() == data:
+                            self.manifest[rel] = [*entry, st.st_mtime_ns]
+                            return
+            except OSError:
+                pass
         with open(path, "wb") as fh:
             fh.write(data)
+        self.manifest[rel] = [*entry, os.stat(path).st_mtime_ns]
         self.written += 1
-
-    def close(self) -> None:
-        pass
 
 
 def _render_share(exporters, events, apps, writer) -> None:
@@ -128,7 +153,7 @@ def _render_share(exporters, events, apps, writer) -> None:
                 writer(rel, data)
 
 
-def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False) -> list[tuple[int, int]]:
+def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[tuple[int, int]]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
     copy-on-write); each reports ``[files, bytes, written, paths]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
     apps = list(cat.apps.values())
@@ -140,9 +165,9 @@ def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False) -> list
             os.close(r)
             code = 0
             try:
-                writer = _Writer(out, fresh)
+                writer = _Writer(out, fresh, previous)
                 _render_share(exporters, cat.events[i::n], apps[i::n], writer)
-                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.paths])
+                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.manifest])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
             try:
@@ -154,9 +179,9 @@ def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False) -> list
     return procs
 
 
-def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, list[str]]:
+def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, dict[str, list]]:
     files = size = written = 0
-    paths: list[str] = []
+    manifest: dict[str, list] = {}
     errors = []
     for pid, fd in procs:
         chunks = []
@@ -173,12 +198,12 @@ def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, list[str]]:
             got = None
         if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
             files, size, written = files + got[0], size + got[1], written + got[2]
-            paths += got[3]
+            manifest.update(got[3])
         else:
             errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
     if errors:
         raise CatalogError("rendering failed: " + "; ".join(errors))
-    return files, size, written, paths
+    return files, size, written, manifest
 
 
 def _stop(procs: list[tuple[int, int]]) -> None:
@@ -242,12 +267,13 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         t = time.perf_counter()
         out = _check_out(out)
         fresh = not os.listdir(out)
+        previous = {} if fresh else _read_manifest(out)
         n_workers = workers if workers is not None else _default_workers(len(cat.events))
         # forked first, while this process runs no other thread; the workers render the per-event and per-application
         # files while this process renders the indexes, lists, maps and whole-bus documents
-        procs = _fork_workers(xs, cat, out, n_workers, fresh) if n_workers > 1 else []
-        writer = _Writer(out, fresh)
-        extra: tuple = (0, 0, 0, [])
+        procs = _fork_workers(xs, cat, out, n_workers, fresh, previous) if n_workers > 1 else []
+        writer = _Writer(out, fresh, previous)
+        extra: tuple = (0, 0, 0, {})
         try:
             writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
             if not procs:
@@ -268,8 +294,10 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
                 _stop(procs)
         timings["render"] = time.perf_counter() - t
         t3 = time.perf_counter()
-        keep = set(writer.paths) | set(extra[3])
-        removed = _prune(out, keep)
+        manifest = {**writer.manifest, **extra[3]}
+        with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
+            json.dump(dict(sorted(manifest.items())), fh, separators=(",", ":"))
+        removed = _prune(out, set(manifest) | {MANIFEST})
         timings["prune"] = time.perf_counter() - t3
     finally:
         gc.unfreeze()
