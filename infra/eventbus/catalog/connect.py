@@ -28,6 +28,7 @@ from html import escape
 
 from markupsafe import Markup
 
+from eventbus import naming
 from eventbus.catalog.model import EventView, StackView
 from eventbus.desired.state import AppSpec, TopicSpec
 
@@ -169,8 +170,9 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
     e = info.event
     value_subject = view.subject(e.ref, "value")
     key_subject = view.subject(e.ref, "key")
-    vs = value_subject.name if value_subject else f"{topic.name}-value"
-    ks = key_subject.name if key_subject else f"{topic.name}-key"
+    # a stack without a registry has no subjects: name the ones its registry would hold
+    vs = value_subject.name if value_subject else naming.subject(topic.name, "value")
+    ks = key_subject.name if key_subject else naming.subject(topic.name, "key")
     keyed = e.key_schema is not None
     latest = info.latest.number if info.latest else 1
     reg = view.registry
