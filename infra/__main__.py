@@ -1,4 +1,4 @@
-"""Pulumi entry point (Pulumi.yaml: main: infra/). All logic lives in eventbus.adapters.pulumi_program."""
-from eventbus.adapters.pulumi_program import main
+"""Pulumi entry point (Pulumi.yaml: main: infra/): the deploy of the selected stack."""
+from eventbus.deploy import main
 
 main()

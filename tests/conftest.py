@@ -7,11 +7,13 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from eventbus.loader.yamldoc import dump_yaml
+from eventbus.load.yaml import dump_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)
@@ -117,42 +119,49 @@ CONSUMERS["pharmacy/refill-api"] = producer_app("pharmacy", "refill-api", {"prod
 
 
 class Tree:
-    """A registry on disk, built from plain dicts; tests edit ``events``/``consumers``/``teams`` then ``write()``."""
+    """A registry built from plain dicts; tests edit ``events``/``consumers``/``teams``/``stacks``,
+    then read it in memory (``fs()``, nothing written) or ``write()`` it to ``root``."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path | None = None):
         self.root = root
         self.teams = {t: team(t) for t in ("claims-team", "pharmacy", "notify")}
         self.events = copy.deepcopy(EVENTS)
         self.consumers = copy.deepcopy(CONSUMERS)
         self.stacks = copy.deepcopy(STACKS)
 
-    def write(self) -> "Tree":
+    def files(self) -> dict[str, str]:
+        """Repository-relative path -> text of every file of the tree."""
+        out = {f"Pulumi.{name}.yaml": dump_yaml(st) for name, st in self.stacks.items()}
+        out["Pulumi.yaml"] = "name: eventbus\nruntime: python\n"
+        out.update({f"teams/{tid}.yaml": dump_yaml(t) for tid, t in self.teams.items()})
+        for ref, ev in self.events.items():
+            folder = f"events/{ref}"
+            out[f"{folder}/event.yaml"] = dump_yaml(ev["meta"])
+            for i, v in enumerate(ev["versions"], start=1):
+                out[f"{folder}/v{i}.avsc"] = json.dumps(v, indent=2)
+            if ev.get("key") is not None:
+                out[f"{folder}/key.avsc"] = json.dumps(ev["key"], indent=2)
+            for name, payload in (ev.get("examples") or {}).items():
+                out[f"{folder}/examples/{name}"] = json.dumps(payload)
+        out.update({f"consumers/{ref}.yaml": dump_yaml(c) for ref, c in self.consumers.items()})
+        return out
+
+    def fs(self, root: str = "/registry"):
+        """The tree as an in-memory file system (what the loader reads from a git commit)."""
+        from eventbus.load.fs import MemoryFS
+
+        return MemoryFS(root, {path: text.encode() for path, text in self.files().items()}, {})
+
+    def write(self) -> Tree:
+        assert self.root is not None, "a tree in memory has no root: use fs()"
         for sub in ("events", "consumers", "teams"):
             shutil.rmtree(self.root / sub, ignore_errors=True)
         for p in self.root.glob("Pulumi.*.yaml"):
             p.unlink()
-        for name, st in self.stacks.items():
-            (self.root / f"Pulumi.{name}.yaml").write_text(dump_yaml(st))
-        (self.root / "Pulumi.yaml").write_text("name: eventbus\nruntime: python\n")
-        for tid, t in self.teams.items():
-            p = self.root / "teams" / f"{tid}.yaml"
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(dump_yaml(t))
-        for ref, ev in self.events.items():
-            folder = self.root / "events" / ref
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "event.yaml").write_text(dump_yaml(ev["meta"]))
-            for i, v in enumerate(ev["versions"], start=1):
-                (folder / f"v{i}.avsc").write_text(json.dumps(v, indent=2))
-            if ev.get("key") is not None:
-                (folder / "key.avsc").write_text(json.dumps(ev["key"], indent=2))
-            for name, payload in (ev.get("examples") or {}).items():
-                (folder / "examples").mkdir(exist_ok=True)
-                (folder / "examples" / name).write_text(json.dumps(payload))
-        for ref, c in self.consumers.items():
-            p = self.root / "consumers" / f"{ref}.yaml"
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.write_text(dump_yaml(c))
+        for path, text in self.files().items():
+            target = self.root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
         return self
 
     def git(self, *args: str) -> str:
@@ -168,9 +177,50 @@ class Tree:
         return self.git("rev-parse", "HEAD").strip()
 
 
+EVENTBUS = str(Path(sys.executable).parent / "eventbus")
+
+
+def codeowners(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EVENTBUS, "--root", str(root), "codeowners", *args], capture_output=True, text=True,
+                          env={**os.environ, "NO_COLOR": "1"})
+
+
+@pytest.fixture
+def git_tree(tmp_path) -> Tree:
+    """The small valid registry as a git repository on `main`, with its generated CODEOWNERS."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    t = Tree(root).write()
+    (root / ".gitignore").write_text("/out/\n")
+    assert codeowners(root).returncode == 0
+    t.commit("base")
+    return t
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path).write()
+
+
+def check_rule(tree: Tree, rule_id: str, base: Tree | None = None, today=TODAY):
+    """One rule's findings on ``tree`` held in memory (and its history against ``base``)."""
+    from eventbus.gate import check
+    from eventbus.gate.rules import all_rules
+    from eventbus.load.registry import load_registry
+
+    rule = next(r for r in all_rules() if r.id == rule_id)
+    fs = tree.fs()
+    base_registry = None
+    if base is not None:
+        base_fs = base.fs("/base")
+        base_registry = load_registry(base_fs.root, fs=base_fs).registry
+    return [f for f in check(fs.root, fs=fs, base=base_registry, today=today, rules=[rule]).findings if f.rule == rule_id]
+
+
+def line_of(tree: Tree, path: str, needle: str) -> int:
+    """1-based line of the first ``needle`` in a file of ``tree``."""
+    text = tree.files()[path]
+    return text[: text.index(needle)].count("\n") + 1
 
 
 def run_gate(root, base=None, today=TODAY):
@@ -181,6 +231,29 @@ def run_gate(root, base=None, today=TODAY):
 
 def rule_findings(root, rule_id, base=None, today=TODAY):
     return [f for f in run_gate(root, base, today).findings if f.rule == rule_id]
+
+
+# Hypothesis keeps its examples and caches with the other caches, not in the work tree
+set_hypothesis_home_dir(str(REPO / ".cache" / "hypothesis"))
+
+# what tests may leave behind in the work tree: build caches, the virtualenv, Python's own caches
+_MAY_CHANGE = (".venv/", ".cache/", "node_modules/", ".pytest_cache/")
+
+
+def _work_tree_status() -> set[str]:
+    out = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--ignored=matching", "--untracked-files=all"],
+                         capture_output=True, text=True).stdout
+    paths = {line[3:] for line in out.splitlines()}
+    return {p for p in paths if not p.startswith(_MAY_CHANGE) and "__pycache__/" not in p and ".egg-info/" not in p}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _repository_untouched(request):
+    """Tests never write into the repository: a module that leaves the work tree changed fails."""
+    before = _work_tree_status()
+    yield
+    changed = _work_tree_status() ^ before
+    assert not changed, f"{request.module.__name__} changed the repository's work tree: {sorted(changed)[:10]}"
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,8 @@
 #   scripts/ci/pulumi.sh drift STACK     live state vs the registry (schedule; read-only role):
 #                                        writes out/drift/STACK.status (clean|drift|error) and
 #                                        out/drift/STACK.md; exit 0 clean or drift, 1 error
-# Needs PULUMI_BACKEND_URL (the stack's state backend). Cloud stacks keep their config secrets
+# Needs PULUMI_BACKEND_URL (the stack's state backend). preview and up first build the stack's
+# catalog (out/catalog/STACK, that stack only), which the program uploads. Cloud stacks keep their config secrets
 # with the awskms secrets provider (PULUMI_SECRETS_PROVIDER when a stack is first created), so
 # CI needs no passphrase. Logs go to out/pulumi-ACTION-STACK.log as well.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,11 +18,12 @@ stack="${2:?usage: scripts/ci/pulumi.sh preview|up|drift STACK}"
 check_stack "$stack"
 case "$action" in preview|up|drift) ;; *) die "unknown action '$action' (preview, up or drift)" ;; esac
 
-target="$("$PYTHON" -c 'import sys; from eventbus.desired.stack import load_stack; print(load_stack(sys.argv[1], sys.argv[2]).target)' "$ROOT" "$stack")"
+local=0
+if "$EVENTBUS" stacks --purpose local --names | grep -qxF "$stack"; then local=1; fi
 logf="$OUT/pulumi-$action-$stack.log"
 cd "$ROOT"
 
-if [[ "$action" == drift && "$target" == local ]]; then
+if [[ "$action" == drift && "$local" == 1 ]]; then
     # a broker reached with the admin's SASL credentials: compare through the Kafka admin API
     mkdir -p "$OUT/drift"
     rc=0
@@ -35,6 +37,12 @@ else
         # no passphrase reaches them, and the role has no kms:Decrypt on the stack's key, so the
         # stack's secrets cannot be decrypted there (docs/pull-requests.md, "Security model")
         unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE EVENTBUS_REGISTRY_PASSWORD KAFKA_ADMIN_PASSWORD
+    fi
+    if [[ "$action" != drift ]]; then
+        # the catalog this stack's deploy uploads: built once, here, for exactly this stack
+        EVENTBUS_CATALOG_DIR="$OUT/catalog/$stack"
+        export EVENTBUS_CATALOG_DIR
+        "$EVENTBUS" catalog build --stack "$stack" --out "$EVENTBUS_CATALOG_DIR" >&2
     fi
     if [[ "$action" == up ]]; then
         pulumi stack select --create --non-interactive \

@@ -27,22 +27,24 @@ Each case is a folder ``corpus/<case>/`` holding
                                                       # big files, made at test time: prefix, unit x N
                                                       # ({i} in unit: its index), middle, close x M, suffix
 
-The test runs ``python -m eventbus.cli.main --root <tree> validate --format json`` in a
-subprocess (the cases run side by side, one per core) and checks: the exit status, the expected findings (rule, file, line, message), no
+The test runs ``eventbus --root <tree> validate --format json`` in this process (stopped by a
+timer at the case's bound) and checks: the exit status, the expected findings (rule, file, line, message), no
 traceback and no internal error, nothing in the tree changed, and the time bound. Case names
 and file paths are ASCII; confusable, control and separator characters appear only in
 ``setup`` (as JSON-style escapes in expect.yaml).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import shutil
-import subprocess
-import sys
+import signal
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -158,16 +160,39 @@ def apply_case(case: str, root: Path, outside: Path) -> None:
             raise AssertionError(f"{case}: unknown setup action {action!r}")
 
 
-def run_cli(root: Path, seconds: float) -> tuple[subprocess.CompletedProcess, float]:
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONHASHSEED": "0"}
-    env.pop("EVENTBUS_ROOT", None)
-    env.pop("EVENTBUS_DEBUG", None)
+class _TooSlow(BaseException):
+    """Raised into the gate when a case runs over its bound (not an Exception: main() must not catch it)."""
+
+
+@dataclass
+class _Run:
+    returncode: int | None
+    stdout: str
+    stderr: str
+
+
+def run_cli(root: Path, seconds: float) -> tuple[_Run, float]:
+    """``eventbus --root ROOT validate --format json``, in this process, stopped after ``seconds``."""
+    from eventbus.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+
+    def stop(_sig, _frame):
+        raise _TooSlow()
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "eventbus.cli.main", "--root", str(root), "validate", "--format", "json"],
-        capture_output=True, text=True, timeout=seconds, env=env, cwd=str(root.parent),
-    )
-    return proc, time.perf_counter() - started
+    rc: int | None
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = main(["--root", str(root), "validate", "--format", "json"])
+    except _TooSlow:
+        rc = None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    return _Run(rc, out.getvalue(), err.getvalue()), time.perf_counter() - started
 
 
 def _matches(f: dict, want: dict) -> bool:
@@ -189,11 +214,8 @@ def run_case(case: str, work: Path) -> dict:
     apply_case(case, root, outside)
     before, outside_before = snapshot(root), snapshot(outside)
     seconds = float(want.get("seconds", 30))
-    try:
-        proc, elapsed = run_cli(root, seconds + 30)  # the subprocess bound; the case's own bound is checked by the test
-        result = {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "elapsed": elapsed}
-    except subprocess.TimeoutExpired:
-        result = {"rc": None, "stdout": "", "stderr": "", "elapsed": float("inf")}
+    proc, elapsed = run_cli(root, seconds + 30)
+    result = {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "elapsed": elapsed}
     result["modified"] = snapshot(root) != before
     result["outside_modified"] = snapshot(outside) != outside_before
     shutil.rmtree(work, ignore_errors=True)  # some cases hold 50 MB files
@@ -202,18 +224,14 @@ def run_case(case: str, work: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def corpus_results(request, tmp_path_factory) -> dict:
-    """Every selected case, run side by side (one gate subprocess per core)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Every selected case, run once, in this process."""
     selected = [item.callspec.params["case"] for item in request.session.items
                 if getattr(item, "originalname", "") == "test_case" and item.module.__name__ == __name__ and hasattr(item, "callspec")]
     base = tmp_path_factory.mktemp("corpus")
-    with ThreadPoolExecutor(max(2, os.cpu_count() or 2)) as pool:
-        futures = {c: pool.submit(run_case, c, base / c) for c in selected}
     out = {}
-    for c, fut in futures.items():
+    for c in selected:
         try:
-            out[c] = fut.result()
+            out[c] = run_case(c, base / c)
         except Exception as exc:  # noqa: BLE001 - reported by the case's test
             out[c] = {"error": f"{type(exc).__name__}: {exc}"}
     return out

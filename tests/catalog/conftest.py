@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ from eventbus.catalog import build_catalog
 from tests.conftest import REPO
 
 NODE_MODULES = REPO / "node_modules"
-ARTIFACTS = REPO / "test-artifacts"
+# screenshots and page dumps of the browser tests: outside the work tree unless asked for
+ARTIFACTS = Path(os.environ.get("EVENTBUS_TEST_ARTIFACTS") or (Path(tempfile.gettempdir()) / "eventbus-test-artifacts"))
 
 
 def require_tool(path: Path, what: str, how: str):

@@ -15,7 +15,7 @@ import pytest
 
 from eventbus.catalog import build_catalog
 from eventbus.catalog.model import build_model
-from eventbus.loader import load_registry
+from eventbus.load.registry import load_registry
 from tests.catalog.conftest import ARTIFACTS, NODE_MODULES, require_tool
 from tests.conftest import REPO
 
@@ -91,8 +91,8 @@ def visible_refs(pg) -> list[str]:
 
 def expected_matches(term: str) -> set[str]:
     """What the index should show for one search word: the same rule as app.js, computed from the model."""
-    from eventbus.desired.stack import load_stacks
-    from eventbus.desired.state import compute
+    from eventbus.load.stacks import load_stacks
+    from eventbus.desired import compute
 
     reg = load_registry(str(REPO)).registry
     cat = build_model(reg, [(st, compute(reg, st)) for st in load_stacks(str(REPO))])

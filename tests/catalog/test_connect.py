@@ -12,9 +12,9 @@ import pytest
 from eventbus.catalog import connect
 from eventbus.catalog.exporters.connect import ConnectExporter
 from eventbus.catalog.model import build_model
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.load.stacks import load_stack
+from eventbus.desired import compute
+from eventbus.load.registry import load_registry
 from tests.conftest import REPO
 
 REGISTRY_URL = "https://schema-registry.eeb-prod.example.va.gov"
@@ -24,7 +24,7 @@ LOCAL_REGISTRY = "http://127.0.0.1:18081/apis/ccompat/v7"
 def confluent(stack, url):
     """The stack as it will read once it names a Confluent-compatible registry (eventbus:schemaRegistry kind confluent)."""
     raw = {**stack.raw, "eventbus:schemaRegistry": {"kind": "confluent", "url": url}}
-    return dataclasses.replace(stack, raw=raw, registry_kind="confluent")
+    return dataclasses.replace(stack, raw=raw, registry_kind="confluent", registry_url=url)
 
 
 @pytest.fixture(scope="module")

@@ -119,8 +119,8 @@ def test_the_shortcut_agrees_with_the_checker(tmp_path):
     from eventbus.avro.compat import check
     from eventbus.catalog.schema_view import diff_rows
     from eventbus.catalog.versions import _trivially_safe
-    from eventbus.loader import load_registry
-    from eventbus.synth import generate
+    from eventbus.load.registry import load_registry
+    from eventbus.bench.synth import generate
     from tests.conftest import REPO
 
     generate(str(tmp_path / "synth"), events=30, consumers=10, versions=3)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from eventbus.loader.yamldoc import dump_yaml, parse_yaml
+from eventbus.load.yaml import dump_yaml, parse_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("EVENTBUS_E2E_KAFKA_PORT", "29092"))

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from eventbus.adapters.kafka_admin import compare, read_live
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.desired import compute
+from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.e2e.conftest import admin_conf, run
 
 pytestmark = pytest.mark.e2e
@@ -71,7 +71,7 @@ def test_read_only_state_folder(deployed):
     add_events(ws, "appointment_ro", 1)
     before = set(read_live(admin_conf(ws.broker)).topics)
     modes = {}
-    for dirpath, dirnames, filenames in os.walk(state):
+    for dirpath, _dirnames, filenames in os.walk(state):
         for p in [dirpath, *(os.path.join(dirpath, f) for f in filenames)]:
             modes[p] = os.stat(p).st_mode
             os.chmod(p, modes[p] & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))

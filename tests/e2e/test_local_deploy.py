@@ -18,9 +18,9 @@ from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from eventbus.adapters.kafka_admin import compare, read_live
 from eventbus.adapters.pulumi_program import scram_password
-from eventbus.desired.stack import load_stack
-from eventbus.desired.state import compute
-from eventbus.loader import load_registry
+from eventbus.desired import compute
+from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.e2e.conftest import admin_conf
 
 pytestmark = pytest.mark.e2e

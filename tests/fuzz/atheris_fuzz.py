@@ -29,11 +29,11 @@ sys.path.insert(0, str(REPO))
 
 with atheris.instrument_imports(include=["eventbus", "tests.fuzz.harness"]):
     import eventbus.gate  # noqa: F401 - instrumented now: the rules and the gate are imported lazily elsewhere
-    from eventbus.rules import all_rules
+    from eventbus.gate.rules import all_rules
 
     try:
         import eventbus.catalog  # noqa: F401
-        import eventbus.catalog.site  # noqa: F401
+        import eventbus.catalog.exporters.site  # noqa: F401
     except ImportError:  # the catalog is optional
         pass
     from tests.fuzz import harness

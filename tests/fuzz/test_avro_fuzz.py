@@ -11,7 +11,6 @@ version really is readable with the new one (the Avro library decodes it).
 from __future__ import annotations
 
 import io
-import json
 
 from hypothesis import assume, example, given
 from hypothesis import strategies as st

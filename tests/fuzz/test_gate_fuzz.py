@@ -18,7 +18,6 @@ only by approved consumers, no PII/PHI where a stack forbids it).
 from __future__ import annotations
 
 import copy
-import json
 import os
 import re
 import shutil
@@ -29,7 +28,6 @@ from pathlib import Path
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from eventbus.loader.yamldoc import dump_yaml
 from tests.conftest import Tree
 from tests.fuzz import harness
 from tests.fuzz.conftest import fuzz
@@ -228,7 +226,7 @@ def deployable(reg) -> list[str]:
     for c in reg.consumers:
         if not (ID.fullmatch(c.team) and ID.fullmatch(c.application)):
             bad.append(f"consumer ref {c.ref!r}")
-        for env, arns in c.principals.items():
+        for arns in c.principals.values():
             bad += [f"consumer ARN {a!r}" for a in arns if not ARN.fullmatch(a) or "*" in a]
         if not re.fullmatch(r"[A-Za-z0-9._-]{3,200}", c.consumer_group.name, re.ASCII) or not c.consumer_group.name.startswith(c.team + "."):
             bad.append(f"group {c.consumer_group.name!r} of {c.ref}")

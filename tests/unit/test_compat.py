@@ -87,6 +87,97 @@ def test_explanations_name_the_field_and_the_fix():
     assert p.field == "ctx.who" and "null | string" in p.message
 
 
+def ns_rec(fields, name="Claim", ns="gov.va.claims", **kw):
+    return json.dumps({"type": "record", "name": name, "namespace": ns, "fields": fields, **kw})
+
+
+def test_field_alias_matching_two_writer_fields_is_incompatible():
+    # Java's lookupWriterField throws; the Schema Registry reports the pair incompatible
+    old = ns_rec([f("a", "int"), f("b", "int")])
+    new = ns_rec([f("a", "int", aliases=["b"]), f("c", "int", default=0)])
+    problems = check("BACKWARD", new, [old])
+    assert [p.kind for p in problems] == ["ambiguous_field"] and problems[0].field == "a"
+    assert "several fields" in problems[0].message
+    assert all(p.kind != "ambiguous_field" for p in check("FORWARD", new, [old]))  # the old reader has no aliases
+
+
+def test_type_aliases_are_relative_to_the_namespace():
+    old = ns_rec([f("id", "long")], name="Claim")
+    renamed = json.loads(ns_rec([f("id", "long")], name="ClaimV2"))
+    assert check("BACKWARD", json.dumps({**renamed, "aliases": ["Claim"]}), [old]) == []  # gov.va.claims.Claim
+    assert check("BACKWARD", json.dumps({**renamed, "aliases": ["gov.va.claims.Claim"]}), [old]) == []
+    # an unqualified alias in a namespace does not name a type of another namespace
+    other = ns_rec([f("id", "long")], name="Claim", ns="gov.va.other")
+    assert [p.kind for p in check("BACKWARD", json.dumps({**renamed, "aliases": ["Claim"]}), [other])] == ["name_mismatch"]
+    # a nested type: relative to its own namespace, not to the alias as written
+    def nested(name, ns, aliases=None):
+        t = {"type": "enum", "name": name, "namespace": ns, "symbols": ["A"], **({"aliases": aliases} if aliases else {})}
+        return ns_rec([f("s", t)])
+
+    assert check("BACKWARD", nested("S2", "x.y", ["S"]), [nested("S", "x.y")]) == []
+    assert check("BACKWARD", nested("S2", "x.y", ["S"]), [nested("S", "gov.va.claims")]) != []
+
+
+def test_names_compare_by_simple_name_as_java_does():
+    assert check("FULL", ns_rec([f("id", "long")], ns="gov.va.a"), [ns_rec([f("id", "long")], ns="gov.va.b")]) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_invalid_defaults_are_refused_in_every_mode(mode):
+    from eventbus.avro.compat import SchemaParseError
+
+    for bad in (ns_rec([f("n", "int", default=1.5)]), ns_rec([f("note", "string", default=None)])):
+        with pytest.raises(SchemaParseError) as err:
+            check(mode, bad, [V1])
+        assert err.value.index == 0 and "invalid default" in str(err.value)
+
+
+def test_merged_versions_are_parsed_as_the_registry_holds_them():
+    old = ns_rec([f("id", "long"), f("note", "string", default=None)])  # invalid default, registered long ago
+    assert check("BACKWARD", ns_rec([f("id", "long")]), [old]) == []
+
+
+def test_union_default_of_any_branch_parses_as_in_java():
+    assert check("BACKWARD", ns_rec([f("id", "long"), f("note", ["null", "string"], default="x")]), [V1]) == []
+
+
+def test_invalid_logical_types_are_ignored():
+    ts_on_int = ns_rec([f("at", {"type": "int", "logicalType": "timestamp-millis"})])
+    assert check("FULL", ts_on_int, [ts_on_int]) == []
+    assert check("BACKWARD", ns_rec([f("at", "long")]), [ts_on_int]) == []  # int -> long promotion
+
+
+def test_missing_symbols_are_listed_in_order():
+    def e(*syms):
+        return ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
+    [p] = check("FORWARD", e("A", "Z", "M", "B"), [e("A")])
+    assert "B, M, Z" in p.message
+
+
+@pytest.mark.parametrize("schema, policy", [
+    (ns_rec([f("a", "Later"), f("b", {"type": "enum", "name": "Later", "symbols": ["X"]})]), "forward-reference"),
+    (ns_rec([f("self", "Claim")]), "unwritable-record"),
+    (V1[:-1] + ' /* a comment */}', "strict-json"),
+])
+def test_documented_policies_are_stricter_than_java(schema, policy):
+    from eventbus.avro.compat import SchemaParseError
+    from eventbus.avro.parser import PolicyError
+
+    with pytest.raises(SchemaParseError) as err:
+        check("BACKWARD", schema, [schema])
+    assert isinstance(err.value.error, PolicyError) and err.value.error.policy == policy
+    if policy != "strict-json":  # as a merged version it is parsed as the registry holds it
+        assert check("NONE", V1, [schema]) == []
+
+
+def test_default_inside_an_enclosing_record_is_refused_as_java_does():
+    from eventbus.avro.compat import SchemaParseError
+
+    schema = ns_rec([f("kids", {"type": "array", "items": "Claim"}, default=[{"kids": []}])])
+    with pytest.raises(SchemaParseError, match="encloses the field"):
+        check("NONE", schema, [])
+
+
 @pytest.fixture
 def files(tmp_path):
     def write(name, text):
@@ -108,8 +199,47 @@ def test_cli_incompatible(files, capsys):
     assert "INCOMPATIBLE under BACKWARD" in out and "field 'note' was added without a default" in out and "fix:" in out
 
 
-def test_cli_bad_schema_and_usage(files, capsys):
-    assert main(["compat", "--mode", "BACKWARD", files("v2.avsc", "{not json"), files("v1.avsc", V1)]) == 1
-    assert "Traceback" not in capsys.readouterr().err
+def test_cli_exit_status_contract(files, capsys):
+    """0 compatible, 1 incompatible, 2 unparseable schema or usage error, the reason on one line."""
+    cases = [
+        (["--mode", "BACKWARD", files("v2.avsc", "{not json"), files("v1.avsc", V1)], "v2.avsc: error: not a valid Avro schema: not JSON"),
+        (["--mode", "NONE", files("bad.avsc", ns_rec([f("n", "int", default=1.5)])), files("v1.avsc", V1)], "invalid default for field"),
+        (["--mode", "BACKWARD", files("v3.avsc", V1), files("old.avsc", '{"type": "nope"}')], "old.avsc: error: not a valid Avro schema"),
+        (["--mode", "BACKWARD", files("fw.avsc", ns_rec([f("a", "L"), f("b", {"type": "enum", "name": "L", "symbols": ["X"]})])), files("v1.avsc", V1)],
+         "not accepted by the gate"),
+        (["--mode", "BACKWARD", "/nonexistent.avsc", files("b.avsc", V1)], "/nonexistent.avsc:1: error:"),
+    ]
+    for args, reason in cases:
+        assert main(["compat", *args]) == 2, args
+        err = capsys.readouterr().err
+        assert reason in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert main(["compat", "--mode", "SIDEWAYS", files("a.avsc", V1), files("b.avsc", V1)]) == 2
-    assert main(["compat", "--mode", "BACKWARD", "/nonexistent.avsc", files("b.avsc", V1)]) == 1
+    assert main(["compat", "--help"]) == 0
+    assert "Exit 0 compatible, 1 incompatible, 2" in capsys.readouterr().out
+
+
+def test_cli_messages_are_deterministic(files):
+    import subprocess
+    import sys
+
+    def e(*syms):
+        return ns_rec([f("s", {"type": "enum", "name": "S", "symbols": list(syms)})])
+    args = [sys.executable, "-m", "eventbus.cli.main", "compat", "--mode", "FULL", files("n.avsc", e("A", "Q", "C", "X", "B")), files("o.avsc", e("A", "D", "E"))]
+    outs = {subprocess.run(args, capture_output=True, text=True, env={"PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
+    assert len(outs) == 1 and "B, C, Q, X" in outs.pop()
+
+
+def test_walker_gives_each_field_a_dotted_path_type_and_properties():
+    from eventbus.avro.schema import field_map, named_types, type_details
+
+    q = {"type": "record", "name": "Q", "fields": [f("value", ["null", {"type": "enum", "name": "E", "symbols": ["A", "B"], "default": "A"}], default=None)]}
+    schema = json.loads(rec(f("context", {"type": "record", "name": "Ctx", "namespace": "", "fields": [
+        f("qualifiedIdentifiers", {"type": "array", "items": q}, classification="PII", aliases=["ids"])]})))
+    fields = field_map(schema)
+    assert list(fields) == ["context", "context.qualifiedIdentifiers", "context.qualifiedIdentifiers[].value"]
+    ids = fields["context.qualifiedIdentifiers"]
+    assert ids.props == {"classification": "PII"} and ids.aliases == ("ids",) and ids.depth == 1 and ids.record == "Ctx"
+    value = fields["context.qualifiedIdentifiers[].value"]
+    assert value.record == "Q" and value.has_default and value.default is None
+    details = type_details(value.type, named_types(schema), value.namespace)
+    assert details["nullable"] and details["symbols"] == ["A", "B"] and details["enum_default"] == "A" and details["name"] == "E"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, Tree
+from tests.conftest import REPO, Tree, codeowners, git_tree  # noqa: F401 (fixtures)
 
 WORKFLOWS = REPO / ".github" / "workflows"
 SCRIPTS = REPO / "scripts" / "ci"
@@ -35,7 +35,7 @@ def workflows() -> dict[str, dict]:
 
 def deployed_stacks(root: Path = REPO) -> list[str]:
     """Stacks a merge deploys: every Pulumi.<stack>.yaml whose target is not local."""
-    from eventbus.desired.stack import load_stack
+    from eventbus.load.stacks import load_stack
 
     names = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
     return [n for n in names if load_stack(str(root), n).target != "local"]
@@ -64,7 +64,7 @@ class CI:
             "FAKE_PULUMI_LOG": str(self.pulumi_log),
         }
 
-    def with_fakes(self) -> "CI":
+    def with_fakes(self) -> CI:
         self.env["PATH"] = f"{FAKES}{os.pathsep}{self.env.get('PATH', '')}"
         return self
 
@@ -99,18 +99,3 @@ def ci(tmp_path) -> CI:
     return CI(tmp_path)
 
 
-def codeowners(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([EVENTBUS, "--root", str(root), "codeowners", *args], capture_output=True, text=True,
-                          env={**os.environ, "NO_COLOR": "1"})
-
-
-@pytest.fixture
-def git_tree(tmp_path) -> Tree:
-    """The small valid registry as a git repository on `main`, with its generated CODEOWNERS."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    t = Tree(root).write()
-    (root / ".gitignore").write_text("/out/\n")
-    assert codeowners(root).returncode == 0
-    t.commit("base")
-    return t

@@ -119,7 +119,7 @@ def test_plan_previews_every_stack_when_the_program_changes(git_tree, tmp_path):
     assert json.loads(ci.outputs()["stacks"]) == ["prod", "sandbox"]
     body = (ci.out / "plan-comment.md").read_text()
     assert "No infrastructure changes." in body
-    assert f"| `@department-of-veterans-affairs/eeb-platform` | `infra/note.txt` |" in body
+    assert "| `@department-of-veterans-affairs/eeb-platform` | `infra/note.txt` |" in body
     # said plainly, right under the heading: the plan is the base code's view of the change
     assert body.splitlines()[1].startswith("> ⚠️ **This pull request changes the control plane itself** (`infra/note.txt`)")
 
@@ -279,7 +279,7 @@ def test_drift_issue_is_opened_updated_and_closed(ci):
     assert res.returncode == 0, res.stderr
     [issue] = ci.gh()["issues"]
     assert issue["title"] == "Drift: live state differs from the registry"
-    assert [l["name"] for l in issue["labels"]] == ["drift"]
+    assert [label["name"] for label in issue["labels"]] == ["drift"]
     assert issue["body"].startswith("<!-- eventbus-drift -->") and "### `prod`: drift" in issue["body"]
 
     res = ci.run("drift-issue.sh", _reports(ci, prod="drift", sandbox="drift"), **env)
@@ -321,28 +321,27 @@ def test_drift_issue_needs_reports(ci, tmp_path):
 
 
 # -- publish-catalog.sh, setup.sh ------------------------------------------------------------------
-def test_publish_catalog_without_a_catalog_command_warns(pulumi_ci, tmp_path):
-    fake = tmp_path / "eventbus"
-    fake.write_text("#!/usr/bin/env bash\n[[ $1 == catalog ]] && exit 2\nexit 0\n")
-    fake.chmod(0o755)
-    res = pulumi_ci.run("publish-catalog.sh", "prod", EVENTBUS=str(fake))
-    assert res.returncode == 0
-    assert "::warning title=catalog::" in res.stdout
-
-
-def test_publish_catalog_builds_the_site_and_records_where_it_went(pulumi_ci):
-    import subprocess
-
-    from tests.workflows.conftest import EVENTBUS
-
-    if subprocess.run([EVENTBUS, "catalog", "--help"], capture_output=True).returncode != 0:
-        pytest.skip("eventbus has no catalog command in this tree")
+def test_the_deploy_uploads_a_catalog_of_its_own_stack_only(pulumi_ci):
+    # prod's published catalog must not describe the developer's local broker or the sandbox
+    res = pulumi_ci.run("pulumi.sh", "up", "prod", AWS_REGION="us-gov-west-1")
+    assert res.returncode == 0, res.stderr
+    site = pulumi_ci.out / "catalog" / "prod"
+    assert (site / "index.html").is_file()
+    text = "\n".join(p.read_text(errors="replace") for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".yaml", ".js"))
+    assert "127.0.0.1" not in text and "_sandbox" not in text and "eeb-sandbox" not in text
+    assert "b-1.eeb-prod" in text
+    env_log = (pulumi_ci.pulumi_log.parent / "pulumi.log.env").read_text()
+    assert env_log  # the engine ran with the catalog folder in its environment (checked by the program tests)
     res = pulumi_ci.run("publish-catalog.sh", "prod")
     assert res.returncode == 0, res.stderr
-    assert (pulumi_ci.out / "catalog" / "prod" / "index.html").is_file()
     assert "stack output catalog --stack prod --json" in pulumi_ci.pulumi_log.read_text()
     summary = pulumi_ci.summary.read_text()
-    assert "### Event catalog (`prod`)" in summary and "eeb-sandbox-event-catalog" in summary
+    assert "### Event catalog (`prod`)" in summary and "Built for stack prod" in summary
+
+
+def test_publish_catalog_needs_the_deploys_catalog(pulumi_ci):
+    res = pulumi_ci.run("publish-catalog.sh", "prod")
+    assert res.returncode == 1 and "scripts/ci/pulumi.sh up prod builds it" in res.stderr
 
 
 def test_publish_catalog_refuses_an_unknown_stack(pulumi_ci):

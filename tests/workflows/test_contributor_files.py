@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from tests.workflows.conftest import EVENTBUS, codeowners
+from tests.workflows.conftest import EVENTBUS
 
 SCHEMAS = REPO / "infra" / "eventbus" / "schemas"
 FORMS = REPO / ".github" / "ISSUE_TEMPLATE"
@@ -100,7 +100,7 @@ def test_issue_form_dropdowns_offer_every_allowed_value():
     assert co["compliance-fisma_level"]["attributes"]["options"] == ["Low", "Moderate"]  # High is refused by the gate
     assert co["compliance-ato_status"]["attributes"]["options"] == ["ATO", "cATO", "IATO", "none"]
     envs = [o["label"] for o in co["subscriptions-environments"]["attributes"]["options"]]
-    from eventbus.loader import load_registry
+    from eventbus.load.registry import load_registry
 
     assert sorted(envs) == sorted(load_registry(str(REPO)).registry.environments)
 
@@ -240,7 +240,7 @@ def test_contributing_walkthroughs_work_on_a_copy_of_the_registry(tmp_path):
     documented = re.search(r"^(consumers/va-notify/refill-reminder\.yaml:\d+:\d+: error \[restricted-access\].*)$",
                            (REPO / "CONTRIBUTING.md").read_text(), re.M).group(1)
     assert documented in res.stdout, res.stdout
-    assert [l for l in res.stdout.splitlines() if ": error [" in l] == [documented], "the only error is the documented one"
+    assert [line for line in res.stdout.splitlines() if ": error [" in line] == [documented], "the only error is the documented one"
 
     event = root / "events/health/prescription_refill_requested/event.yaml"
     text = event.read_text()

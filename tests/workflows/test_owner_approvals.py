@@ -104,7 +104,7 @@ def test_nothing_claimed_passes_and_no_token_fails_closed(ci, git_tree):
 
 
 def test_approvals_markdown_lists_the_claimed_owner(decoy):
-    from tests.workflows.conftest import codeowners
+    from tests.conftest import codeowners
 
     t, _ = decoy
     res = codeowners(t.root, "--approvals", "main")
@@ -115,7 +115,7 @@ def test_approvals_markdown_lists_the_claimed_owner(decoy):
 def test_changed_file_names_cannot_break_the_approvals_table(git_tree):
     from markdown_it import MarkdownIt
 
-    from tests.workflows.conftest import codeowners
+    from tests.conftest import codeowners
 
     t = git_tree
     t.git("switch", "-q", "-c", "odd")

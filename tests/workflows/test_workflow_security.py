@@ -114,7 +114,7 @@ def test_every_action_is_pinned_to_a_full_sha_with_its_version(workflows):
             assert VERSION_COMMENT.match(rest), f"{path.name}:{n}: {ref} needs a '# vX.Y.Z' comment naming the release"
             seen.setdefault(action, set()).add(sha)
     # and the YAML agrees (no `uses:` hidden where the line scan would not see it)
-    for name, job_id, job, step in steps(workflows):
+    for name, job_id, _job, step in steps(workflows):
         if "uses" in step:
             assert SHA.match(step["uses"].partition("@")[2]), f"{name}/{job_id}: {step['uses']}"
     for name, job_id, job in jobs(workflows):
@@ -154,7 +154,7 @@ def test_oidc_token_only_in_jobs_that_assume_a_role(workflows):
 
 
 def test_aws_region_matches_the_stacks():
-    from eventbus.desired.stack import load_stack
+    from eventbus.load.stacks import load_stack
 
     for stack in deployed_stacks():
         cfg = yaml.safe_load((REPO / f"Pulumi.{stack}.yaml").read_text())["config"]
@@ -214,7 +214,7 @@ def test_every_job_has_a_timeout(workflows):
 
 def test_checkout_never_persists_credentials(workflows):
     n = 0
-    for name, job_id, job, step in steps(workflows):
+    for name, job_id, _job, step in steps(workflows):
         if step.get("uses", "").startswith("actions/checkout@"):
             n += 1
             assert step.get("with", {}).get("persist-credentials") is False, f"{name}/{job_id}: persist-credentials: false"
@@ -223,7 +223,7 @@ def test_checkout_never_persists_credentials(workflows):
 
 def test_every_run_step_only_calls_a_ci_script(workflows):
     used = set()
-    for name, job_id, job, step in steps(workflows):
+    for name, job_id, _job, step in steps(workflows):
         if "run" not in step:
             continue
         cmd = step["run"].strip()

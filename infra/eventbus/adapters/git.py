@@ -27,14 +27,23 @@ def resolve(root: str, ref: str) -> str:
     return str(_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
 
 
-def merge_base(root: str, ref: str) -> str:
-    return str(_git(root, "merge-base", resolve(root, ref), "HEAD")).strip()
+def show(root: str, commit: str, path: str) -> str:
+    """A file's text at ``commit`` (GitError when it does not exist there)."""
+    return str(_git(root, "show", f"{commit}:./{path}"))
+
+
+def changed_files(root: str, base: str) -> list[str]:
+    """Paths changed between ``base`` and the working tree (committed, staged, unstaged, untracked)."""
+    commit = resolve(root, base)
+    files = set(str(_git(root, "diff", "--name-only", "--no-renames", "--relative", commit, "--")).splitlines())
+    files |= set(str(_git(root, "ls-files", "--others", "--exclude-standard")).splitlines())
+    return sorted(f for f in files if f)
 
 
 def tree_at(root: str, ref: str):
     """The registry files (events/, consumers/, teams/, Pulumi.*.yaml) as they were at ``ref``,
     held in memory: nothing is written to disk."""
-    from eventbus.loader.fs import MemoryFS
+    from eventbus.load.fs import MemoryFS
 
     commit = resolve(root, ref)
     top = str(_git(root, "rev-parse", "--show-toplevel")).strip()

@@ -6,27 +6,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import DesiredState
+from eventbus.desired import Connection, DesiredState
 
 
 class KafkaUnavailable(RuntimeError):
     pass
 
 
-def client_config(stack: StackConfig, username: str | None = None, password: str | None = None) -> dict:
-    c = stack.cluster
-    conf = {"bootstrap.servers": ",".join(c.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000, "log_level": 3}
-    if c.sasl_mechanism == "aws-iam":
-        raise KafkaUnavailable(f"stack {stack.name} uses IAM authentication; run drift from a host with an MSK IAM client (not supported by this adapter yet)")
-    mech = {"plain": "PLAIN", "scram-sha512": "SCRAM-SHA-512", "scram-sha256": "SCRAM-SHA-256"}[c.sasl_mechanism]
-    conf.update({
-        "security.protocol": "SASL_SSL" if c.tls else "SASL_PLAINTEXT",
-        "sasl.mechanism": mech,
+def client_config(conn: Connection, username: str | None = None, password: str | None = None) -> dict:
+    """Admin client settings for a cluster reached with SASL user and password."""
+    if conn.iam:
+        raise KafkaUnavailable("this stack uses IAM authentication; run drift from a host with an MSK IAM client (not supported by this adapter yet)")
+    return {
+        "bootstrap.servers": ",".join(conn.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000, "log_level": 3,
+        "security.protocol": conn.security_protocol,
+        "sasl.mechanism": conn.sasl_mechanism,
         "sasl.username": username or os.environ.get("KAFKA_ADMIN_USERNAME", "admin"),
         "sasl.password": password if password is not None else os.environ.get("KAFKA_ADMIN_PASSWORD", ""),
-    })
-    return conf
+    }
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,7 @@ class LiveTopic:
 @dataclass
 class LiveState:
     topics: dict[str, LiveTopic] = field(default_factory=dict)
-    acls: set[tuple] = field(default_factory=set)  # (principal, type, name, pattern, operation, host, permission)
+    acls: set[tuple] = field(default_factory=set)  # AclSpec.identity of every binding on the cluster
     scram_users: set[str] = field(default_factory=set)
 
 
@@ -123,12 +120,12 @@ def compare(desired: DesiredState, live: LiveState, admin_users: tuple[str, ...]
     desired_names = {t.name for t in desired.topics}
     for name in sorted(set(live.topics) - desired_names):
         out.append(f"topic {name}: on the cluster but not in the registry")
-    want = {(a.principal, a.resource_type, a.resource_name, a.pattern, a.operation, a.host, a.permission) for a in desired.acls}
+    want = {a.identity for a in desired.acls}
     for a in sorted(want - live.acls):
         out.append(f"acl missing: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
     for a in sorted(live.acls - want):
         out.append(f"acl not in the registry: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
-    if desired.target == "local":
+    if desired.scram_users:
         users = {a.kafka_user for a in desired.apps}
         for u in sorted(users - live.scram_users):
             out.append(f"scram user missing: {u}")

@@ -1,31 +1,22 @@
 """Schema Registry compatibility, Confluent semantics, explained in plain words.
 
-The reader/writer resolution check is Apache Avro's own
-(``avro.compatibility.ReaderWriterCompatibilityChecker``); this module decides
-which pairs to check for each mode and turns the library's locations into
-field paths and advice a producer can act on.
+The reader/writer check follows Apache Avro Java's
+``SchemaCompatibility.ReaderWriterCompatibilityChecker`` (1.12) on the nodes of
+:mod:`eventbus.avro.parser`: the same type promotions, name and alias rules (a named type
+matches by its simple name or a reader alias equal to the writer's full name), enum default,
+union rules and recursion handling (a reader/writer pair already being checked counts as
+compatible). A reader field whose name and aliases match more than one writer field makes Java
+throw, which the Schema Registry reports as incompatible; so does this module.
 
-Modes (as in Confluent Schema Registry):
-
-* BACKWARD: the new schema reads data written with the latest version.
-* FORWARD: the latest version reads data written with the new schema.
-* FULL: both.
-* ``*_TRANSITIVE``: the same against every previous version, not only the latest.
-* NONE: no check.
+Modes (Confluent Schema Registry): BACKWARD, the new schema reads data written with the
+latest version; FORWARD, the latest version reads data written with the new one; FULL, both;
+``*_TRANSITIVE``, the same against every previous version; NONE, no check. In every mode the
+new version is parsed as the registry parses a new schema (defaults validated) and the
+previous ones as it holds them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Sequence
-
-from avro.errors import AvroException
-from avro.compatibility import (
-    ReaderWriterCompatibilityChecker,
-    SchemaCompatibilityType,
-    SchemaIncompatibilityType,
-)
-
-from eventbus.avro.schema import fullname, named_types, parse_text, resolve, type_label
+from eventbus.avro.parser import AvroError, Enum, Named, Node, Record
 
 MODES = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
 
@@ -41,14 +32,39 @@ GLUE_MODES = {
 }
 
 
-@dataclass(frozen=True)
+class SchemaParseError(AvroError):
+    """A schema of a compatibility check does not parse; ``index`` is 0 for the new one, 1.. for the history."""
+
+    def __init__(self, index: int, error: AvroError):
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
 class Incompatibility:
-    direction: str  # "backward" (new reads old) or "forward" (old reads new)
-    against: int  # index of the previous version checked (0-based in the history given)
-    kind: str  # the Avro library's incompatibility type
-    field: str  # dotted field path ("" for the record itself)
-    message: str  # what changed, in words
-    advice: str  # what to do
+    """One reason a pair of versions is incompatible, in words (a plain class: no dataclasses import at start-up)."""
+
+    __slots__ = ("direction", "against", "kind", "field", "message", "advice")
+
+    def __init__(self, direction: str, against: int, kind: str, field: str, message: str, advice: str):
+        self.direction = direction  # "backward" (new reads old) or "forward" (old reads new)
+        self.against = against  # index of the previous version checked (0-based in the history given)
+        self.kind = kind  # Java's SchemaIncompatibilityType in lower case, or "ambiguous_field"
+        self.field = field  # dotted field path ("" for the record itself)
+        self.message = message  # what changed, in words
+        self.advice = advice  # what to do
+
+    def _key(self) -> tuple:
+        return (self.direction, self.against, self.kind, self.field, self.message, self.advice)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Incompatibility) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "Incompatibility(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     def describe(self, new_label: str = "the new version", old_label: str | None = None) -> str:
         """What changed and who it breaks."""
@@ -65,7 +81,7 @@ class Incompatibility:
 
 
 def pairs_for(mode: str, history_len: int) -> list[tuple[str, int]]:
-    """(direction, index into history) pairs a mode checks; history is oldest first."""
+    """(direction, index into history) pairs a mode checks, newest first; history is oldest first."""
     if history_len == 0 or mode == "NONE":
         return []
     targets = list(range(history_len)) if mode.endswith("_TRANSITIVE") else [history_len - 1]
@@ -73,165 +89,264 @@ def pairs_for(mode: str, history_len: int) -> list[tuple[str, int]]:
     return [(d, i) for i in reversed(targets) for d in directions]
 
 
-def check(mode: str, new_text: str, history: Sequence[str]) -> list[Incompatibility]:
+def parse_all(new_text: str, history: list[str]) -> tuple[Node, list[Node]]:
+    """The new schema as the registry parses a new one, the history as it holds it."""
+    from eventbus.avro.parser import parse_text
+
+    try:
+        new = parse_text(new_text)
+    except AvroError as exc:
+        raise SchemaParseError(0, exc) from None
+    old = []
+    for i, text in enumerate(history):
+        try:
+            old.append(parse_text(text, new=False))
+        except AvroError as exc:
+            raise SchemaParseError(i + 1, exc) from None
+    return new, old
+
+
+def check(mode: str, new_text: str, history: list[str]) -> list[Incompatibility]:
     """Incompatibilities of ``new_text`` against ``history`` (oldest first) under ``mode``.
 
-    Raises eventbus.avro.schema.AvroError when a schema does not parse.
+    Raises SchemaParseError (an AvroError) when a schema does not parse, in every mode.
     """
     if mode not in MODES:
         raise ValueError(f"unknown compatibility mode {mode!r}; use one of {', '.join(MODES)}")
-    pairs = pairs_for(mode, len(history))
-    if not pairs:
-        return []
-    new = parse_text(new_text)
+    new, old = parse_all(new_text, history)
+    return check_parsed(mode, new, old)
+
+
+def check_parsed(mode: str, new: Node, history: list[Node]) -> list[Incompatibility]:
     out: list[Incompatibility] = []
-    for direction, i in pairs:
-        old = parse_text(history[i])
-        reader, writer = (new, old) if direction == "backward" else (old, new)
-        try:
-            reader_json = reader.to_json()
-            writer_json = writer.to_json()
-            result = ReaderWriterCompatibilityChecker().get_compatibility(reader, writer)
-            if result.compatibility is SchemaCompatibilityType.compatible:
-                continue
-            kinds = result.incompatibilities or [SchemaIncompatibilityType.type_mismatch]
-            messages = sorted(result.messages) or [""]
-            # merged results keep the root "/" beside the real places: drop it when there are others
-            locations = sorted(loc for loc in result.locations if loc != "/") or ["/"]
-            if locations == ["/"] and reader.type == "record" and writer.type == "record":
-                # the library drops the location when it descends into a writer union;
-                # find the field by asking it again, one field at a time
-                locations = [_localise(reader, writer)]
-        except (AvroException, RecursionError) as exc:
-            # Fuzzing fix: the library's checker raises on schemas its own parser accepts (an
-            # "error" type nested in a record: "Unknown schema type: error"), which crashed the
-            # gate. Fail closed: a pair the checker cannot compare is reported, never skipped.
-            why = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            out.append(
-                Incompatibility(
-                    direction, i, "uncheckable", "", f"the compatibility of the two versions cannot be checked ({why})",
-                    "Use only record, enum, fixed, array, map, union and primitive types (no 'error' types) so the change can be checked.",
-                )
-            )
-            continue
-        # the library merges sets; pair them up as well as it allows
-        # Fuzzing fix: the named types of each side are indexed once per pair, not once per
-        # incompatibility (a v2 changing 6,000 fields took 80 s: quadratic in the schema size).
-        names = (named_types(reader_json), named_types(writer_json))
-        for n, kind in enumerate(kinds):
-            loc = locations[min(n, len(locations) - 1)]
-            msg = messages[min(n, len(messages) - 1)]
-            out.append(_explain(direction, i, kind, loc, msg, reader_json, writer_json, names))
-    # de-duplicate while keeping order
-    seen, unique = set(), []
-    for inc in out:
-        key = (inc.direction, inc.against, inc.kind, inc.field, inc.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(inc)
-    return unique
+    seen = set()
+    for direction, i in pairs_for(mode, len(history)):
+        reader, writer = (new, history[i]) if direction == "backward" else (history[i], new)
+        for found in reader_writer(reader, writer):
+            inc = _explain(direction, i, found)
+            key = (inc.direction, inc.against, inc.kind, inc.field, inc.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(inc)
+    return out
 
 
-def _localise(reader: Any, writer: Any, prefix: str = "", depth: int = 0) -> str:
-    """Library-style location of the first incompatible field of two records."""
-    if depth > 32:
-        return prefix or "/"
-    for i, rf in enumerate(reader.fields):
-        wf = writer.fields_dict.get(rf.name)
-        if wf is None:
-            continue
-        res = ReaderWriterCompatibilityChecker().get_compatibility(rf.type, wf.type)
-        if res.compatibility is SchemaCompatibilityType.compatible:
-            continue
-        here = f"{prefix}/fields/{i}"
-        if rf.type.type == "record" and wf.type.type == "record":
-            return _localise(rf.type, wf.type, here + "/type", depth + 1)
-        return here + "/type"
-    return prefix or "/"
+# -- the checker (SchemaCompatibility.ReaderWriterCompatibilityChecker) -----------------
+class Found:
+    """One incompatibility as Java reports it, with the field path where it is."""
+
+    __slots__ = ("kind", "reader", "writer", "message", "location", "path", "field_types")
+
+    def __init__(self, kind: str, reader: Node, writer: Node, message: str, location: tuple, path: tuple, field_types=None):
+        self.kind = kind
+        self.reader, self.writer = reader, writer
+        self.message = message
+        self.location = location  # Java's JSON-pointer tokens, e.g. ("fields", "2", "type")
+        self.path = path  # field names, "[]" for array items, "{}" for map values
+        self.field_types = field_types  # (reader, writer) type of the field at ``path``
+
+    def with_types(self, pair: tuple) -> Found:
+        return Found(self.kind, self.reader, self.writer, self.message, self.location, self.path, pair)
 
 
-def field_path(location: str, schema: Any, names: dict[str, dict] | None = None) -> tuple[str, Any]:
-    """Turn a library location like ``/fields/2/type/fields/0`` into ``context.priorId``.
-
-    Returns the dotted path and the JSON of the schema node at that place. ``names``: the
-    schema's named types when the caller already has them.
-    """
-    names = named_types(schema) if names is None else names
-    node: Any = schema
-    namespace = schema.get("namespace") if isinstance(schema, dict) else None
-    parts: list[str] = []
-    tokens = [t for t in location.split("/") if t]
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        node = resolve(node, names, namespace)
-        if isinstance(node, dict) and node.get("type") in ("record", "error") and node.get("name"):
-            namespace = fullname(node["name"], node.get("namespace", namespace)).rpartition(".")[0] or None
-        if tok == "fields" and i + 1 < len(tokens) and isinstance(node, dict):
-            idx = int(tokens[i + 1]) if tokens[i + 1].isdigit() else -1
-            fields = node.get("fields") or []
-            if 0 <= idx < len(fields):
-                parts.append(fields[idx]["name"])
-                node = fields[idx]
-            i += 2
-            continue
-        if tok == "type" and isinstance(node, dict):
-            node = node.get("type")
-        elif tok in ("items", "values") and isinstance(node, dict):
-            node = node.get(tok)
-            parts.append("[]" if tok == "items" else "{}")
-        elif tok.isdigit() and isinstance(node, list):
-            idx = int(tok)
-            node = node[idx] if idx < len(node) else node
-        i += 1
-    path = ""
-    for p in parts:
-        path += p if p in ("[]", "{}") else (f".{p}" if path else p)
-    return path, node
+class _Ambiguous(Exception):
+    def __init__(self, field: str, names: list[str], path: tuple[str, ...]):
+        self.field, self.names, self.path = field, names, path
 
 
-def _explain(direction: str, against: int, kind: SchemaIncompatibilityType, location: str, msg: str, reader: Any, writer: Any, names: tuple | None = None) -> Incompatibility:
-    rnames, wnames = names or (None, None)
-    path, node = field_path(location, reader, rnames)
+_IN_PROGRESS: list = []  # sentinel result
+_PROMOTIONS = {
+    "long": ("int",),
+    "float": ("int", "long"),
+    "double": ("int", "long", "float"),
+    "bytes": ("string",),
+    "string": ("bytes",),
+}
+
+
+def reader_writer(reader: Node, writer: Node) -> list[Found]:
+    """Every incompatibility found reading data of ``writer`` with ``reader`` ([] = compatible)."""
+    try:
+        return _Checker().check(reader, writer, (), ())
+    except _Ambiguous as amb:
+        return [Found("ambiguous_field", reader, writer, f"{amb.field}: {', '.join(amb.names)}", (), amb.path)]
+    except RecursionError:
+        return [Found("uncheckable", reader, writer, "the schemas nest too deeply to compare", (), ())]
+
+
+def names_match(reader: Named, writer: Named) -> bool:
+    """Java's schemaNameEquals: same simple name, or a reader alias equal to the writer's full name."""
+    return reader.name == writer.name or writer.fullname in reader.aliases
+
+
+def writer_field(writer: Record, reader_field, path=()):
+    """Java's lookupWriterField: the writer field of the reader field's name or aliases (None if none)."""
+    hits = []
+    direct = writer.field_map.get(reader_field.name)
+    if direct is not None:
+        hits.append(direct)
+    for alias in reader_field.aliases:
+        f = writer.field_map.get(alias)
+        if f is not None:
+            hits.append(f)
+    if len(hits) > 1:
+        raise _Ambiguous(reader_field.name, [f.name for f in hits], path)
+    return hits[0] if hits else None
+
+
+class _Checker:
+    def __init__(self):
+        self.memo: dict[tuple[int, int], list] = {}
+
+    def check(self, reader: Node, writer: Node, loc: tuple, path: tuple) -> list[Found]:
+        key = (id(reader), id(writer))
+        result = self.memo.get(key)
+        if result is not None:
+            return [] if result is _IN_PROGRESS else result
+        self.memo[key] = _IN_PROGRESS
+        result = self.calculate(reader, writer, loc, path)
+        self.memo[key] = result
+        return result
+
+    def calculate(self, reader: Node, writer: Node, loc: tuple, path: tuple) -> list[Found]:
+        rt, wt = reader.type, writer.type
+        if rt == wt:
+            if rt == "array":
+                return self.check(reader.items, writer.items, loc + ("items",), path + ("[]",))
+            if rt == "map":
+                return self.check(reader.values, writer.values, loc + ("values",), path + ("{}",))
+            if rt == "record":
+                return self._names(reader, writer, loc, path) + self._fields(reader, writer, loc, path)
+            if rt == "enum":
+                return self._names(reader, writer, loc, path) + self._symbols(reader, writer, loc, path)
+            if rt == "fixed":
+                out = self._names(reader, writer, loc, path)
+                if reader.size != writer.size:
+                    out.append(Found("fixed_size_mismatch", reader, writer, f"expected: {writer.size}, found: {reader.size}", loc + ("size",), path))
+                return out
+            if rt == "union":
+                out = []
+                for i, branch in enumerate(writer.branches):
+                    if self.check(reader, branch, loc + (str(i),), path):
+                        out.append(Found("missing_union_branch", reader, branch, f"reader union lacking writer type: {branch.type.upper()}", loc + (str(i),), path))
+                return out
+            return []  # the same primitive
+        if wt == "union":
+            out = []
+            for i, branch in enumerate(writer.branches):
+                out += self.check(reader, branch, loc + (str(i),), path)
+            return out
+        if rt == "union":
+            for branch in reader.branches:
+                if not self.check(branch, writer, loc, path):
+                    return []
+            return [Found("missing_union_branch", reader, writer, f"reader union lacking writer type: {wt.upper()}", loc, path)]
+        if wt in _PROMOTIONS.get(rt, ()):
+            return []
+        return [Found("type_mismatch", reader, writer, f"reader type: {rt.upper()} not compatible with writer type: {wt.upper()}", loc, path)]
+
+    def _names(self, reader: Named, writer: Named, loc, path) -> list[Found]:
+        if names_match(reader, writer):
+            return []
+        return [Found("name_mismatch", reader, writer, f"expected: {writer.fullname}", loc + ("name",), path)]
+
+    def _fields(self, reader: Record, writer: Record, loc, path) -> list[Found]:
+        out: list[Found] = []
+        for f in reader.fields:
+            here = loc + ("fields", str(f.pos))
+            fpath = path + (f.name,)
+            wf = writer_field(writer, f, fpath)
+            if wf is None:
+                if not f.has_default:
+                    if isinstance(f.type, Enum) and f.type.default is not None:
+                        out += self.check(f.type, writer, here + ("type",), fpath)
+                    else:
+                        out.append(Found("reader_field_missing_default_value", reader, writer, f.name, here, fpath))
+            else:
+                found = self.check(f.type, wf.type, here + ("type",), fpath)
+                pair = (f.type, wf.type)
+                out += [x if x.field_types or x.path != fpath else x.with_types(pair) for x in found]
+        return out
+
+    def _symbols(self, reader: Enum, writer: Enum, loc, path) -> list[Found]:
+        missing = sorted(set(writer.symbols) - set(reader.symbols))
+        if not missing or (reader.default is not None and reader.default in reader.symbols):
+            return []
+        return [Found("missing_enum_symbols", reader, writer, "[" + ", ".join(missing) + "]", loc + ("symbols",), path)]
+
+
+# -- plain words -----------------------------------------------------------------------
+def label(t: Node) -> str:
+    """Short label of a parsed type: 'string', 'long (timestamp-millis)', 'null | string', 'array<Item>'."""
+    if t.type == "union":
+        return " | ".join(label(b) for b in t.branches)
+    if t.type == "array":
+        return f"array<{label(t.items)}>"
+    if t.type == "map":
+        return f"map<{label(t.values)}>"
+    if isinstance(t, Named):
+        base = f"{t.type} {t.name}"
+    else:
+        base = t.type
+    return f"{base} ({t.logical})" if t.logical else base
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    out = ""
+    for p in path:
+        out += p if p in ("[]", "{}") else (f".{p}" if out else p)
+    return out
+
+
+def _explain(direction: str, against: int, found: Found) -> Incompatibility:
+    path = _dotted(found.path)
     where = f"field '{path}'" if path else "the record"
-    k = kind.value
-    if kind is SchemaIncompatibilityType.reader_field_missing_default_value:
-        name = msg or path
+    kind = found.kind
+    if kind == "reader_field_missing_default_value":
         if direction == "backward":
-            message = f"field '{path or name}' was added without a default"
+            message = f"field '{path}' was added without a default"
             advice = 'Give it a default (for an optional value: "type": ["null", ...], "default": null), or publish a new event for a breaking change.'
         else:
-            message = f"field '{path or name}' was removed (or renamed), and the previous version declares no default for it"
+            message = f"field '{path}' was removed (or renamed), and the previous version declares no default for it"
             advice = "Keep the field (deprecate it in its doc), or add an alias when renaming; a removal needs a new event or mode BACKWARD."
-    elif kind is SchemaIncompatibilityType.type_mismatch:
-        rtype = type_label(node) if node is not None else "?"
-        wpath_node = field_path(location, writer, wnames)[1]
-        wtype = type_label(wpath_node) if wpath_node is not None else "?"
-        old_t, new_t = (wtype, rtype) if direction == "backward" else (rtype, wtype)
+    elif kind == "type_mismatch":
+        reader_t, writer_t = (label(t) for t in (found.field_types or (found.reader, found.writer)))
+        old_t, new_t = (writer_t, reader_t) if direction == "backward" else (reader_t, writer_t)
         message = f"{where} changed type from {old_t} to {new_t}"
         advice = "Only widening promotions are allowed (int→long→float→double, string↔bytes); add a new field with the new type instead, or publish a new event."
-    elif kind is SchemaIncompatibilityType.missing_enum_symbols:
-        symbols = msg.strip("{}").replace("'", "")
+    elif kind == "missing_enum_symbols":
+        symbols = found.message.strip("[]")
         if direction == "backward":
             message = f"enum symbol(s) {symbols} of {where} were removed"
             advice = "Keep the symbols (document them as unused), or give the enum a 'default' symbol."
         else:
             message = f"enum symbol(s) {symbols} were added to {where}"
             advice = "Readers on older versions only accept symbols they know: the enum needs a 'default' symbol in every version consumers use, or use mode BACKWARD (consumers upgrade first)."
-    elif kind is SchemaIncompatibilityType.name_mismatch:
-        message = f"the name of {where or 'a named type'} changed ({msg})"
-        advice = "Keep the record/enum/fixed name and namespace, or add the old full name to 'aliases'."
-    elif kind is SchemaIncompatibilityType.fixed_size_mismatch:
-        message = f"the size of fixed {where} changed ({msg})"
-        advice = "Fixed sizes can never change; add a new field instead."
-    elif kind is SchemaIncompatibilityType.missing_union_branch:
+    elif kind == "name_mismatch":
+        r, w = found.reader, found.writer
+        old_n, new_n = (w.fullname, r.fullname) if direction == "backward" else (r.fullname, w.fullname)
+        message = f"the name of the {r.type} {'of ' + where if path else ''}".rstrip() + f" changed from {old_n} to {new_n}"
         if direction == "backward":
-            message = f"{where} no longer accepts a type the previous version could write ({msg})"
+            advice = "Keep the record/enum/fixed name, or list the old name in the new version's 'aliases' (relative to its namespace, or fully qualified)."
+        else:
+            advice = "Readers on the previous version know only the old name (aliases help only readers of the new one): keep the name, or use mode BACKWARD."
+    elif kind == "fixed_size_mismatch":
+        old_s, new_s = (found.writer.size, found.reader.size) if direction == "backward" else (found.reader.size, found.writer.size)
+        message = f"the size of fixed {where} changed from {old_s} to {new_s}"
+        advice = "Fixed sizes can never change; add a new field instead."
+    elif kind == "missing_union_branch":
+        branch = label(found.writer)
+        if direction == "backward":
+            message = f"{where} no longer accepts {branch}, which the previous version could write"
             advice = "Keep every branch of the union; add branches, don't remove them."
         else:
-            message = f"{where} can now hold a type that older readers don't know ({msg})"
+            message = f"{where} can now hold {branch}, which older readers don't know"
             advice = "Older readers need every branch the new writer may use; add the branch in a new field or use mode BACKWARD."
-    else:  # pragma: no cover - future library kinds
-        message = f"{where}: {msg or k}"
-        advice = "Make the change compatible, or publish a new event."
-    return Incompatibility(direction, against, k, path, message, advice)
+    elif kind == "ambiguous_field":
+        name, _, names = found.message.partition(": ")
+        message = f"{where} matches several fields of the {'previous' if direction == 'backward' else 'new'} version by name and aliases ({names})"
+        advice = "A field's name and aliases may match only one field of the other version (the Schema Registry refuses the pair); drop the extra alias."
+    else:  # uncheckable
+        message = f"the compatibility of the two versions cannot be checked ({found.message})"
+        advice = "Flatten the schema."
+    return Incompatibility(direction, against, kind, path, message, advice)

@@ -233,8 +233,8 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage)."""
     from eventbus.catalog.exporters import default_exporters
     from eventbus.catalog.model import build_model, detect_stamp
-    from eventbus.desired.stack import StackError, load_stack, stack_files
-    from eventbus.desired.state import compute
+    from eventbus.load.stacks import StackError, load_stack, stack_files
+    from eventbus.desired import compute
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -248,7 +248,7 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         raise CatalogError(f"schema ids given for stack(s) {', '.join(unknown)} that the catalog does not cover (fix: add --stack or drop them)")
     problems = 0
     if registry is None:
-        from eventbus.loader import load_registry
+        from eventbus.load.registry import load_registry
 
         loaded = load_registry(root)
         registry = loaded.registry

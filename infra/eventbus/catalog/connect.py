@@ -28,9 +28,9 @@ from html import escape
 
 from markupsafe import Markup
 
-from eventbus import naming
+from eventbus.model import naming
 from eventbus.catalog.model import EventView, StackView
-from eventbus.desired.state import AppSpec, TopicSpec
+from eventbus.desired import AppSpec, TopicSpec
 
 JAVA_AVRO_DESER = "io.confluent.kafka.serializers.KafkaAvroDeserializer"
 JAVA_AVRO_SER = "io.confluent.kafka.serializers.KafkaAvroSerializer"
@@ -120,9 +120,10 @@ def _java_auth(view: StackView) -> str:
                 "sasl.mechanism=AWS_MSK_IAM\n"
                 'sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="{role}" awsStsRegion="{region}";\n'
                 f"sasl.client.callback.handler.class={IAM_HANDLER}\n")
+    module = "org.apache.kafka.common.security.plain.PlainLoginModule" if view.sasl_mechanism == "PLAIN" else "org.apache.kafka.common.security.scram.ScramLoginModule"
     return ("security.protocol={protocol}\n"
-            "sasl.mechanism=SCRAM-SHA-512\n"
-            'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="<PASSWORD>";\n')
+            "sasl.mechanism={mechanism}\n"
+            f'sasl.jaas.config={module} required username="{{user}}" password="<PASSWORD>";\n')
 
 
 def _py_auth(view: StackView) -> tuple[str, str, str]:
@@ -132,7 +133,7 @@ def _py_auth(view: StackView) -> tuple[str, str, str]:
                 "from aws_msk_iam_sasl_signer import MSKAuthTokenProvider\n",
                 '    "security.protocol": "SASL_SSL",\n    "sasl.mechanisms": "OAUTHBEARER",\n    "oauth_cb": oauth_cb,\n')
     return ("", "import os\n",
-            '    "security.protocol": "{protocol}",\n    "sasl.mechanisms": "SCRAM-SHA-512",\n    "sasl.username": "{user}",\n'
+            '    "security.protocol": "{protocol}",\n    "sasl.mechanisms": "{mechanism}",\n    "sasl.username": "{user}",\n'
             '    "sasl.password": os.environ["KAFKA_PASSWORD"],  # .venv/bin/eventbus credentials {app} --stack {stack}\n')
 
 
@@ -187,6 +188,7 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
         notes.append(f"No value subject on {view.name}: the registry holds no schema for this topic.")
     values = {
         "servers": view.servers, "topic": topic.name, "region": view.region, "stack": view.name, "protocol": view.protocol,
+        "mechanism": view.sasl_mechanism,
         "registry": url, "registry_name": reg.name or "<REGISTRY_NAME>", "vsubject": vs, "ksubject": ks, "latest": str(latest),
         "label": view.label, **PLACEHOLDERS,
     }

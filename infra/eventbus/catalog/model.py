@@ -1,7 +1,7 @@
 """The catalog's one input model: everything any exporter shows, built once.
 
 Built from the registry model and each stack's desired state
-(:func:`eventbus.desired.state.compute`). Topic names, grants, roles, consumer
+(:func:`eventbus.desired.compute`). Topic names, grants, roles, consumer
 groups, subjects and application refs are *read* from the desired state (its
 read indexes: ``topic_by_event``, ``readers_by_topic``, ``subjects_by_event``,
 ``role_arns``, …), never re-derived here. What this module adds is what only
@@ -18,10 +18,10 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from eventbus import naming
+from eventbus.model import naming
 from eventbus.catalog.schema_view import FieldRow, RecordInfo, field_names, field_rows, record_info
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import AppSpec, DesiredState, SubjectSpec, TopicSpec
+from eventbus.model.stack import StackConfig
+from eventbus.desired import AppSpec, DesiredState, SubjectSpec, TopicSpec
 from eventbus.model import Compliance, Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team
 
 DAY_MS = 86_400_000
@@ -72,30 +72,14 @@ def detect_stamp(root: str) -> Stamp:
 
 
 # -- stacks ------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SchemaRegistryInfo:
-    kind: str  # confluent | glue | none
-    url: str | None  # Confluent-compatible REST endpoint
-    name: str | None  # Glue registry name
-
-
-def _registry_info(config: StackConfig) -> SchemaRegistryInfo:
-    """Read defensively: the Confluent-compatible registry setting (``kind: confluent, url: …``) is newer than StackConfig."""
-    raw = config.raw.get("eventbus:schemaRegistry") if isinstance(config.raw, dict) else None
-    raw = raw if isinstance(raw, dict) else {}
-    kind = str(raw.get("kind") or config.registry_kind or "none")
-    url = getattr(config, "registry_url", None) or raw.get("url")
-    return SchemaRegistryInfo(kind, str(url) if isinstance(url, str) and url.startswith(("http://", "https://")) else None,
-                              config.registry_name or (raw.get("name") if isinstance(raw.get("name"), str) else None))
-
-
 class StackView:
-    """One stack and its desired state, as the pages show it."""
+    """One stack and its desired state, as the pages show it. Connection, registry, grants and role ARNs are the
+    desired state's (``state.connection``, ``state.registry``, ``state.readers``, ``state.role_arn``)."""
 
     def __init__(self, config: StackConfig, state: DesiredState, schema_ids: dict | None = None, base_url: str | None = None):
         self.config = config
         self.state = state
-        self.registry = _registry_info(config)
+        self.registry = state.registry  # kind (confluent | glue | none), name, url
         self.schema_ids: dict[str, dict[int, int]] = schema_ids or {}
         raw_cat = config.raw.get("eventbus:catalog") if isinstance(config.raw, dict) else None
         url = base_url or (raw_cat.get("url") if isinstance(raw_cat, dict) else None)
@@ -125,46 +109,50 @@ class StackView:
     @property
     def note(self) -> str:
         if self.local:
-            return (f"a broker on this machine ({', '.join(self.config.cluster.bootstrap_servers)}) with synthetic data, mirroring the "
+            return (f"a broker on this machine ({self.servers}) with synthetic data, mirroring the "
                     f"{self.environment} subscriptions; not {self.environment}")
         return f"AWS MSK, environment {self.environment}"
 
     @property
     def iam(self) -> bool:
-        return self.config.cluster.sasl_mechanism == "aws-iam"
+        return self.state.connection.iam
 
     @property
     def region(self) -> str:
-        return self.config.region or self.config.cluster.region or "us-gov-west-1"
+        return self.state.connection.region or self.config.region or "us-gov-west-1"
 
     @property
     def servers(self) -> str:
-        return ",".join(self.config.cluster.bootstrap_servers)
+        return ",".join(self.state.connection.bootstrap_servers)
 
     @property
     def protocol(self) -> str:
-        return "SASL_SSL" if self.config.cluster.tls else "SASL_PLAINTEXT"
+        return self.state.connection.security_protocol
+
+    @property
+    def sasl_mechanism(self) -> str:
+        return self.state.connection.sasl_mechanism
 
     def topic(self, event_ref: str) -> TopicSpec | None:
         return self.state.topic_by_event.get(event_ref)
 
     def readers(self, topic: str) -> tuple[AppSpec, ...]:
-        return self.state.readers_by_topic.get(topic, ())
+        return self.state.readers.get(topic, ())
 
     def writers(self, topic: str) -> tuple[AppSpec, ...]:
-        return self.state.writers_by_topic.get(topic, ())
+        return self.state.writers.get(topic, ())
 
     def subjects(self, event_ref: str) -> tuple[SubjectSpec, ...]:
-        return self.state.subjects_by_event.get(event_ref, ())
+        return tuple(sorted(self.state.subjects_by_event.get(event_ref, ()), key=lambda s: s.kind != "value"))
 
     def subject(self, event_ref: str, kind: str = "value") -> SubjectSpec | None:
-        return next((s for s in self.subjects(event_ref) if s.kind == kind), None)
+        return next((s for s in self.state.subjects_by_event.get(event_ref, ()) if s.kind == kind), None)
 
     def app(self, ref: str) -> AppSpec | None:
         return self.state.apps_by_ref.get(ref)
 
     def role_arn(self, app_ref: str) -> str | None:
-        return self.state.role_arns.get(app_ref)
+        return self.state.role_arn(app_ref)
 
     def schema_id(self, subject: str, version: int) -> int | None:
         return (self.schema_ids.get(subject) or {}).get(version)

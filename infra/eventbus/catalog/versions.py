@@ -106,7 +106,7 @@ def _problems(old_text: str, new_text: str) -> list[Problem] | None:
     if key in _CACHE:
         return _CACHE[key]
     from eventbus.avro.compat import check
-    from eventbus.avro.schema import AvroError
+    from eventbus.avro.parser import AvroError
 
     try:
         found = check("FULL", new_text, [old_text])

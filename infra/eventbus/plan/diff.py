@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from eventbus.desired.state import DesiredState
-from eventbus.rules.compatibility_weakened import weakens
+from eventbus.desired import AclSpec, AppSpec, DesiredState, RoleSpec, TopicSpec
+from eventbus.model import weakens
 from eventbus.text import md_code as c
 
 RANK = {"none": 0, "PII": 1, "PHI": 2}
@@ -74,23 +74,40 @@ def _days(ms: str) -> str:
     return "forever" if v < 0 else (f"{v / DAY_MS:g} days" if v % DAY_MS == 0 else f"{v} ms")
 
 
-def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
-    risks: list[Risk] = []
-    events: list[EventChange] = []
-    apps: list[AppChange] = []
-    old_topics = old.topics_by_name if old else {}
-    new_topics = new.topics_by_name
+def access_lines(app: AppSpec | None, state: DesiredState | None) -> set[str]:
+    """What an application may do, in the words of the ACL lines: reads, writes, its group."""
+    if app is None or state is None:
+        return set()
+    event = {t.name: t.event for t in state.topics}
+    out = {f"Read on topic {c(t)} ({c(event.get(t, '?'))})" for t in app.consumes}
+    out |= {f"Write on topic {c(t)} ({c(event.get(t, '?'))})" for t in app.produces}
+    if app.consumes and app.group:
+        out.add(f"Read on group {c(app.group)}" + (" (prefix)" if app.group_prefix else ""))
+    if app.produces and app.idempotent:
+        out.add("IdempotentWrite on the cluster")
+    return out
+
+
+def _describe_acl(a: AclSpec) -> str:
+    what = c(a.resource_name) + (" (prefix)" if a.pattern == "Prefixed" else "")
+    kind = {"Topic": "topic", "Group": "group", "Cluster": "cluster"}[a.resource_type]
+    ev = f" ({c(a.event)})" if a.event else ""
+    return f"{a.operation} on {kind} {what}{ev}"
+
+
+def _subject_changes(old: DesiredState | None, new: DesiredState, risks: list[Risk]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """Schema versions added and subject lines (mode and key changes), by event."""
     old_subjects = {s.name: s for s in old.subjects} if old else {}
-    old_topic_keys = {f"{name}-key" for name in old_topics}  # subjects of topics that exist at the base
+    old_topic_keys = {f"{t.name}-key" for t in old.topics} if old else set()  # subjects of topics that exist at the base
     versions_added: dict[str, list[int]] = defaultdict(list)
-    subject_lines: dict[str, list[str]] = defaultdict(list)
+    lines: dict[str, list[str]] = defaultdict(list)
     for s in new.subjects:
         prev = old_subjects.get(s.name)
         have = {v for v, _ in prev.versions} if prev is not None else set()
         if s.kind == "value":
             versions_added[s.event] += [v for v, _ in s.versions if v not in have]
             if prev is not None and prev.compatibility != s.compatibility:
-                subject_lines[s.event].append(f"compatibility {prev.compatibility} → {s.compatibility}")
+                lines[s.event].append(f"compatibility {prev.compatibility} → {s.compatibility}")
                 if weakens(prev.compatibility, s.compatibility):
                     risks.append(Risk("danger", s.event, f"{c(s.name)}: compatibility weakened from {prev.compatibility} to {s.compatibility}; "
                                                          "new versions may break the consumers of earlier ones"))
@@ -98,135 +115,142 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
             if prev is None:
                 risks.append(Risk("caution", s.event, f"{c(s.name)}: a key schema is added to an existing topic; keys decide partitions, so per-key order starts only now"))
             elif prev.versions != s.versions:
-                subject_lines[s.event].append("key schema changed")
+                lines[s.event].append("key schema changed")
                 risks.append(Risk("danger", s.event, f"{c(s.name)}: the key schema changes: records of one key may now land on another partition"))
+    return versions_added, lines
 
-    for name in sorted(set(old_topics) | set(new_topics)):
-        o, n = old_topics.get(name), new_topics.get(name)
-        if o is None:
-            ch = EventChange(n.event, name, "added", n.classification)
-            cfg = n.config_dict
-            ch.lines.append(f"create: {n.partitions} partitions, replication {n.replication_factor}, "
-                            f"retention {_days(cfg['retention.ms'])}, cleanup {cfg['cleanup.policy']}, min ISR {cfg['min.insync.replicas']}")
-            ch.versions_added = versions_added.get(n.event, [])
-            events.append(ch)
-            if n.classification != "none" and int(cfg["retention.ms"]) < 0:
-                risks.append(Risk("sensitive", n.event, f"{c(name)} keeps **{n.classification}** forever (retention -1)"))
+
+def _added_topic(n: TopicSpec, risks: list[Risk]) -> EventChange:
+    ch = EventChange(n.event, n.name, "added", n.classification)
+    cfg = n.config_dict
+    ch.lines.append(f"create: {n.partitions} partitions, replication {n.replication_factor}, "
+                    f"retention {_days(cfg['retention.ms'])}, cleanup {cfg['cleanup.policy']}, min ISR {cfg['min.insync.replicas']}")
+    if n.classification != "none" and int(cfg["retention.ms"]) < 0:
+        risks.append(Risk("sensitive", n.event, f"{c(n.name)} keeps **{n.classification}** forever (retention -1)"))
+    return ch
+
+
+def _removed_topic(o: TopicSpec, risks: list[Risk]) -> EventChange:
+    ch = EventChange(o.event, o.name, "removed", o.classification, ["delete the topic"])
+    if o.protect:
+        risks.append(Risk("danger", o.event, f"topic {c(o.name)} would be removed; it is protected, so the deploy will refuse until the platform team removes the protection"))
+    else:
+        risks.append(Risk("danger", o.event, f"topic {c(o.name)} and all its data will be deleted"))
+    return ch
+
+
+def _changed_topic(o: TopicSpec, n: TopicSpec, risks: list[Risk]) -> EventChange:
+    name = n.name
+    ch = EventChange(n.event, name, "changed", n.classification)
+    if n.partitions != o.partitions:
+        ch.lines.append(f"partitions {o.partitions} → {n.partitions}")
+        if n.partitions < o.partitions:
+            risks.append(Risk("danger", n.event, f"{c(name)}: partitions cannot shrink ({o.partitions} → {n.partitions}); Kafka would need to recreate the topic"))
+        elif n.keyed:
+            risks.append(Risk("caution", n.event, f"{c(name)}: partitions {o.partitions} → {n.partitions} change which partition each key maps to; per-key ordering is not guaranteed across the change"))
+    if n.replication_factor != o.replication_factor:
+        ch.lines.append(f"replication factor {o.replication_factor} → {n.replication_factor}")
+        risks.append(Risk("danger", n.event, f"{c(name)}: replication factor change needs a partition reassignment; the provider may replace the topic"))
+    oc, nc = o.config_dict, n.config_dict
+    for key in sorted(set(oc) | set(nc)):
+        if oc.get(key) == nc.get(key):
             continue
+        before, after = oc.get(key, "default"), nc.get(key, "default")
+        if key == "retention.ms":
+            ch.lines.append(f"retention {_days(before)} → {_days(after)}")
+            if int(after) >= 0 and (int(before) < 0 or int(after) < int(before)):
+                risks.append(Risk("caution", n.event, f"{c(name)}: retention shortened from {_days(before)} to {_days(after)}: older records are deleted at once"))
+            if int(after) < 0 and n.classification != "none":
+                risks.append(Risk("sensitive", n.event, f"{c(name)}: retention set to forever on **{n.classification}** data"))
+            continue
+        ch.lines.append(f"{key} {before} → {after}")
+        if key == "cleanup.policy":
+            risks.append(Risk("caution", n.event, f"{c(name)}: cleanup.policy {before} → {after} changes which records are kept"))
+        elif key == "min.insync.replicas" and int(after) < int(before):
+            risks.append(Risk("caution", n.event, f"{c(name)}: min.insync.replicas lowered {before} → {after}: acknowledged writes survive fewer broker failures"))
+    if n.protect != o.protect:
+        ch.lines.append(f"protection {'on' if n.protect else 'off'}")
+        if not n.protect:
+            risks.append(Risk("danger", n.event, f"{c(name)}: protection turned off: a later change can delete the topic and its data"))
+    if n.classification != o.classification:
+        ch.lines.append(f"classification {o.classification} → {n.classification}")
+        if RANK[n.classification] < RANK[o.classification]:
+            risks.append(Risk("sensitive", n.event, f"{c(name)}: classification lowered from **{o.classification}** to **{n.classification}**; "
+                                                    "check the payload no longer carries that data"))
+    if n.access_policy != o.access_policy:
+        ch.lines.append(f"access {o.access_policy} → {n.access_policy}")
+        if n.access_policy == "open":
+            risks.append(Risk("sensitive", n.event, f"{c(name)}: access opened (restricted → open): any application may now subscribe without the owners' approval"))
+    if n.keyed and not o.keyed:
+        ch.lines.append("key schema added")
+    if n.lifecycle != o.lifecycle:
+        ch.lines.append(f"lifecycle {o.lifecycle} → {n.lifecycle}")
+    return ch
+
+
+def _statements(role: RoleSpec | None) -> set[tuple[str, str, str]]:
+    return {(s.sid, act, res) for s in (role.statements if role else ()) for act in s.actions for res in s.resources}
+
+
+def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: list[Risk]) -> AppChange:
+    o_app = old.apps_by_ref.get(ref) if old else None
+    n_app = new.apps_by_ref.get(ref)
+    status = "added" if o_app is None else ("removed" if n_app is None else "changed")
+    sensitive = {t.name: t for t in new.topics if t.classification != "none"}
+    if "acl" in new.authorization:
+        o_acls = set(old.acls_by_app.get(ref, ())) if old else set()
+        n_acls = set(new.acls_by_app.get(ref, ()))
+        added = sorted(n_acls - o_acls)
+        ch = AppChange(ref, status, [_describe_acl(a) for a in added], [_describe_acl(a) for a in sorted(o_acls - n_acls)])
+        gained = [(a.operation, a.resource_name) for a in added if a.resource_type == "Topic" and a.operation in ("Read", "Write")]
+    else:  # IAM stacks: the same access in words; the role's statements follow as details
+        o_lines, n_lines = access_lines(o_app, old), access_lines(n_app, new)
+        ch = AppChange(ref, status, sorted(n_lines - o_lines), sorted(o_lines - n_lines))
+        o_topics = (set(o_app.consumes), set(o_app.produces)) if o_app else (set(), set())
+        gained = [("Read", t) for t in sorted(set(n_app.consumes) - o_topics[0])] if n_app else []
+        gained += [("Write", t) for t in sorted(set(n_app.produces) - o_topics[1])] if n_app else []
+    o_role = old.roles_by_app.get(ref) if old else None
+    n_role = new.roles_by_app.get(ref)
+    o_st, n_st = _statements(o_role), _statements(n_role)
+    ch.iam_added = [f"{act} on {c(res)}" for _sid, act, res in sorted(n_st - o_st)]
+    ch.iam_removed = [f"{act} on {c(res)}" for _sid, act, res in sorted(o_st - n_st)]
+    o_tr = set(o_role.trust_principals) if o_role else set()
+    n_tr = set(n_role.trust_principals) if n_role else set()
+    ch.trust_added, ch.trust_removed = sorted(n_tr - o_tr), sorted(o_tr - n_tr)
+    for operation, topic in gained:
+        if topic in sensitive:
+            verb = "read" if operation == "Read" else "write"
+            risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive[topic].classification}** on {c(topic)} ({c(sensitive[topic].event)})"))
+    touches = sorted({*n_app.consumes, *n_app.produces} & set(sensitive)) if n_app is not None else []
+    if n_role is not None and touches:
+        for principal in ch.trust_added:
+            risks.append(Risk("sensitive", ref, f"{c(principal)} may now assume {c(n_role.name)}, which reads or writes PII/PHI ({', '.join(c(x) for x in touches[:3])})"))
+    return ch
+
+
+def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
+    risks: list[Risk] = []
+    versions_added, subject_lines = _subject_changes(old, new, risks)
+    old_topics = old.topics_by_name if old else {}
+    events: list[EventChange] = []
+    for name in sorted(set(old_topics) | set(new.topics_by_name)):
+        o, n = old_topics.get(name), new.topics_by_name.get(name)
         if n is None:
-            ch = EventChange(o.event, name, "removed", o.classification)
-            ch.lines.append("delete the topic")
-            events.append(ch)
-            if o.protect:
-                risks.append(Risk("danger", o.event, f"topic {c(name)} would be removed; it is protected, so the deploy will refuse until the platform team removes the protection"))
-            else:
-                risks.append(Risk("danger", o.event, f"topic {c(name)} and all its data will be deleted"))
+            assert o is not None
+            events.append(_removed_topic(o, risks))
             continue
-        ch = EventChange(n.event, name, "changed", n.classification)
-        if n.partitions != o.partitions:
-            ch.lines.append(f"partitions {o.partitions} → {n.partitions}")
-            if n.partitions < o.partitions:
-                risks.append(Risk("danger", n.event, f"{c(name)}: partitions cannot shrink ({o.partitions} → {n.partitions}); Kafka would need to recreate the topic"))
-            elif n.keyed:
-                risks.append(Risk("caution", n.event, f"{c(name)}: partitions {o.partitions} → {n.partitions} change which partition each key maps to; per-key ordering is not guaranteed across the change"))
-        if n.replication_factor != o.replication_factor:
-            ch.lines.append(f"replication factor {o.replication_factor} → {n.replication_factor}")
-            risks.append(Risk("danger", n.event, f"{c(name)}: replication factor change needs a partition reassignment; the provider may replace the topic"))
-        oc, nc = o.config_dict, n.config_dict
-        for key in sorted(set(oc) | set(nc)):
-            if oc.get(key) != nc.get(key):
-                before, after = oc.get(key, "default"), nc.get(key, "default")
-                if key == "retention.ms":
-                    ch.lines.append(f"retention {_days(before)} → {_days(after)}")
-                    if int(after) >= 0 and (int(before) < 0 or int(after) < int(before)):
-                        risks.append(Risk("caution", n.event, f"{c(name)}: retention shortened from {_days(before)} to {_days(after)}: older records are deleted at once"))
-                    if int(after) < 0 and n.classification != "none":
-                        risks.append(Risk("sensitive", n.event, f"{c(name)}: retention set to forever on **{n.classification}** data"))
-                else:
-                    ch.lines.append(f"{key} {before} → {after}")
-                    if key == "cleanup.policy":
-                        risks.append(Risk("caution", n.event, f"{c(name)}: cleanup.policy {before} → {after} changes which records are kept"))
-                    elif key == "min.insync.replicas" and int(after) < int(before):
-                        risks.append(Risk("caution", n.event, f"{c(name)}: min.insync.replicas lowered {before} → {after}: acknowledged writes survive fewer broker failures"))
-        if n.protect != o.protect:
-            ch.lines.append(f"protection {'on' if n.protect else 'off'}")
-            if not n.protect:
-                risks.append(Risk("danger", n.event, f"{c(name)}: protection turned off: a later change can delete the topic and its data"))
-        if n.classification != o.classification:
-            ch.lines.append(f"classification {o.classification} → {n.classification}")
-            if RANK[n.classification] < RANK[o.classification]:
-                risks.append(Risk("sensitive", n.event, f"{c(name)}: classification lowered from **{o.classification}** to **{n.classification}**; "
-                                                        "check the payload no longer carries that data"))
-        if n.access_policy != o.access_policy:
-            ch.lines.append(f"access {o.access_policy} → {n.access_policy}")
-            if n.access_policy == "open":
-                risks.append(Risk("sensitive", n.event, f"{c(name)}: access opened (restricted → open): any application may now subscribe without the owners' approval"))
-        if n.keyed and not o.keyed:
-            ch.lines.append("key schema added")
-        if n.lifecycle != o.lifecycle:
-            ch.lines.append(f"lifecycle {o.lifecycle} → {n.lifecycle}")
+        ch = _added_topic(n, risks) if o is None else _changed_topic(o, n, risks)
         ch.lines += subject_lines.get(n.event, [])
         ch.versions_added = versions_added.get(n.event, [])
-        if ch.lines or ch.versions_added:
+        if ch.status == "added" or ch.lines or ch.versions_added:
             events.append(ch)
 
-    # access, grouped by application
-    def grants_by_app(state: DesiredState | None) -> dict[str, set]:
-        out: dict[str, set] = defaultdict(set)
-        for a in state.acls if state else ():
-            out[a.app].add(a)
-        return out
+    refs = set(new.apps_by_ref) | set(new.acls_by_app) | set(new.roles_by_app)
+    if old is not None:
+        refs |= set(old.apps_by_ref) | set(old.acls_by_app) | set(old.roles_by_app)
+    apps = [ch for ch in (_app_change(ref, old, new, risks) for ref in sorted(refs))
+            if ch.granted or ch.revoked or ch.iam_added or ch.iam_removed or ch.trust_added or ch.trust_removed]
 
-    old_acls, new_acls = grants_by_app(old), grants_by_app(new)
-    old_roles = {r.app: r for r in old.roles} if old else {}
-    new_roles = {r.app: r for r in new.roles}
-    old_apps = {a.ref for a in old.apps} if old else set()
-    new_apps = {a.ref for a in new.apps}
-    sensitive_topics = {t.name: t.classification for t in new.topics if t.classification != "none"}
-
-    def describe(a) -> str:
-        what = c(a.resource_name) + (" (prefix)" if a.pattern == "Prefixed" else "")
-        kind = {"Topic": "topic", "Group": "group", "Cluster": "cluster"}[a.resource_type]
-        ev = f" ({c(a.event)})" if a.event else ""
-        return f"{a.operation} on {kind} {what}{ev}"
-
-    new_app = {a.ref: a for a in new.apps}
-
-    for ref in sorted(set(old_acls) | set(new_acls) | set(old_roles) | set(new_roles) | old_apps | new_apps):
-        added = sorted(new_acls.get(ref, set()) - old_acls.get(ref, set()))
-        removed = sorted(old_acls.get(ref, set()) - new_acls.get(ref, set()))
-        status = "added" if ref not in old_apps else ("removed" if ref not in new_apps else "changed")
-        ch = AppChange(ref, status, [describe(a) for a in added], [describe(a) for a in removed])
-        o_role, n_role = old_roles.get(ref), new_roles.get(ref)
-        o_st = {(s.sid, act, res) for s in (o_role.statements if o_role else ()) for act in s.actions for res in s.resources}
-        n_st = {(s.sid, act, res) for s in (n_role.statements if n_role else ()) for act in s.actions for res in s.resources}
-        ch.iam_added = [f"{act} on {c(res)}" for _sid, act, res in sorted(n_st - o_st)]
-        ch.iam_removed = [f"{act} on {c(res)}" for _sid, act, res in sorted(o_st - n_st)]
-        o_tr = set(o_role.trust_principals) if o_role else set()
-        n_tr = set(n_role.trust_principals) if n_role else set()
-        ch.trust_added, ch.trust_removed = sorted(n_tr - o_tr), sorted(o_tr - n_tr)
-        if ch.granted or ch.revoked or ch.iam_added or ch.iam_removed or ch.trust_added or ch.trust_removed:
-            apps.append(ch)
-        for a in added:
-            if a.resource_type == "Topic" and a.operation in ("Read", "Write") and a.resource_name in sensitive_topics:
-                verb = "read" if a.operation == "Read" else "write"
-                risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive_topics[a.resource_name]}** on {c(a.resource_name)} ({c(a.event)})"))
-        if n_role is not None and not new.acls:  # IAM-only stacks: the grants are the role's statements
-            for _sid, act, res in sorted(n_st - o_st):
-                topic = res.rsplit("/", 1)[-1] if ":topic/" in res else None
-                if topic in sensitive_topics and act in ("kafka-cluster:ReadData", "kafka-cluster:WriteData"):
-                    verb = "read" if act.endswith("ReadData") else "write"
-                    risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive_topics[topic]}** on {c(topic)}"))
-        app = new_app.get(ref)
-        touches = sorted({*app.consumes, *app.produces} & set(sensitive_topics)) if app is not None else []
-        for principal in ch.trust_added if (n_role is not None and touches) else ():
-            risks.append(Risk("sensitive", ref, f"{c(principal)} may now assume {c(n_role.name)}, which reads or writes PII/PHI ({', '.join(c(x) for x in touches[:3])})"))
-
-    for t, vs in sorted(versions_added.items()):
-        if t not in {e.ref for e in events} and vs:
-            n = next((x for x in new.topics if x.event == t), None)
-            if n is not None:
-                events.append(EventChange(t, n.name, "changed", n.classification, [], vs))
     events.sort(key=lambda e: ({"removed": 0, "changed": 1, "added": 2}[e.status], e.ref))
     order = {"danger": 0, "sensitive": 1, "caution": 2}
     risks = sorted(set(risks), key=lambda r: (order[r.level], r.subject, r.text))

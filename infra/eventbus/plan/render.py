@@ -5,7 +5,8 @@ from dataclasses import asdict
 
 from eventbus.plan import Plan
 from eventbus.plan.diff import StackPlan
-from eventbus.text import json_dumps, md_code as c, md_text
+from eventbus.text import json_dumps, md_text
+from eventbus.text import md_code as c
 
 ICON = {"danger": "🛑", "sensitive": "🔒", "caution": "⚠️"}
 COLLAPSE_AFTER = 12  # lines of a section shown open; longer sections fold into <details>

@@ -1,8 +1,9 @@
 """The Pulumi program: materialise one stack's desired state.
 
-Thin by design: every name, config and grant comes from
-:func:`eventbus.desired.state.compute`; this module only maps those specs to
-resources, grouped into one component per event and one per application.
+Thin by design: every name, config and grant comes from :func:`eventbus.desired.compute`
+(the entry point, :mod:`eventbus.deploy`, runs the gate first); this module only maps those
+specs to resources, grouped into one component per event and one per application, and uploads
+a catalog folder it is given.
 
 * ``eventbus:index:Event`` — the Kafka topic (protected and retained on
   delete where the stack protects) and its schema-registry subjects.
@@ -11,8 +12,6 @@ resources, grouped into one component per event and one per application.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 
@@ -20,26 +19,13 @@ import pulumi
 import pulumi_kafka as kafka
 
 from eventbus.adapters.pulumi_program.registry import registry_target
-from eventbus.desired.stack import StackConfig, load_stack
-from eventbus.desired.state import AppSpec, DesiredState, TopicSpec, compute
-from eventbus.gate import validate
-
-SCRAM_MECHANISM = "SCRAM-SHA-512"
+from eventbus.desired import AppSpec, DesiredState, TopicSpec
+from eventbus.desired.clients import SCRAM_MECHANISM, scram_password
+from eventbus.model.stack import StackConfig
 
 
 class DeployRefused(Exception):
-    """The tree does not pass the gate: nothing is deployed."""
-
-
-def find_root() -> str:
-    from eventbus.cli.main import find_root as _find
-
-    return _find(os.environ.get("EVENTBUS_ROOT") or os.getcwd())
-
-
-def scram_password(seed: str, username: str) -> str:
-    """Per-application SCRAM password derived from the stack's secret seed (no state, no random provider)."""
-    return hmac.new(seed.encode(), f"scram:{username}".encode(), hashlib.sha256).hexdigest()
+    """Something the deploy needs is missing or wrong: nothing is deployed."""
 
 
 class EventComponent(pulumi.ComponentResource):
@@ -81,7 +67,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 )
             )
         outputs: dict = {"kafkaUser": app.kafka_user}
-        if stack.target == "local":
+        if seed is not None:
             password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
             self.credential = kafka.UserScramCredential(
                 f"{app.kafka_user}-scram",
@@ -91,7 +77,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[]),
             )
             outputs["password"] = password
-        else:
+        if role is not None:
             import pulumi_aws as aws
 
             self.role = aws.iam.Role(
@@ -115,11 +101,11 @@ class ApplicationComponent(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
 
-def kafka_provider(stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
-    c = stack.cluster
-    args = dict(bootstrap_servers=list(c.bootstrap_servers), tls_enabled=c.tls, sasl_mechanism=c.sasl_mechanism, timeout=120)
-    if c.sasl_mechanism == "aws-iam":
-        args["sasl_aws_region"] = stack.region
+def kafka_provider(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
+    c = state.connection
+    args = dict(bootstrap_servers=list(c.bootstrap_servers), tls_enabled=c.tls, sasl_mechanism=c.provider_mechanism, timeout=120)
+    if c.iam:
+        args["sasl_aws_region"] = c.region
     else:
         args["sasl_username"] = config.get("kafkaAdminUser") or os.environ.get("KAFKA_ADMIN_USERNAME") or "admin"
         secret = config.get_secret("kafkaAdminPassword")
@@ -130,70 +116,47 @@ def kafka_provider(stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
     return kafka.Provider("cluster", **args)
 
 
-def publish(state: DesiredState, stack: StackConfig, root: str, registry_model) -> list:
-    """Materialise the catalog with the deploy: built from the same tree, then a folder (local,
-    written on `up`, not on preview) or objects in the stack's private bucket (cloud)."""
+def publish(state: DesiredState, stack: StackConfig, site_dir: str | None) -> list:
+    """Upload the catalog folder the caller built for this stack to its private bucket (cloud
+    stacks). A folder target is written by whoever built it (``eventbus catalog build``)."""
     from eventbus.adapters.pulumi_program.catalog import publish_catalog
-    from eventbus.catalog import build_catalog
 
-    if state.catalog is None:
+    if state.catalog is None or state.catalog.target != "s3":
         return []
-    if state.catalog.target == "folder":
+    if not site_dir:
         if pulumi.runtime.is_dry_run():
             return []
-        folder = state.catalog.location if os.path.isabs(state.catalog.location) else os.path.join(root, state.catalog.location)
-        build_catalog(root, folder, registry=registry_model)
-        return []
-    site = os.path.join(os.environ.get("EVENTBUS_STATE", os.path.join(root, ".state")), f"catalog-{stack.name}")
-    build_catalog(root, site, registry=registry_model)
-    return publish_catalog(state, stack, site)
+        raise DeployRefused(f"stack {stack.name} publishes its catalog: build it first (eventbus catalog build --stack {stack.name} --out DIR) and set EVENTBUS_CATALOG_DIR=DIR")
+    return publish_catalog(state, stack, site_dir)
 
 
-def build(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
+def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None) -> dict:
     """Declare every resource of ``state``. Returns the components (for tests)."""
     if state.skipped:
-        pulumi.log.info(f"stack {stack.name} targets a local broker: skipping " + "; ".join(state.skipped))
-    provider = kafka_provider(stack, config)
+        pulumi.log.info(f"stack {stack.name} leaves out: " + "; ".join(state.skipped))
+    provider = kafka_provider(state, stack, config)
     registry = registry_target(stack)
     subjects_by_event: dict[str, list] = {}
     for s in state.subjects:
         subjects_by_event.setdefault(s.event, []).append(s)
     events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider) for t in state.topics}
     seed = None
-    if stack.target == "local":
+    if state.scram_users:
         seed = config.get_secret("scramSeed")
         if seed is None:
             env_seed = os.environ.get("EVENTBUS_SCRAM_SEED")
             if not env_seed:
                 raise DeployRefused(f"{stack.file}: no SCRAM seed: set it with `pulumi config set --secret eventbus:scramSeed <random>`")
             seed = pulumi.Output.secret(env_seed)
-    acls_by_app: dict[str, list] = {}
-    for a in state.acls:
-        acls_by_app.setdefault(a.app, []).append(a)
-    roles = {r.app: r for r in state.roles}
     topic_resource = {t.name: events[t.event].topic for t in state.topics}
     apps = {}
     for app in state.apps:
         deps = sorted({*app.produces, *app.consumes})
-        apps[app.ref] = ApplicationComponent(app, acls_by_app.get(app.ref, []), roles.get(app.ref), stack, provider, seed,
+        apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, provider, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
     pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": list(stack.cluster.bootstrap_servers)})
     pulumi.export("topics", sorted(t.name for t in state.topics))
     pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})
     if state.catalog is not None:
         pulumi.export("catalog", {"target": state.catalog.target, "location": state.catalog.location})
-    return {"events": events, "apps": apps, "provider": provider, "registry": registry}
-
-
-def main(root: str | None = None, stack_name: str | None = None) -> dict:
-    root = root or find_root()
-    stack_name = stack_name or pulumi.get_stack()
-    stack = load_stack(root, stack_name)
-    result = validate(root)
-    if not result.ok:
-        errors = [f.one_line() for f in result.findings if f.severity.name == "ERROR"]
-        raise DeployRefused("the registry does not pass the gate; nothing deployed:\n  " + "\n  ".join(errors[:20]))
-    state = compute(result.registry, stack)
-    built = build(state, stack, pulumi.Config("eventbus"))
-    built["catalog"] = publish(state, stack, root, result.registry)
-    return built
+    return {"events": events, "apps": apps, "provider": provider, "registry": registry, "catalog": publish(state, stack, catalog_dir)}

@@ -18,8 +18,8 @@ import os
 
 import pulumi
 
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import DesiredState
+from eventbus.desired import DesiredState
+from eventbus.model.stack import StackConfig
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -38,7 +38,7 @@ def sync_versions(client, schema_arn: str, definitions: list[str], wait_seconds:
                 time.sleep(1)
                 got = client.get_schema_version(SchemaVersionId=version_id)
             if got.get("Status") == "FAILURE":
-                raise RuntimeError(f"Glue refused a schema version for {schema_arn} (incompatible under the registry's mode?)")
+                raise RuntimeError(f"Glue refused a schema version for {schema_arn} (incompatible under the registry's mode?)") from None
         numbers.append(client.get_schema_version(SchemaVersionId=version_id)["VersionNumber"])
     return numbers
 

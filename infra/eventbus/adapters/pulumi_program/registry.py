@@ -11,8 +11,8 @@ from typing import Protocol
 
 import pulumi
 
-from eventbus.desired.stack import StackConfig
-from eventbus.desired.state import SubjectSpec
+from eventbus.desired import SubjectSpec
+from eventbus.model.stack import StackConfig
 
 
 class RegistryTarget(Protocol):

@@ -1,0 +1,46 @@
+"""``eventbus validate``: the pull-request gate on the tree (exit 1 on errors)."""
+from __future__ import annotations
+
+import time
+
+from eventbus.cli.common import UsageError, root_of
+
+
+def register(sub) -> None:
+    v = sub.add_parser("validate", help="run the pull-request gate on the tree")
+    v.add_argument("--base", metavar="GIT_REF", help="compare with this ref (merge base of a pull request) for history rules")
+    v.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text")
+    v.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (a text summary still goes to stdout)")
+    v.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from eventbus.adapters.git import GitError
+    from eventbus.gate import validate
+    from eventbus.gate.reporters import REPORTERS
+    from eventbus.gate.reporters.text import render as text_render
+    from eventbus.gate.reporters.text import use_colour
+
+    root = root_of(args)
+    started = time.perf_counter()
+    try:
+        result = validate(root, args.base)
+    except GitError as exc:
+        raise UsageError(f"--base {args.base}: {exc}") from None
+    elapsed = time.perf_counter() - started
+    reg = result.registry
+    meta = {
+        "colour": use_colour(),
+        "stats": f"{len(reg.events)} events, {sum(len(e.versions) for e in reg.events)} schema versions, "
+        f"{len(reg.consumers)} applications, {len(reg.teams)} teams in {elapsed:.2f}s",
+        "counts": {"events": len(reg.events), "consumers": len(reg.consumers), "teams": len(reg.teams)},
+    }
+    out = REPORTERS[args.format](result.findings, meta)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(out + "\n")
+        if args.format != "text":
+            print(text_render(result.findings, meta))
+    else:
+        print(out)
+    return 0 if result.ok else 1

@@ -1,0 +1,23 @@
+"""The deploy (the Pulumi program's entry point, ``infra/__main__.py``): the gate, then the
+desired state of the selected stack, then the program that maps it to resources."""
+from __future__ import annotations
+
+import os
+
+
+def main(root: str | None = None, stack_name: str | None = None) -> dict:
+    import pulumi
+
+    from eventbus.adapters.pulumi_program import DeployRefused, build
+    from eventbus.desired import compute
+    from eventbus.gate import validate
+    from eventbus.load.stacks import load_stack
+    from eventbus.load.workspace import find_root
+
+    root = root or find_root()
+    stack = load_stack(root, stack_name or pulumi.get_stack())
+    result = validate(root)
+    if not result.ok:
+        errors = [f.one_line() for f in result.findings if f.severity.name == "ERROR"]
+        raise DeployRefused("the registry does not pass the gate; nothing deployed:\n  " + "\n  ".join(errors[:20]))
+    return build(compute(result.registry, stack), stack, pulumi.Config("eventbus"), os.environ.get("EVENTBUS_CATALOG_DIR"))

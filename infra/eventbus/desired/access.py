@@ -1,0 +1,114 @@
+"""Access: which applications produce and consume which topics, and the grants that follow.
+
+======================  =====================================================
+producer                topic Write + Describe (literal); cluster
+                        IdempotentWrite only when the producer asks for it
+consumer                topic Read + Describe (literal); group Read on its own
+                        consumer group (literal, or prefixed when declared)
+IAM authorization       one role per application, assumable only by the
+                        application's listed principals; policy:
+                        kafka-cluster:Connect on the cluster and only the
+                        topic/group actions above, on exact ARNs
+ACL authorization       the Kafka ACLs above for ``User:<team>.<application>``
+======================  =====================================================
+
+An application's identity comes only from its own file; productions from the event files of its
+team, subscriptions from its own file (restricted events only for the consumers they admit).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eventbus.desired.policy import admitted
+from eventbus.desired.specs import DESCRIBE, IDEMPOTENT, READ, WRITE, AclSpec, AppSpec, RoleSpec, Statement
+from eventbus.model import Consumer, Event, Registry, naming
+from eventbus.model.stack import StackConfig
+
+
+@dataclass
+class _App:
+    app: Consumer
+    principals: tuple[str, ...]
+    produces: dict[str, Event] = field(default_factory=dict)  # topic -> event
+    consumes: dict[str, Event] = field(default_factory=dict)
+    idempotent: bool = False
+    group: str | None = None
+    prefix: bool = False
+
+
+def _gather(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> dict[str, _App]:
+    env = stack.environment
+    apps: dict[str, _App] = {}
+
+    def entry(c: Consumer) -> _App:
+        return apps.setdefault(c.ref, _App(c, tuple(sorted(c.principals.get(env, ())))))
+
+    for e in events.values():
+        for p in e.producers:
+            c = registry.producer_app(e, p)
+            if c is None or env not in c.principals:
+                continue
+            a = entry(c)
+            a.produces[stack.topic(e.topic_name)] = e
+            a.idempotent = a.idempotent or p.idempotent
+    for c in registry.consumers:
+        if env not in c.principals:
+            continue
+        subs = [s for s in c.subscriptions if env in s.environments and s.event in events and admitted(events[s.event], c.ref)]
+        if not subs:
+            continue
+        a = entry(c)
+        for s in subs:
+            e = events[s.event]
+            a.consumes[stack.topic(e.topic_name)] = e
+        a.group, a.prefix = c.consumer_group.name, c.consumer_group.prefix
+    return apps
+
+
+def _acls(ref: str, principal: str, a: _App) -> list[AclSpec]:
+    out = [AclSpec(principal, "Topic", t, "Literal", op, ref, e.ref) for t, e in sorted(a.produces.items()) for op in (WRITE, DESCRIBE)]
+    out += [AclSpec(principal, "Topic", t, "Literal", op, ref, e.ref) for t, e in sorted(a.consumes.items()) for op in (READ, DESCRIBE)]
+    if a.consumes and a.group:
+        out.append(AclSpec(principal, "Group", a.group, "Prefixed" if a.prefix else "Literal", READ, ref))
+    if a.produces and a.idempotent:
+        out.append(AclSpec(principal, "Cluster", "kafka-cluster", "Literal", IDEMPOTENT, ref))
+    return out
+
+
+def _arn(stack: StackConfig, kind: str, name: str) -> str:
+    c = stack.cluster
+    return f"arn:{stack.partition}:kafka:{c.region}:{c.account}:{kind}/{c.name}/{c.uuid}/{name}"
+
+
+def _role(ref: str, name: str, a: _App, stack: StackConfig) -> RoleSpec:
+    statements = [Statement("Connect", ("kafka-cluster:Connect",), (stack.cluster.arn or "",))]
+    if a.produces and a.idempotent:
+        statements.append(Statement("IdempotentWrite", ("kafka-cluster:WriteDataIdempotently",), (stack.cluster.arn or "",)))
+    if a.produces:
+        statements.append(Statement("Produce", ("kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"), tuple(_arn(stack, "topic", t) for t in sorted(a.produces))))
+    if a.consumes:
+        statements.append(Statement("Consume", ("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"), tuple(_arn(stack, "topic", t) for t in sorted(a.consumes))))
+        group = (a.group or "") + ("*" if a.prefix else "")
+        statements.append(Statement("ConsumerGroup", ("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"), (_arn(stack, "group", group),)))
+    return RoleSpec(name, ref, a.principals, tuple(statements), stack.permissions_boundary, stack.role_arn(name))
+
+
+def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> tuple[list[AppSpec], list[AclSpec], list[RoleSpec]]:
+    apps, acls, roles = [], [], []
+    for ref, a in sorted(_gather(registry, stack, events).items()):
+        c = a.app
+        user = naming.kafka_user(c.team, c.application)
+        if "acl" in stack.authorization:
+            acls += _acls(ref, naming.principal(user), a)
+        role = None
+        if "iam" in stack.authorization:
+            role = stack.role(c.team, c.application)
+            roles.append(_role(ref, role, a, stack))
+        apps.append(AppSpec(
+            ref=ref, team=c.team, application=c.application, kafka_user=user,
+            produces=tuple(sorted(a.produces)), consumes=tuple(sorted(a.consumes)),
+            group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(a.produces),
+            principals=a.principals, role=role,
+            sensitive=tuple(sorted(t for t, e in a.consumes.items() if e.sensitive)),
+        ))
+    return apps, acls, roles

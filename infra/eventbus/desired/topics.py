@@ -1,0 +1,39 @@
+"""Topics: one per event that the stack allows, named and configured from the event's settings."""
+from __future__ import annotations
+
+from eventbus.desired.policy import has_topic
+from eventbus.desired.specs import TopicSpec
+from eventbus.model import Event, Registry
+from eventbus.model.stack import StackConfig
+
+
+def topic_config(e: Event, stack: StackConfig) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted({
+        "cleanup.policy": e.topic.cleanup_policy,
+        "retention.ms": str(e.topic.retention_ms),
+        "min.insync.replicas": str(stack.min_insync(e.topic.min_insync_replicas)),
+        "max.message.bytes": str(e.topic.max_message_bytes),
+    }.items()))
+
+
+def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
+    """The events with a topic on this stack, by ref."""
+    return {e.ref: e for e in registry.events if has_topic(e, stack)}
+
+
+def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
+    return [
+        TopicSpec(
+            name=stack.topic(e.topic_name),
+            event=e.ref,
+            partitions=e.topic.partitions,
+            replication_factor=stack.replication_factor,
+            config=topic_config(e, stack),
+            protect=stack.protect,
+            classification=e.classification,
+            lifecycle=e.lifecycle,
+            keyed=e.key_schema is not None,
+            access_policy=e.access_policy,
+        )
+        for e in events.values()
+    ]

@@ -1,0 +1,148 @@
+"""Where the loader reads from: the work tree on disk, or a git commit held in memory.
+
+The loader only lists folders, asks what an entry is, and reads bytes, so a
+tree at a base ref is loaded straight from ``git archive`` output without
+writing thousands of files to a temporary folder (slow on many disks).
+Both sides report symbolic links (the loader refuses every one of them).
+"""
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import stat
+import tarfile
+
+from eventbus.load.files import MAX_FILE_BYTES, ReadError
+
+
+class DiskFS:
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+
+    def listdir(self, path: str) -> list[str]:
+        try:
+            return sorted(os.listdir(path))
+        except OSError:
+            return []
+
+    def isdir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def isfile(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def symlink(self, path: str) -> tuple[str, bool] | None:
+        """``(target, leaves_tree)`` when ``path`` is a symbolic link, else None."""
+        if not os.path.islink(path):
+            return None
+        real = os.path.realpath(path)
+        inside = real == self.root or real.startswith(self.root + os.sep)
+        return os.readlink(path), not inside
+
+    def read(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
+        if st.st_size > limit:
+            raise ReadError("file-too-large", f"file is {st.st_size:,} bytes, over the {limit:,}-byte limit for registry files",
+                            "registry files are small text files; split or shorten it")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
+        with open(path, "rb") as fh:
+            return fh.read(limit + 1)
+
+
+class MemoryFS:
+    """A tree held in memory (from a tar stream), addressed with paths under a virtual root."""
+
+    def __init__(self, root: str, files: dict[str, bytes], links: dict[str, str]):
+        self.root = root
+        self.files = files  # relative path -> content
+        self.links = links  # relative path -> link target
+        self.dirs: dict[str, set[str]] = {"": set()}
+        for rel in [*files, *links]:
+            parts = rel.split("/")
+            for i in range(len(parts)):
+                parent = "/".join(parts[:i])
+                self.dirs.setdefault(parent, set()).add(parts[i])
+                if i < len(parts) - 1:
+                    self.dirs.setdefault("/".join(parts[: i + 1]), set())
+
+    @classmethod
+    def from_tar(cls, root: str, data: bytes) -> MemoryFS:
+        files: dict[str, bytes] = {}
+        links: dict[str, str] = {}
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for m in tar:
+                name = m.name.rstrip("/")
+                if m.isfile():
+                    member = tar.extractfile(m)
+                    files[name] = _TooLarge(m.size) if m.size > MAX_FILE_BYTES or member is None else member.read()
+                elif m.issym():
+                    links[name] = m.linkname
+        return cls(root, files, links)
+
+    def _rel(self, path: str) -> str:
+        rel = posixpath.relpath(path, self.root)
+        return "" if rel == "." else rel
+
+    def _resolve(self, rel: str, depth: int = 0) -> str | None:
+        """Follow links inside the tree; None when a link leaves it."""
+        if depth > 20:
+            return None
+        parts = rel.split("/") if rel else []
+        cur = ""
+        for i, part in enumerate(parts):
+            cur = f"{cur}/{part}" if cur else part
+            if cur in self.links:
+                target = self.links[cur]
+                if target.startswith("/"):
+                    return None
+                joined = posixpath.normpath(posixpath.join(posixpath.dirname(cur), target))
+                if joined == ".." or joined.startswith("../"):
+                    return None
+                rest = "/".join(parts[i + 1 :])
+                return self._resolve(f"{joined}/{rest}" if rest else joined, depth + 1)
+        return cur
+
+    def listdir(self, path: str) -> list[str]:
+        rel = self._resolve(self._rel(path))
+        return sorted(self.dirs.get(rel, ())) if rel is not None else []
+
+    def isdir(self, path: str) -> bool:
+        rel = self._resolve(self._rel(path))
+        return rel is not None and rel in self.dirs
+
+    def isfile(self, path: str) -> bool:
+        rel = self._resolve(self._rel(path))
+        return rel is not None and rel in self.files
+
+    def symlink(self, path: str) -> tuple[str, bool] | None:
+        rel = self._rel(path)
+        if rel in self.links:
+            return self.links[rel], self._resolve(rel) is None
+        return None
+
+    def read(self, path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+        rel = self._resolve(self._rel(path))
+        data = self.files.get(rel) if rel is not None else None
+        if data is None:
+            raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
+        if isinstance(data, _TooLarge) or len(data) > limit:
+            size = data.size if isinstance(data, _TooLarge) else len(data)
+            raise ReadError("file-too-large", f"file is {size:,} bytes, over the {limit:,}-byte limit for registry files",
+                            "registry files are small text files; split or shorten it")
+        return data
+
+
+class _TooLarge(bytes):
+    """Placeholder for a file over the size limit (its content is never read)."""
+
+    size: int
+
+    def __new__(cls, size: int):
+        obj = super().__new__(cls, b"")
+        obj.size = size
+        return obj

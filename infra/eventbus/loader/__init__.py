@@ -1,2 +1,0 @@
-"""Reading the tree into the model: safe file reading, YAML with positions, Avro files."""
-from eventbus.loader.tree import load_registry, LoadResult  # noqa: F401

@@ -1,0 +1,1 @@
+"""Ownership: CODEOWNERS generated from the tree, and the approvals a change needs."""

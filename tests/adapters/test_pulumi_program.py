@@ -1,0 +1,180 @@
+"""The Pulumi program under ``pulumi.runtime.set_mocks``: resource counts, names, properties, parents, protection."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pulumi
+import pytest
+
+from eventbus.desired import compute
+from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
+from tests.conftest import REPO
+from tests.pulumi_mocks import Recorder
+
+
+@pytest.fixture(scope="module")
+def catalog_dirs(tmp_path_factory):
+    """The catalog each cloud stack's deploy is given: built for that stack only (as CI does)."""
+    from eventbus.catalog import build_catalog
+
+    out = {}
+    for name in ("prod", "sandbox"):
+        out[name] = str(tmp_path_factory.mktemp(f"catalog-{name}"))
+        build_catalog(str(REPO), out[name], stacks=[name])
+    return out
+
+
+CATALOGS: dict[str, str] = {}  # stack -> the catalog folder its deploy uploads
+
+
+@pytest.fixture(autouse=True)
+def _catalogs(catalog_dirs, monkeypatch):
+    CATALOGS.update(catalog_dirs)
+    monkeypatch.delenv("EVENTBUS_CATALOG_DIR", raising=False)
+    yield
+
+
+def run_program(stack_name: str, root=REPO, config: dict | None = None):
+    """Run the real program for ``stack_name`` under mocks; return (recorder, options seen, components)."""
+    import os
+
+    if stack_name in CATALOGS:
+        os.environ["EVENTBUS_CATALOG_DIR"] = CATALOGS[stack_name]
+    else:
+        os.environ.pop("EVENTBUS_CATALOG_DIR", None)
+    mocks = Recorder()
+    pulumi.runtime.set_mocks(mocks, project="eventbus", stack=stack_name, preview=False)
+    pulumi.runtime.set_all_config(config or {"eventbus:scramSeed": "seed-for-tests", "eventbus:kafkaAdminPassword": "pw"},
+                                  ["eventbus:scramSeed", "eventbus:kafkaAdminPassword"])
+    seen: dict[str, dict] = {}
+
+    def record(args: pulumi.ResourceTransformationArgs):
+        seen[f"{args.type_}::{args.name}"] = {"protect": args.opts.protect, "retain": args.opts.retain_on_delete,
+                                               "parent": args.opts.parent, "resource": args.resource}
+        return None
+
+    pulumi.runtime.register_stack_transformation(record)
+    from pulumi.runtime.settings import SETTINGS
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    from eventbus.deploy import main
+
+    SETTINGS.rpc_manager.clear()
+    SETTINGS.outputs.clear()
+    components: dict = {}
+    # run_pulumi_func runs the program, then waits for every registration to finish
+    _sync_await(run_pulumi_func(lambda: components.update(main(str(root), stack_name))))
+    return mocks, seen, components
+
+
+def wait(output: pulumi.Output):
+    from pulumi.runtime.sync_await import _sync_await
+
+    return _sync_await(output.future())
+
+
+@pytest.fixture(autouse=True)
+def _fresh_runtime():
+    yield
+    pulumi.runtime.settings.reset_options()
+
+
+def test_prod_program_matches_desired_state():
+    state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "prod"))
+    mocks, seen, comps = run_program("prod")
+    kinds = Counter(r.typ for r in mocks.created)
+    # the engine refuses two resources with one URN (same type and name under the same parent type)
+    assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
+    assert kinds["kafka:index/topic:Topic"] == len(state.topics)
+    assert kinds["kafka:index/acl:Acl"] == len(state.acls)
+    assert kinds["aws:iam/role:Role"] == len(state.roles) == len(state.apps)
+    assert kinds["aws:iam/rolePolicy:RolePolicy"] == len(state.roles)
+    assert kinds["aws:glue/schema:Schema"] == len(state.subjects)
+    assert kinds["aws:glue/registry:Registry"] == 1
+    assert kinds["eventbus:index:Event"] == len(state.topics)
+    assert kinds["eventbus:index:Application"] == len(state.apps)
+    assert kinds["kafka:index/userScramCredential:UserScramCredential"] == 0  # aws target: IAM, not SCRAM
+    assert kinds["pulumi:providers:kafka"] == 1
+    # the catalog is published with the deploy: a private, versioned bucket holding the built site
+    assert kinds["eventbus:index:Catalog"] == 1
+    objects = [r for r in mocks.created if r.typ.startswith("aws:s3/bucketObject")]
+    assert any(o.inputs.get("key") == "index.html" for o in objects) and len(objects) > 20
+    blocks = [r.inputs for r in mocks.created if r.typ == "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"]
+    assert blocks and all(blocks[0][k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+
+    topics = {r.name: r.inputs for r in mocks.created if r.typ == "kafka:index/topic:Topic"}
+    for t in state.topics:
+        assert topics[t.name]["name"] == t.name
+        assert topics[t.name]["partitions"] == t.partitions and topics[t.name]["replicationFactor"] == 3
+        assert topics[t.name]["config"] == t.config_dict
+        opts = seen[f"kafka:index/topic:Topic::{t.name}"]
+        assert opts["protect"] is True and opts["retain"] is True  # prod topics: protected and retained on delete
+        assert opts["parent"] is comps["events"][t.event]  # grouped under their event component
+
+    roles = {r.inputs["name"]: r.inputs for r in mocks.created if r.typ == "aws:iam/role:Role"}
+    for spec in state.roles:
+        assert json.loads(roles[spec.name]["assumeRolePolicy"]) == spec.trust_policy()
+    policies = [json.loads(r.inputs["policy"]) for r in mocks.created if r.typ == "aws:iam/rolePolicy:RolePolicy"]
+    assert sorted(json.dumps(p, sort_keys=True) for p in policies) == sorted(json.dumps(r.policy(), sort_keys=True) for r in state.roles)
+
+    acls = {(r.inputs["aclPrincipal"], r.inputs["aclOperation"], r.inputs["aclResourceType"], r.inputs["aclResourceName"], r.inputs["resourcePatternTypeFilter"])
+            for r in mocks.created if r.typ == "kafka:index/acl:Acl"}
+    assert acls == {(a.principal, a.operation, a.resource_type, a.resource_name, a.pattern) for a in state.acls}
+
+    schemas = {r.inputs["schemaName"]: r.inputs for r in mocks.created if r.typ == "aws:glue/schema:Schema"}
+    value = schemas["claims_claim_lifecycle_status-value"]
+    assert value["compatibility"] == "FULL_ALL" and value["dataFormat"] == "AVRO"
+    lifecycle = next(s for s in state.subjects if s.name == "claims_claim_lifecycle_status-value")
+    assert value["schemaDefinition"] == lifecycle.versions[0][1]  # created at v1 ...
+    later = [r for r in mocks.created if r.name == "claims_claim_lifecycle_status-value-versions"]
+    assert later and later[0].inputs["definitions"] == [t for _v, t in lifecycle.versions[1:]]  # ... then v2.. in order
+
+
+def test_sandbox_program_is_unprotected_and_has_no_sensitive_topics():
+    mocks, seen, _ = run_program("sandbox")
+    topics = [r for r in mocks.created if r.typ == "kafka:index/topic:Topic"]
+    assert topics and all(t.name.endswith("_sandbox") for t in topics)
+    assert all(seen[f"kafka:index/topic:Topic::{t.name}"]["protect"] is False for t in topics)
+    state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "sandbox"))
+    assert {t.name for t in topics} == {t.name for t in state.topics}
+    assert all(t.classification == "none" for t in state.topics)
+
+
+def test_local_program_uses_scram_users_and_no_aws():
+    mocks, seen, comps = run_program("local")
+    kinds = Counter(r.typ for r in mocks.created)
+    assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
+    state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "local"))
+    assert not [k for k in kinds if k.startswith("aws:")]
+    assert kinds["kafka:index/userScramCredential:UserScramCredential"] == len(state.apps)
+    creds = {r.inputs["username"]: r.inputs for r in mocks.created if r.typ == "kafka:index/userScramCredential:UserScramCredential"}
+    assert set(creds) == {a.kafka_user for a in state.apps}
+    assert all(c["scramMechanism"] == "SCRAM-SHA-512" for c in creds.values())
+    provider = next(r for r in mocks.created if r.typ == "pulumi:providers:kafka")
+    assert provider.inputs["tlsEnabled"] in (False, "false") and provider.inputs["saslMechanism"] == "scram-sha512"
+    # ACLs are children of their application component
+    app = comps["apps"]["va-notify/refill-notifier"]
+    acl_opts = [v for k, v in seen.items() if k.startswith("kafka:index/acl:Acl::") and v["parent"] is app]
+    assert len(acl_opts) == len([a for a in state.acls if a.app == "va-notify/refill-notifier"])
+    passwords = wait(app.outputs["password"])
+    from eventbus.desired.clients import scram_password
+
+    assert passwords == scram_password("seed-for-tests", "va-notify.refill-notifier")
+
+
+def test_local_program_refuses_without_seed():
+    from eventbus.adapters.pulumi_program import DeployRefused
+
+    with pytest.raises(DeployRefused, match="scramSeed"):
+        run_program("local", config={"eventbus:kafkaAdminPassword": "pw"})
+
+
+def test_program_refuses_a_tree_that_fails_the_gate(tree):
+    from eventbus.adapters.pulumi_program import DeployRefused
+
+    (tree.root / "events/claims/claim_created/v2.avsc").write_text("{broken")
+    with pytest.raises(DeployRefused, match="json-syntax"):
+        run_program("prod", root=tree.root)
