@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from eventbus.catalog.exporters.backstage import load_schema
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.catalog.conftest import NODE_MODULES, require_tool
 from tests.conftest import REPO
 

@@ -11,9 +11,9 @@ import pytest
 
 from eventbus.catalog import MANIFEST, CatalogError, build_catalog
 from eventbus.cli.main import main
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.catalog.conftest import asset, text_of
 from tests.conftest import REPO
 

@@ -12,9 +12,9 @@ import pytest
 from eventbus.catalog import connect
 from eventbus.catalog.exporters.connect import ConnectExporter
 from eventbus.catalog.model import build_model
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.conftest import REPO
 
 REGISTRY_URL = "https://schema-registry.eeb-prod.example.va.gov"

@@ -7,9 +7,9 @@ import pulumi
 import pytest
 
 from eventbus.adapters.pulumi_program.catalog import content_type, publish_catalog, site_files
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.catalog.conftest import asset
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder

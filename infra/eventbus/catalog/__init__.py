@@ -66,7 +66,7 @@ def _check_out(out: str) -> str:
 def _prune(out: str, keep: set[str]) -> int:
     """Remove files of earlier builds that this build did not write (a removed event, team, …)."""
     removed = 0
-    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(out, topdown=False):
         rel_dir = os.path.relpath(dirpath, out)
         for f in filenames:
             rel = f if rel_dir == "." else f"{rel_dir}/{f}".replace(os.sep, "/")
@@ -233,8 +233,8 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage)."""
     from eventbus.catalog.exporters import default_exporters
     from eventbus.catalog.model import build_model, detect_stamp
-    from eventbus.load.stacks import StackError, load_stack, stack_files
     from eventbus.desired import compute
+    from eventbus.load.stacks import StackError, load_stack, stack_files
 
     started = time.perf_counter()
     timings: dict[str, float] = {}

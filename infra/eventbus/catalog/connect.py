@@ -28,9 +28,9 @@ from html import escape
 
 from markupsafe import Markup
 
-from eventbus.model import naming
 from eventbus.catalog.model import EventView, StackView
 from eventbus.desired import AppSpec, TopicSpec
+from eventbus.model import naming
 
 JAVA_AVRO_DESER = "io.confluent.kafka.serializers.KafkaAvroDeserializer"
 JAVA_AVRO_SER = "io.confluent.kafka.serializers.KafkaAvroSerializer"

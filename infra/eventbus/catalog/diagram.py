@@ -114,7 +114,7 @@ def flow_svg(columns: tuple[list[Node], list[Node], list[Node]], edges: list[tup
         edge_parts.append(f'<path class="dg-edge" data-a="{_attr(a)}" data-b="{_attr(b)}" stroke-width="{sw:.1f}" marker-end="url(#{ident}-arrow)" '
                           f'd="M{x1:.0f} {y1:.0f}C{x1 + dx:.0f} {y1:.0f} {x2 - dx:.0f} {y2:.0f} {x2:.0f} {y2:.0f}"/>')
     limit = 29  # characters of a 13px bold label that fit a box
-    for ci, col in enumerate(columns):
+    for col in columns:
         for n in col:
             x, y, _ = pos[n.id]
             cls = f"dg-node dg-{n.kind}" + (" dg-current" if n.current else "")

@@ -18,11 +18,10 @@ import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from eventbus.model import naming
 from eventbus.catalog.schema_view import FieldRow, RecordInfo, field_names, field_rows, record_info
-from eventbus.model.stack import StackConfig
 from eventbus.desired import AppSpec, DesiredState, SubjectSpec, TopicSpec
-from eventbus.model import Compliance, Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team
+from eventbus.model import Compliance, Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team, naming
+from eventbus.model.stack import StackConfig
 
 DAY_MS = 86_400_000
 EXPIRY_WINDOW_DAYS = 90  # reviewer view: compliance facts that expire within this many days (or already have)
@@ -194,8 +193,8 @@ class EventView:
     key_rows: list[FieldRow]
     subscribers: tuple[tuple[Consumer, Subscription], ...]
     slug: str  # metadata.name style: claims-contention-created
-    replaced_by: "EventView | None" = None
-    replaces: list["EventView"] = field(default_factory=list)
+    replaced_by: EventView | None = None
+    replaces: list[EventView] = field(default_factory=list)
 
     @property
     def ref(self) -> str:

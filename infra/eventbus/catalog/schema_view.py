@@ -387,7 +387,7 @@ def _count_children(rows: list[FieldRow]) -> list[FieldRow]:
         return rows
     from dataclasses import replace
 
-    return [replace(r, children=n) if n else r for r, n in zip(rows, counts)]
+    return [replace(r, children=n) if n else r for r, n in zip(rows, counts, strict=True)]
 
 
 def field_names(rows: list[FieldRow]) -> list[str]:

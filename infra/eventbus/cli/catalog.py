@@ -29,7 +29,7 @@ def register(sub) -> None:
             stacks = args.stack or None
             schema_ids = {k: read_schema_ids(v) for k, v in _per_stack(args.schema_ids or [], stacks, root, "--schema-ids", "FILE").items()}
             base_urls = _per_stack(args.base_url or [], stacks, root, "--base-url", "URL")
-            for k, v in base_urls.items():
+            for v in base_urls.values():
                 if not v.startswith("https://"):
                     raise CatalogError(f"--base-url {v}: not an https URL (fix: give https://host/path/)")
             result = build_catalog(root, out, stacks, workers=args.workers, schema_ids=schema_ids or None, base_urls=base_urls or None)

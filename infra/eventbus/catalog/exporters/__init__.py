@@ -14,7 +14,7 @@ computed per event (the AsyncAPI exporter does).
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from eventbus.catalog.model import AppView, Catalog, EventView
 

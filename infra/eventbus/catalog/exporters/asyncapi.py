@@ -14,10 +14,9 @@
 from __future__ import annotations
 
 import hashlib
-import re
-
 import json
-from typing import Iterable
+import re
+from collections.abc import Iterable
 
 from eventbus.catalog.exporters import Exporter, File
 from eventbus.catalog.model import Catalog, EventView, StackView

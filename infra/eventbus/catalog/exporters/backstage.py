@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from eventbus.catalog.exporters import Exporter, File
 from eventbus.catalog.model import AppView, Catalog, EventView, slug

@@ -7,7 +7,7 @@ catalog); ``build_catalog(..., exporters=...)`` can add it.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from eventbus.catalog import connect
 from eventbus.catalog.exporters import Exporter, File

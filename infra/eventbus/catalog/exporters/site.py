@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -171,7 +171,7 @@ class SiteExporter(Exporter):
 
     def _versions_ctx(self, info: EventView) -> list[dict]:
         diffs = info.diffs
-        return [{"v": v, "diff": d} for v, d in zip(info.versions, diffs)]
+        return [{"v": v, "diff": d} for v, d in zip(info.versions, diffs, strict=True)]
 
     def event_page(self, info: EventView) -> str:
         e = info.event
@@ -220,7 +220,7 @@ class SiteExporter(Exporter):
         self._tables.clear()  # tables are per event: keep memory flat
         yield info.path, self.event_page(info)
         versions = info.versions
-        for i, (v, d) in enumerate(zip(versions, info.diffs)):
+        for i, (v, d) in enumerate(zip(versions, info.diffs, strict=True)):
             yield v.path, self.version_page(info, v, d, versions[i + 1] if i + 1 < len(versions) else None, versions[i - 1] if i else None)
             yield v.avsc_path, v.version.text
         if info.event.key_schema is not None:
@@ -230,7 +230,7 @@ class SiteExporter(Exporter):
     def index_page(self) -> str:
         cat = self.cat
         ctx = self._common("", "events")
-        lifecycles = [l for l in LIFECYCLE_ORDER if any(i.event.lifecycle == l for i in cat.events)]
+        lifecycles = [lc for lc in LIFECYCLE_ORDER if any(i.event.lifecycle == lc for i in cat.events)]
         classes = [c for c in CLASS_ORDER if any(i.event.classification == c for i in cat.events)]
         ctx.update(domains=cat.domains, owners=[(o, cat.team_name(o)) for o in cat.owners], lifecycles=lifecycles, classes=classes,
                    n_apps=len(cat.apps), n_teams=len(cat.teams))
