@@ -197,6 +197,7 @@ class Event:
     folder: str
     declared_domain: str  # as written in event.yaml (must equal the folder)
     pos: Positions
+    replaced_by: str | None = None  # "<domain>/<event>" that replaces a deprecated or retired event
 
     @property
     def ref(self) -> str:
