@@ -77,7 +77,7 @@ def test_01_deploy_registers_every_subject_in_order_with_the_events_mode(workspa
     for spec in state.subjects:
         live = reg.versions(spec.name)
         assert [v.schema for v in live] and len(live) == len(spec.versions), spec.name  # each version once
-        for (number, text), v in zip(spec.versions, live):
+        for (_number, text), v in zip(spec.versions, live, strict=True):
             assert reg.lookup(spec.name, text).id == v.id  # in order: v1 is the subject's version 1, ...
         assert reg.compatibility(spec.name) == spec.compatibility  # the event's mode
         assert [r["id"] for r in outputs[spec.name]] == [v.id for v in live]  # the ids the deploy exports
