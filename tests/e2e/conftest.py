@@ -128,7 +128,10 @@ class Workspace:
 
     def up(self, check=True):
         # --refresh: read the live cluster first, so changes made behind the program's back are reconciled
-        return self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
+        out = self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
+        if out.returncode == 0:  # then the catalog, as scripts/up.sh does after the deploy
+            self.eventbus("catalog", "build", "--stack", "local", "--out", str(self.root / ".state" / "catalog"), check=True)
+        return out
 
     def eventbus(self, *args, check=False):
         return run([sys.executable, "-m", "eventbus.cli.main", "--root", str(self.root), *args], env=self.env, check=check)
