@@ -226,7 +226,8 @@ def test_fill_in_values_are_only_options(cat):
 
 def test_glue_registry_settings():
     reg = load_registry(str(REPO)).registry
-    stack = load_stack(str(REPO), "prod")  # kind glue today
+    # prod targets the Confluent registry; Glue stays selectable: the same stack with kind glue
+    stack = dataclasses.replace(load_stack(str(REPO), "prod"), registry_kind="glue", registry_name="eeb-prod", registry_url=None)
     cat = build_model(reg, [(stack, compute(reg, stack))])
     b = blocks(cat, "claims/contention_created")["prod"]
     c = properties(snippet(b, "consumer", "java").text)
