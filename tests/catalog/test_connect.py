@@ -125,21 +125,26 @@ def client_sandbox(monkeypatch):
 
     class SchemaRegistryClient:
         def __init__(self, conf):
-            assert set(conf) == {"url"} and conf["url"].startswith(("http://", "https://"))
+            assert set(conf) == {"url", "timeout"} and conf["timeout"] > 0 and conf["url"].startswith(("http://", "https://"))
             calls["registry"].append(conf)
 
     sr.SchemaRegistryClient = SchemaRegistryClient
     avro = types.ModuleType("confluent_kafka.schema_registry.avro")
 
+    from confluent_kafka.schema_registry.avro import AvroDeserializer as RealDeserializer
+    from confluent_kafka.schema_registry.avro import AvroSerializer as RealSerializer
+
     class AvroDeserializer:
-        def __init__(self, client, schema_str=None, **kw):
+        def __init__(self, client, schema_str=None, from_dict=None, conf=None, **kw):
             assert isinstance(client, SchemaRegistryClient)
+            assert set(conf or {}) <= set(RealDeserializer._default_conf)  # settings the real client knows
+            assert (conf or {}).get("subject.name.strategy.type") == "TOPIC"  # the bus's subject names
             calls["deser"].append(schema_str)
 
     class AvroSerializer:
         def __init__(self, client, schema_str, to_dict=None, conf=None):
             assert isinstance(client, SchemaRegistryClient)
-            assert set(conf) <= {"auto.register.schemas", "normalize.schemas", "use.latest.version", "use.latest.with.metadata", "subject.name.strategy"}
+            assert set(conf) <= set(RealSerializer._default_conf)  # settings the real client knows
             calls["ser"].append(conf)
 
         def __call__(self, obj, ctx):
@@ -181,7 +186,7 @@ def test_python_consumer_runs_with_the_real_client(cat, client_sandbox):
     assert conf["security.protocol"] == "SASL_SSL" and conf["sasl.mechanisms"] == "OAUTHBEARER" and callable(conf["oauth_cb"])
     assert conf["group.id"] == "<GROUP_ID>" and conf["enable.auto.commit"] is False
     assert client_sandbox["topics"] == ["claims_contention_created"]
-    assert client_sandbox["registry"] == [{"url": REGISTRY_URL}] and len(client_sandbox["deser"]) == 2  # key and value
+    assert client_sandbox["registry"] == [{"url": REGISTRY_URL, "timeout": 10}] and len(client_sandbox["deser"]) == 2  # key and value
     token, expiry = conf["oauth_cb"](None)  # seconds since the epoch, as librdkafka wants them
     assert token == "token" and expiry > 1.7e9 and client_sandbox["token"][-1] == ("us-gov-west-1", "<ROLE_ARN>")
 
@@ -191,7 +196,7 @@ def test_python_producer_runs_with_the_real_client(cat, client_sandbox):
     run(snippet(b, "producer", "python").text)
     (conf,) = client_sandbox["producer"]
     assert conf["enable.idempotence"] is False and conf["acks"] == "all"
-    assert client_sandbox["ser"] == [{"auto.register.schemas": False, "use.latest.version": True}] * 2
+    assert client_sandbox["ser"] == [{"auto.register.schemas": False, "use.latest.version": True, "subject.name.strategy.type": "TOPIC"}] * 2
     ((topic, key, value),) = client_sandbox["produced"]
     assert topic == "claims_contention_created" and key == value == b"\0avro"
 
@@ -204,7 +209,7 @@ def test_python_local_snippets_use_scram(cat, client_sandbox):
     for conf in (c, p):
         assert conf["security.protocol"] == "SASL_PLAINTEXT" and conf["sasl.mechanisms"] == "SCRAM-SHA-512"
         assert conf["sasl.username"] == "<USERNAME>" and conf["sasl.password"] == "from-eventbus-credentials"
-    assert client_sandbox["registry"][0] == {"url": LOCAL_REGISTRY}
+    assert client_sandbox["registry"][0] == {"url": LOCAL_REGISTRY, "timeout": 10}
 
 
 def test_cli_lines(cat):

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 VALUE = f"{REFILL_TOPIC}-value"
 # a producer of this bus: never registers, serializes with the latest registered version
-PRODUCER_CONF = {"auto.register.schemas": False, "use.latest.version": True}
+PRODUCER_CONF = {"auto.register.schemas": False, "use.latest.version": True, "subject.name.strategy.type": "TOPIC"}
 
 
 def registry(ws) -> SchemaRegistry:
@@ -27,7 +27,7 @@ def registry(ws) -> SchemaRegistry:
 
 
 def serde(ws):
-    return SchemaRegistryClient({"url": ws.registry["url"]})
+    return SchemaRegistryClient({"url": ws.registry["url"], "timeout": 10})
 
 
 def examples(ws) -> list[dict]:
@@ -58,7 +58,7 @@ def read_all(ws, n: int, timeout: float = 30) -> list[bytes]:
 
 
 def decode(ws, raw: bytes) -> dict:
-    return AvroDeserializer(serde(ws))(raw, SerializationContext(REFILL_TOPIC, MessageField.VALUE))
+    return AvroDeserializer(serde(ws), conf={"subject.name.strategy.type": "TOPIC"})(raw, SerializationContext(REFILL_TOPIC, MessageField.VALUE))
 
 
 def schema_id(raw: bytes) -> int:

@@ -270,14 +270,15 @@ def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -
     if glue:
         out += 'registry = SchemaRegistryClient(boto3.client("glue", region_name="{region}"), registry_name="{registry_name}")\n'
     else:
-        out += 'registry = SchemaRegistryClient({"url": "{registry}"})\n'
+        out += 'registry = SchemaRegistryClient({"url": "{registry}", "timeout": 10})  # seconds; without it a stalled request waits forever\n'
     if role == "consumer":
         if glue:
             out += "deserializer = KafkaDeserializer(registry)  # values: schema {vsubject}\n"
         else:
-            out += "value_deserializer = AvroDeserializer(registry)  # subject {vsubject}: the writer's schema comes by the id in each record\n"
+            out += ('serde_conf = {"subject.name.strategy.type": "TOPIC"}  # the bus names subjects <topic>-value / <topic>-key\n'
+                    "value_deserializer = AvroDeserializer(registry, conf=serde_conf)  # subject {vsubject}: the writer's schema comes by the id in each record\n")
             if keyed:
-                out += "key_deserializer = AvroDeserializer(registry)  # subject {ksubject}\n"
+                out += "key_deserializer = AvroDeserializer(registry, conf=serde_conf)  # subject {ksubject}\n"
         out += ("\nconsumer = Consumer({\n    \"bootstrap.servers\": \"{servers}\",\n" + auth_conf +
                 '    "group.id": "{group}",\n    "auto.offset.reset": "earliest",\n    "enable.auto.commit": False,\n})\n'
                 "consumer.subscribe([TOPIC])\ntry:\n    while True:\n        msg = consumer.poll(1.0)\n        if msg is None:\n            continue\n"
@@ -296,7 +297,8 @@ def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -
         out += ("serializer = KafkaSerializer(registry)\n"
                 "SCHEMA = open(\"v{latest}.avsc\").read()  # the latest version, from this catalog\n")
     else:
-        out += ('serializer_conf = {"auto.register.schemas": False, "use.latest.version": True}  # the deploy registers schemas\n'
+        out += ('serializer_conf = {"auto.register.schemas": False, "use.latest.version": True,  # the deploy registers schemas\n'
+                '                   "subject.name.strategy.type": "TOPIC"}  # subjects <topic>-value / <topic>-key\n'
                 "value_serializer = AvroSerializer(registry, None, conf=serializer_conf)  # subject {vsubject}, latest version (v{latest})\n")
         if keyed:
             out += "key_serializer = AvroSerializer(registry, None, conf=serializer_conf)  # subject {ksubject}\n"
