@@ -197,6 +197,8 @@ class Event:
     folder: str
     declared_domain: str  # as written in event.yaml (must equal the folder)
     pos: Positions
+    replaces: str | None = None  # "<domain>/<event>" this event succeeds (its ``replaced_by`` names this one)
+    replaced_by: str | None = None  # "<domain>/<event>" of the successor of this deprecated event
 
     @property
     def ref(self) -> str:
@@ -227,6 +229,7 @@ class Subscription:
     purpose: str
     environments: tuple[str, ...]
     index: int
+    fields: tuple[str, ...] = ()  # dotted paths of the fields the application reads; () = not declared (reads every field)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,45 @@
+"""field-identifier"""
+import re
+
+from eventbus.gate.rules import Rule
+from eventbus.gate.rules._avro import contract, line_of, parses
+from eventbus.model.findings import Severity
+
+# a cheap test before walking a schema: one of the identifiers' words appears in it
+_HINT = re.compile(r"icn|integration|ssn|social|edipi|file|participant|ptcpnt|birth|dob|diagnos|icd", re.IGNORECASE)
+
+
+class FieldIdentifier(Rule):
+    """A field of the latest schema version whose name looks like a known identifier has a classification of its own (or inherits PII/PHI).
+
+    The names (words split at camelCase, underscores and digits; the name ends with them):
+    ``icn``, ``integrationControlNumber`` (ICN: PII); ``ssn``, ``socialSecurityNumber`` (PII);
+    ``edipi`` (PII); ``fileNumber`` (VA file number: PII); ``participantId``, ``ptcpntId``, e.g.
+    ``VeteranParticipantId`` (PII); ``dateOfBirth``, ``birthDate``, ``dob`` (PII);
+    ``diagnosticCode``, ``diagnosticTypeCode``, ``diagnosisCode``, ``icdCode``, ``icd10Code``
+    (diagnostic codes: PHI, or PII where HIPAA does not apply). ``"classification": "none"``
+    says a field is not one and silences the warning.
+    """
+
+    id = "field-identifier"
+    severity = Severity.WARNING
+    uses_avro = True
+    hint = 'classify the field in a new version: "classification": "PII" (or "none" if it is not one)'
+
+    def check(self, ctx):
+        from eventbus.avro.contract import identifier
+
+        for e in ctx.registry.events:
+            sv = e.latest
+            if sv is None or not _HINT.search(sv.text) or not parses(ctx, sv):
+                continue
+            for f in contract(sv).fields.values():
+                if f.declared is not None or f.classification != "none":
+                    continue
+                looks = identifier(f.name)
+                if looks is None:
+                    continue
+                what, level = looks
+                yield self.finding(line_of(sv, f.name), f"field '{f.path}' looks like {what} but has no classification",
+                                   f'add "classification": "{level}" to the field in v{sv.version + 1}.avsc (eventbus new version {e.ref}), '
+                                   'or "classification": "none" if it is not one')
