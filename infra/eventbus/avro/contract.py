@@ -318,6 +318,14 @@ def reads(declared: tuple[str, ...] | None, path: str) -> bool:
     return any(p == path or path.startswith(p + ".") or p.startswith(path + ".") for p in declared)
 
 
+def covers(declared: tuple[str, ...] | None, path: str) -> bool:
+    """Whether a consumer reads the whole field at ``path``: it declares the field or a field
+    enclosing it (or declares nothing, so reads every field)."""
+    if not declared:
+        return True
+    return any(p == path or path.startswith(p + ".") for p in declared)
+
+
 def _under(path: str, roots: set[str]) -> bool:
     head = path
     while "." in head:
@@ -343,25 +351,31 @@ def _compare(o: FieldFacts, n: FieldFacts) -> tuple[list[str], list[str]]:
         else:
             add("retyped", f"type {before} → {after}")
     of, nf = o.facts, n.facts
-    for k in ("logicalType", "scale", "enum_default"):
-        if of.get(k) != nf.get(k):
-            add("changed", f"{k} {_value(of.get(k))} → {_value(nf.get(k))}")
-    if of.get("precision") != nf.get("precision"):
-        p0, p1 = of.get("precision"), nf.get("precision")
+
+    def both(k: str) -> bool:  # a fact one side has not is a change of type, said above
+        return k in of and k in nf and of[k] != nf[k]
+
+    if of.get("logicalType") != nf.get("logicalType"):
+        add("changed", f"logicalType {_value(of.get('logicalType'))} → {_value(nf.get('logicalType'))}")
+    if both("precision"):
+        p0, p1 = of["precision"], nf["precision"]
         smaller = isinstance(p0, int) and isinstance(p1, int) and p1 < p0
         add("narrowed" if smaller else "changed", f"precision {_value(p0)} → {_value(p1)}")
-    if of.get("size") != nf.get("size"):
-        add("retyped", f"fixed size {_value(of.get('size'))} → {_value(nf.get('size'))}")
-    s0, s1 = of.get("symbols"), nf.get("symbols")
-    if s0 != s1:
-        old_symbols = [str(s) for s in s0] if isinstance(s0, list) else []
-        new_symbols = [str(s) for s in s1] if isinstance(s1, list) else []
+    if both("scale"):
+        add("changed", f"scale {_value(of['scale'])} → {_value(nf['scale'])}")
+    if both("size"):
+        add("retyped", f"fixed size {_value(of['size'])} → {_value(nf['size'])}")
+    if both("symbols"):
+        old_symbols = [str(s) for s in of["symbols"]] if isinstance(of["symbols"], list) else []
+        new_symbols = [str(s) for s in nf["symbols"]] if isinstance(nf["symbols"], list) else []
         lost = [s for s in old_symbols if s not in new_symbols]
         gained = [s for s in new_symbols if s not in old_symbols]
         if lost:
             add("narrowed", "enum symbols removed: " + _some(lost))
         if gained:
             add("changed", "enum symbols added: " + _some(gained))
+    if ("symbols" in of and "symbols" in nf) and of.get("enum_default") != nf.get("enum_default"):
+        add("changed", f"enum default {_value(of.get('enum_default'))} → {_value(nf.get('enum_default'))}")
     if o.classification != n.classification:
         add("changed", f"classification {o.classification} → {n.classification}")
     return kinds, details
