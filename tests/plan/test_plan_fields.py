@@ -93,8 +93,8 @@ def test_an_existing_reader_that_now_reads_classified_fields(repo):
     repo.consumers["notify/notifier"]["subscriptions"][1]["fields"] = ["rxId", "icn"]
     repo.write()
     found, _ = risks(repo)
-    assert ("sensitive", "`notify/notifier` now reads classified fields of `health_refill_requested` (`health/refill_requested`) "
-                         "it did not read before: `icn` (PII)") in found
+    assert ("sensitive", "`notify/notifier` now reads classified fields of `health_refill_requested` (`health/refill_requested`): "
+                         "`icn` (PII)") in found
 
 
 def test_a_version_that_classifies_a_field_shows_who_now_reads_it(repo):
@@ -103,8 +103,8 @@ def test_a_version_that_classifies_a_field_shows_who_now_reads_it(repo):
     repo.events[REFILL]["versions"].append(rx)
     repo.write()
     found, plan = risks(repo)
-    assert ("sensitive", "`notify/notifier` now reads classified fields of `health_refill_requested` (`health/refill_requested`) "
-                         "it did not read before: `rxId` (PHI)") in found
+    assert ("sensitive", "`notify/notifier` now reads classified fields of `health_refill_requested` (`health/refill_requested`): "
+                         "`rxId` (PHI)") in found
     assert not [t for lv, t in found if lv == "danger"]  # a classification change alone breaks no reader
     assert "v2 changes field `rxId` (`classification none → PHI`)" in next(e for e in plan.stacks[0].events if e.ref == REFILL).lines
 

@@ -286,8 +286,8 @@ def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: li
             before = set(old.classified_reads(o_app, topic))
             now = [f for f in new.classified_reads(n_app, topic) if f not in before]
             if now:
-                risks.append(Risk("sensitive", ref, f"{c(ref)} now reads classified fields of {c(topic)} ({c(new.topics_by_name[topic].event)}) "
-                                                    f"it did not read before: {_fields(now)}"))
+                risks.append(Risk("sensitive", ref, f"{c(ref)} now reads classified fields of {c(topic)} ({c(new.topics_by_name[topic].event)}): "
+                                                    f"{_fields(now)}"))
     touches = sorted({*n_app.consumes, *n_app.produces} & set(sensitive)) if n_app is not None else []
     if n_role is not None and touches:
         for principal in ch.trust_added:

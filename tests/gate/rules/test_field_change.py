@@ -6,7 +6,7 @@ from tests.conftest import ARN, V2, Tree, check_rule, field, line_of, producer_a
 
 RULE = "field-change"
 CLAIM = "events/claims/claim_created"
-OWNER = "notify (@example-org/notify)"
+OWNER = "notify, @example-org/notify"
 
 
 def readers(t: Tree, **apps: list[str] | None) -> None:

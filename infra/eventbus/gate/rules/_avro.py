@@ -53,6 +53,6 @@ def field_line(sv: SchemaVersion, path: str) -> Loc:
 
 
 def owner_of(ctx, team: str) -> str:
-    """``<team> (@org/team)``: who to ask about an application."""
+    """``<team>, @org/team``: who to ask about an application."""
     t = ctx.registry.teams_by_id.get(team)
-    return f"{team} ({t.github_team})" if t is not None else team
+    return f"{team}, {t.github_team}" if t is not None else team
