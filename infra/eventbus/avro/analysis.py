@@ -29,6 +29,10 @@ class AvroAnalysis:
     kinds: dict[str, str] = field(default_factory=dict)  # path -> top-level type (record, string, ...)
     ignored_logical: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # path -> [(field, why)] (new versions)
     compat: dict[tuple[str, int], list[Incompatibility]] = field(default_factory=dict)  # (event ref, version) -> problems
+    # cheap text tests for the field-contract rules, done here off the main process: paths whose
+    # text may hold a classification, latest versions whose field names may look like identifiers
+    may_classify: set[str] = field(default_factory=set)
+    may_identify: set[str] = field(default_factory=set)
 
     def ok(self, path: str) -> bool:
         return path in self.kinds
@@ -39,6 +43,8 @@ class AvroAnalysis:
         self.kinds.update(other.kinds)
         self.ignored_logical.update(other.ignored_logical)
         self.compat.update(other.compat)
+        self.may_classify |= other.may_classify
+        self.may_identify |= other.may_identify
 
 
 # (ref, mode, [(version, path, text)], key (path, text, new) | None, merged versions, versions to check)
@@ -94,12 +100,20 @@ def _ignored_logical(node, seen=None, name=""):
 
 
 def _run(jobs: list[Job]) -> AvroAnalysis:
+    from eventbus.avro.contract import may_name_identifier, mentions_classification
+
     out = AvroAnalysis()
     for ref, mode, versions, key, merged, to_check in jobs:
         for v, path, text in versions:
             _parse(out, path, text, v not in merged)
+            if mentions_classification(text):
+                out.may_classify.add(path)
+        if versions and may_name_identifier(versions[-1][2]):
+            out.may_identify.add(versions[-1][1])
         if key:
             _parse(out, key[0], key[1], key[2])
+            if mentions_classification(key[1]):
+                out.may_classify.add(key[0])
         if mode == "NONE" or not all(p in out.kinds for _v, p, _t in versions):
             continue
         texts = [t for _v, _p, t in versions]

@@ -304,9 +304,40 @@ def fields_of_text(text: str) -> SchemaFields:
     return schema_fields(schema)
 
 
-def mentions_classification(text: str) -> bool:
-    """Whether a schema text can hold a classification at all (a cheap test before walking it)."""
-    return f'"{PROPERTY}"' in text or f'"{CONFLUENT_TAGS}"' in text
+_MENTIONS: dict[str, bool] = {}
+_PROPERTY_KEY, _TAGS_KEY = f'"{PROPERTY}"', f'"{CONFLUENT_TAGS}"'
+
+
+def mentions_classification(text: str, key: str | None = None) -> bool:
+    """Whether a schema text can hold a classification at all (a cheap test before walking it;
+    remembered by ``key``, e.g. the file's digest, when given)."""
+    if key is not None:
+        hit = _MENTIONS.get(key)
+        if hit is not None:
+            return hit
+    found = _PROPERTY_KEY in text or _TAGS_KEY in text or "\\u" in text  # an escape may spell either
+    if key is not None:
+        if len(_MENTIONS) >= 65536:
+            _MENTIONS.clear()
+        _MENTIONS[key] = found
+    return found
+
+
+def _ci(word: str) -> str:
+    return "".join(f"[{ch.upper()}{ch}]" if ch.isalpha() else ch for ch in word)
+
+
+# a cheap test before walking a schema for identifier-like names: a "name" holding one of their
+# words (letters spelled out: an IGNORECASE alternation is many times slower); escapes go to the walk
+_IDENTIFIER_WORDS = ("icn", "integration", "ssn", "social", "edipi", "file", "participant", "ptcpnt", "birth", "dob", "diagnos", "icd")
+@lru_cache(maxsize=1)
+def _may_name() -> re.Pattern:  # compiled where it is used (the analysis' workers), not at import
+    return re.compile(r'"name"\s*:\s*"[^"]*?(?:' + "|".join(_ci(w) for w in _IDENTIFIER_WORDS) + ")")
+
+
+def may_name_identifier(text: str) -> bool:
+    """Whether a schema text may have a field named like a known identifier (see :data:`IDENTIFIERS`)."""
+    return "\\u" in text or _may_name().search(text) is not None
 
 
 def reads(declared: tuple[str, ...] | None, path: str) -> bool:

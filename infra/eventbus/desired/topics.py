@@ -21,7 +21,7 @@ def classified_fields(e: Event) -> tuple[tuple[str, str], ...]:
     from eventbus.avro.contract import mentions_classification, schema_fields
 
     sv = e.latest
-    if sv is None or sv.schema is None or not mentions_classification(sv.text):
+    if sv is None or sv.schema is None or not mentions_classification(sv.text, sv.digest):
         return ()
     return tuple((f.path, f.classification) for f in schema_fields(sv.schema, sv.digest).classified)
 

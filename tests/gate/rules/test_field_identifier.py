@@ -57,3 +57,20 @@ def test_a_classified_parent_none_on_the_field_or_an_older_version_silence_it():
 def test_the_documented_names(name, looks):
     got = identifier(name)
     assert (got[0] if got else None) == looks
+
+
+def test_the_cheap_test_before_the_walk_knows_every_name():
+    from eventbus.avro.contract import _IDENTIFIER_WORDS, IDENTIFIERS, may_name_identifier
+
+    for _what, _level, endings in IDENTIFIERS:
+        for end in endings:
+            assert any(w in "".join(end) for w in _IDENTIFIER_WORDS), end
+    assert may_name_identifier('{"name": "VeteranICN"}') and may_name_identifier('{"name": "x\\u0069cn"}')
+    assert not may_name_identifier('{"name": "claimId", "doc": "the ICN is elsewhere"}')
+
+
+def test_with_a_base_only_a_new_latest_version_is_checked():
+    t = Tree()
+    t.events["claims/claim_created"]["versions"][1]["fields"].append(field("ssn", ["null", "string"], default=None))
+    assert check_rule(t, RULE)  # without --base: every latest version
+    assert check_rule(t, RULE, base=t) == []  # v2 is merged: not reported again on every pull request

@@ -15,12 +15,15 @@ class ClassificationFields(Rule):
     hint = "raise classification.data to the field's level (or correct the field's classification in a new version)"
 
     def check(self, ctx):
-        from eventbus.avro.contract import RANK, mentions_classification
+        may = ctx.avro.may_classify  # schema files whose text can hold a classification
+        if not may:
+            return
+        from eventbus.avro.contract import RANK
 
         for e in ctx.registry.events:
             above = []  # (rank, file, field path, level)
             for sv, _role in schema_files(e):
-                if not mentions_classification(sv.text) or not parses(ctx, sv):
+                if sv.path not in may or not parses(ctx, sv):
                     continue
                 for f in contract(sv).classified:
                     if RANK[f.classification] > RANK.get(e.classification, 0):

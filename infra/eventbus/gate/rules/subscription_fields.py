@@ -21,8 +21,10 @@ class SubscriptionFields(Rule):
 
     def check(self, ctx):
         for c, s, e in ctx.subscriptions():
-            latest = e.latest if e is not None else None
-            if not s.fields or e is None or latest is None or not parses(ctx, latest):
+            if not s.fields or e is None:
+                continue
+            latest = e.latest
+            if latest is None or not parses(ctx, latest):
                 continue
             facts = contract(latest)
             if facts.truncated:
