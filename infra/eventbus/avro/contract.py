@@ -25,8 +25,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 from eventbus.avro.schema import MAX_DEPTH, fullname, iter_fields, named_types, resolve, type_details
@@ -76,18 +76,49 @@ def identifier(name: str) -> tuple[str, str] | None:
     return None
 
 
-@dataclass(frozen=True)
+class _Named:
+    """A schema's named types, indexed once, when a field's type is first compared."""
+
+    def __init__(self, schema: Any):
+        self._schema = schema
+
+    @cached_property
+    def names(self) -> dict:
+        return named_types(self._schema)
+
+
+@dataclass(frozen=True, eq=False)
 class FieldFacts:
-    """One field of one schema version, as contracts see it."""
+    """One field of one schema version, as contracts see it. What its type promises (``shape``,
+    ``facts``) is worked out when first asked (comparing versions needs it, classifying does not)."""
 
     path: str  # dotted, as consumers declare it
     name: str
     record: str  # full name of the enclosing record
     declared: str | None  # the field's own classification (property or tags); None when it says none
     classification: str  # effective: its own or its enclosing field's, whichever is higher
-    shape: frozenset  # the type's branches, resolved through named types (without logical types)
-    facts: Mapping[str, Any]  # logicalType, precision, scale, size, symbols, enum_default (when they apply)
     aliases: tuple[str, ...] = ()
+    type: Any = field(default=None, repr=False)  # the field's JSON type
+    schema: _Named | None = field(default=None, repr=False)  # the schema's named types, indexed when first needed
+
+    @property
+    def names(self) -> dict:
+        return self.schema.names if self.schema is not None else {}
+
+    @property
+    def namespace(self) -> str | None:
+        return self.record.rpartition(".")[0] or None
+
+    @cached_property
+    def shape(self) -> frozenset:
+        """The type's branches, resolved through named types (without logical types)."""
+        return _shape(self.type, self.names, self.namespace)
+
+    @cached_property
+    def facts(self) -> Mapping[str, Any]:
+        """logicalType, precision, scale, size, symbols, enum_default (when they apply)."""
+        details = type_details(self.type, self.names, self.namespace)
+        return {k: details[k] for k in _FACTS if k in details}
 
     @property
     def label(self) -> str:
@@ -245,12 +276,12 @@ def _label(shape: frozenset) -> str:
 _FACTS = ("logicalType", "precision", "scale", "size", "symbols", "enum_default")
 
 
-def _build(schema: Any) -> SchemaFields:
-    names = named_types(schema)
+def _build(schema: Any, may_classify: bool = True) -> SchemaFields:
+    names = _Named(schema)
     fields: dict[str, FieldFacts] = {}
     problems: list[Problem] = []
     seen_types: set[int] = set()
-    if isinstance(schema, dict) and (PROPERTY in schema or CONFLUENT_TAGS in schema):
+    if may_classify and isinstance(schema, dict) and (PROPERTY in schema or CONFLUENT_TAGS in schema):
         problems.append(Problem("", str(schema.get("name", "")), f"a {PROPERTY} on the schema itself is not read",
                                 "the event's classification is classification.data in event.yaml; classify fields in the schema"))
     count = 0
@@ -259,20 +290,21 @@ def _build(schema: Any) -> SchemaFields:
         if count > MAX_FIELDS:
             break
         path = dotted(info.path)
-        own, wrong = _own(info.props)
-        for message, hint in wrong:
-            problems.append(Problem(path, info.name, f"field '{path}': {message}", hint))
-        where: list[str] = []
-        _type_problems(info.type, where, seen_types)
-        for w in where:
-            problems.append(Problem(path, info.name, f"field '{path}': a {PROPERTY} on its type ({w}) is not read",
-                                    f'put "{PROPERTY}" (or "{CONFLUENT_TAGS}") on the field itself'))
-        parent = fields.get(path.rpartition(".")[0]) if "." in path else None
-        effective = highest([own or "none", parent.classification if parent is not None else "none"])
-        details = type_details(info.type, names, info.namespace)
-        facts = {k: details[k] for k in _FACTS if k in details}
-        fields.setdefault(path, FieldFacts(path, info.name, info.record, own, effective, _shape(info.type, names, info.namespace),
-                                           facts, info.aliases))
+        own, effective = None, "none"
+        if may_classify:
+            own, wrong = _own(info.props) if info.props else (None, ())
+            for message, hint in wrong:
+                problems.append(Problem(path, info.name, f"field '{path}': {message}", hint))
+            where: list[str] = []
+            _type_problems(info.type, where, seen_types)
+            for w in where:
+                problems.append(Problem(path, info.name, f"field '{path}': a {PROPERTY} on its type ({w}) is not read",
+                                        f'put "{PROPERTY}" (or "{CONFLUENT_TAGS}") on the field itself'))
+            parent = fields.get(path.rpartition(".")[0]) if info.depth else None
+            inherited = parent.classification if parent is not None else "none"
+            effective = own if own is not None and RANK[own] > RANK[inherited] else inherited
+        if path not in fields:
+            fields[path] = FieldFacts(path, info.name, info.record, own, effective, info.aliases, info.type, names)
     unique = tuple(dict.fromkeys(problems))
     return SchemaFields(fields, unique, count > MAX_FIELDS)
 
@@ -280,13 +312,15 @@ def _build(schema: Any) -> SchemaFields:
 _CACHE: dict[str, SchemaFields] = {}
 
 
-def schema_fields(schema: Any, key: str | None = None) -> SchemaFields:
-    """The fields of a schema (its JSON form), cached by ``key`` (e.g. the file's digest) when given."""
+def schema_fields(schema: Any, key: str | None = None, may_classify: bool = True) -> SchemaFields:
+    """The fields of a schema (its JSON form), cached by ``key`` (e.g. the file's digest) when given.
+    ``may_classify=False`` (its text holds no classification property: :func:`mentions_classification`)
+    skips reading classifications: every field is ``none``."""
     if key is not None:
         hit = _CACHE.get(key)
         if hit is not None:
             return hit
-    out = _build(schema)
+    out = _build(schema, may_classify)
     if key is not None:
         if len(_CACHE) >= 16384:
             _CACHE.clear()
@@ -301,7 +335,7 @@ def fields_of_text(text: str) -> SchemaFields:
         schema = json.loads(text)
     except (ValueError, RecursionError):
         return SchemaFields({})
-    return schema_fields(schema)
+    return schema_fields(schema, may_classify=mentions_classification(text))
 
 
 _MENTIONS: dict[str, bool] = {}

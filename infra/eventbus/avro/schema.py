@@ -153,13 +153,28 @@ def iter_fields(schema: Any, every_use: bool = False, limit: int | None = None) 
                     {k: v for k, v in f.items() if k not in _FIELD_KEYS},
                     level,
                 )
-                yield from walk(f.get("type"), path, inner, depth + 1, level + 1, active)
+                ft = f.get("type")
+                if not _leaf(ft):  # most fields hold no fields: no nested walk for them
+                    yield from walk(ft, path, inner, depth + 1, level + 1, active)
         elif kind == "array":
             yield from walk(t.get("items"), prefix + "[]", namespace, depth + 1, level, active)
         elif kind == "map":
             yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1, level, active)
 
     yield from walk(schema, "", None, 0)
+
+
+def _leaf(t: Any) -> bool:
+    """Whether a field type certainly holds no fields: a primitive, a logical type on one, an enum,
+    a fixed, or a union of those (a name may be a record: it is walked)."""
+    if isinstance(t, str):
+        return t in PRIMITIVES
+    if isinstance(t, dict):
+        kind = t.get("type")
+        return isinstance(kind, str) and (kind in PRIMITIVES or kind in ("enum", "fixed"))
+    if isinstance(t, list):
+        return all(not isinstance(b, list) and _leaf(b) for b in t)
+    return True
 
 
 _TYPE_FACTS = ("logicalType", "precision", "scale", "size", "symbols")

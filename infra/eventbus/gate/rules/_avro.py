@@ -42,9 +42,9 @@ def line_of(sv: SchemaVersion, name: str) -> Loc:
 
 def contract(sv: SchemaVersion):
     """The field facts of a schema version (:mod:`eventbus.avro.contract`), computed once per content."""
-    from eventbus.avro.contract import schema_fields
+    from eventbus.avro.contract import mentions_classification, schema_fields
 
-    return schema_fields(sv.schema, sv.digest)
+    return schema_fields(sv.schema, sv.digest, mentions_classification(sv.text, sv.digest))
 
 
 def field_line(sv: SchemaVersion, path: str) -> Loc:

@@ -1,6 +1,6 @@
 """classification-fields"""
 from eventbus.gate.rules import Rule
-from eventbus.gate.rules._avro import contract, parses, schema_files
+from eventbus.gate.rules._avro import parses, schema_files
 
 
 class ClassificationFields(Rule):
@@ -15,19 +15,20 @@ class ClassificationFields(Rule):
     hint = "raise classification.data to the field's level (or correct the field's classification in a new version)"
 
     def check(self, ctx):
-        may = ctx.avro.may_classify  # schema files whose text can hold a classification
-        if not may:
+        classified = ctx.avro.classified  # schema files whose text holds a classification property
+        if not classified:
             return
         from eventbus.avro.contract import RANK
 
         for e in ctx.registry.events:
             above = []  # (rank, file, field path, level)
             for sv, _role in schema_files(e):
-                if sv.path not in may or not parses(ctx, sv):
+                facts = classified.get(sv.path)
+                if facts is None or not parses(ctx, sv):
                     continue
-                for f in contract(sv).classified:
-                    if RANK[f.classification] > RANK.get(e.classification, 0):
-                        above.append((RANK[f.classification], sv.path.rsplit("/", 1)[-1], f.path, f.classification))
+                for path, level in facts.fields:
+                    if RANK[level] > RANK.get(e.classification, 0):
+                        above.append((RANK[level], sv.path.rsplit("/", 1)[-1], path, level))
             if not above:
                 continue
             top = max(r for r, *_ in above)

@@ -1,6 +1,6 @@
 """field-classification"""
 from eventbus.gate.rules import Rule
-from eventbus.gate.rules._avro import contract, line_of, parses, schema_files
+from eventbus.gate.rules._avro import line_of, parses, schema_files
 from eventbus.model import Loc
 
 
@@ -21,10 +21,11 @@ class FieldClassification(Rule):
     hint = 'write "classification": "PII" (or "none", "PHI") on the field'
 
     def check(self, ctx):
-        may = ctx.avro.may_classify  # schema files whose text can hold a classification
-        for e in ctx.registry.events if may else ():
+        classified = ctx.avro.classified  # schema files whose text holds a classification property
+        for e in ctx.registry.events if classified else ():
             for sv, _role in schema_files(e):
-                if sv.path not in may or not parses(ctx, sv):
+                facts = classified.get(sv.path)
+                if facts is None or not parses(ctx, sv):
                     continue
-                for p in contract(sv).problems:
+                for p in facts.problems:
                     yield self.finding(line_of(sv, p.name) if p.name else Loc(sv.path, 1), p.message, p.hint)

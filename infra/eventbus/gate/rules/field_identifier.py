@@ -1,6 +1,6 @@
 """field-identifier"""
 from eventbus.gate.rules import Rule
-from eventbus.gate.rules._avro import contract, line_of, parses
+from eventbus.gate.rules._avro import line_of, parses
 from eventbus.model.findings import Severity
 
 
@@ -23,24 +23,15 @@ class FieldIdentifier(Rule):
     hint = 'classify the field in a new version: "classification": "PII" (or "none" if it is not one)'
 
     def check(self, ctx):
-        from eventbus.avro.contract import identifier
-
-        may = ctx.avro.may_identify  # latest versions whose field names may look like identifiers
-        for e in ctx.registry.events if may else ():
+        found = ctx.avro.identifiers  # latest versions with unclassified identifier-like fields
+        for e in ctx.registry.events if found else ():
             sv = e.latest
-            if sv is None or sv.path not in may or not parses(ctx, sv) or (ctx.base is not None and _merged(ctx, e.ref, sv.version)):
+            if sv is None or sv.path not in found or not parses(ctx, sv) or (ctx.base is not None and _merged(ctx, e.ref, sv.version)):
                 continue
-            for f in contract(sv).fields.values():
-                if f.declared is not None or f.classification != "none":
-                    continue
-                looks = identifier(f.name)
-                if looks is None:
-                    continue
-                what, level = looks
-                yield self.finding(line_of(sv, f.name), f"field '{f.path}' looks like {what} but has no classification",
-                                   f'add "classification": "{level}" to the field in v{sv.version + 1}.avsc (eventbus new version {e.ref}), '
+            for f in found[sv.path]:
+                yield self.finding(line_of(sv, f.name), f"field '{f.path}' looks like {f.what} but has no classification",
+                                   f'add "classification": "{f.level}" to the field in v{sv.version + 1}.avsc (eventbus new version {e.ref}), '
                                    'or "classification": "none" if it is not one')
-
 
 def _merged(ctx, ref: str, version: int) -> bool:
     old = ctx.base.events_by_ref.get(ref)
