@@ -82,3 +82,10 @@ def test_a_much_reused_record_stops_at_the_limit():
         leaf = record(f"L{i}", [field("a", leaf), field("b", f"gov.va.test.L{i - 1}")])
     f = schema_fields(rec(field("top", leaf)))
     assert f.truncated and len(f.fields) <= MAX_FIELDS
+
+
+def test_a_type_object_wrapping_a_union_or_a_type():
+    # found by fuzzing: type_details compared a list (or dict) "type" with the named kinds
+    old = rec(field("a", {"type": ["null", "string"]}), field("b", {"type": {"type": "int"}}))
+    new = rec(field("a", {"type": ["null", "long"]}), field("b", {"type": {"type": "long"}}))
+    assert changes(old, new) == {"a": ("retyped", ("type null | string → null | long",)), "b": ("retyped", ("type int → long",))}

@@ -198,7 +198,8 @@ def type_details(t: Any, names: dict[str, dict], namespace: str | None, depth: i
         for k in _TYPE_FACTS:
             if k in b:
                 out.setdefault(k, b[k])
-        if b.get("type") in NAMED and isinstance(b.get("name"), str):
+        kind = b.get("type")
+        if isinstance(kind, str) and kind in NAMED and isinstance(b.get("name"), str):  # a type may be a list or a dict in refused JSON
             ns = b.get("namespace")
             out.setdefault("name", fullname(b["name"], ns if isinstance(ns, str) else namespace))
         if b.get("type") == "enum" and "default" in b:
