@@ -19,6 +19,10 @@ Classification of a field (documented in docs/file-formats.md):
 Paths are dotted field names: ``context.qualifiedIdentifiers.value`` (array items and map values
 are transparent). Every use of a named record has its own paths (a record type used by two
 fields has fields under both), except inside itself.
+
+Cost: a schema whose text holds no classification property (:func:`mentions_classification`)
+and no identifier-like name (:func:`may_name_identifier`) is never walked by the gate; the gate's
+walks run in the Avro analysis (:mod:`eventbus.avro.analysis`), off the main process.
 """
 from __future__ import annotations
 
