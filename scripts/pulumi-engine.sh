@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A working Pulumi engine for this project, on a machine that reaches only package registries:
-# the Pulumi CLI, a Python language host and the kafka resource provider, built from Go modules
-# into a cache folder (release downloads and get.pulumi.com are out of reach).
+# the Pulumi CLI, our Python language host, the kafka provider and our eventbus provider, built
+# from the Go modules under go/ into a cache folder (release downloads are out of reach).
 # See docs/local-environment.md, section "Pulumi engine".
 #
 #   scripts/pulumi-engine.sh [build]        ensure the engine (first run builds it, several minutes)
@@ -9,632 +9,170 @@
 #   scripts/pulumi-engine.sh path           print the bin dir to put on PATH
 #   scripts/pulumi-engine.sh version        print the pinned and the installed versions
 #   scripts/pulumi-engine.sh verify [--kafka|--no-kafka]
-#                                           smoke test in a temp dir: venv with the PyPI pins, a file
-#                                           backend, `pulumi preview` + `pulumi up`; with a Kafka broker
-#                                           (scripts/kafka-broker.sh) also a kafka.Topic up/destroy
+#                                           smoke test in a temp dir (scripts/pulumi-engine-smoke/)
+#   scripts/pulumi-engine.sh kafka-schema   regenerate go/kafka/schema.json with the provider's tfgen
 #
-# Progress goes to stderr; `env` and `path` print only their result on stdout.
-# Exit codes: 0 ok, 1 failure, 2 usage.
+# Each program is rebuilt only when its folder under go/ (or a pin below) changes. Progress goes
+# to stderr; `env` and `path` print only their result on stdout. Exit codes: 0 ok, 1 failure, 2 usage.
 set -euo pipefail
 
-# --------------------------------------------------------------------------------------------
-# Pins. The Python pins in pyproject must match: pulumi==$PULUMI_VERSION and
-# pulumi-kafka==$PULUMI_KAFKA_VERSION (the SDK asks the engine for the kafka plugin at exactly
-# that version, and the plugin is installed at that version).
-# --------------------------------------------------------------------------------------------
-PULUMI_VERSION=3.260.0            # CLI (github.com/pulumi/pulumi/pkg/v3) = Python SDK `pulumi` on PyPI
-PULUMI_KAFKA_VERSION=3.13.0       # `pulumi-kafka` Python SDK on PyPI = version of the kafka plugin
+# Pins. pyproject must match: pulumi==$PULUMI_VERSION and pulumi-kafka==$PULUMI_KAFKA_VERSION (the
+# SDK asks for the kafka plugin at exactly that version); the program asks for the eventbus plugin
+# at $EVENTBUS_PROVIDER_VERSION (eventbus.adapters.pulumi_program.provider.PROVIDER_VERSION).
+# What each program is built from is in its go.mod.
+PULUMI_VERSION=3.260.0
+PULUMI_KAFKA_VERSION=3.13.0
+EVENTBUS_PROVIDER_VERSION=0.1.0
 PULUMI_MIN_VERSION="$PULUMI_VERSION"   # a pulumi already on PATH is used if same major and >= this
-# What the kafka plugin is built from (the pulumi-kafka provider module itself is not served by
-# the Go module proxy; these are, and match the resources and config of the 3.13.0 Python SDK).
-TF_KAFKA_MODULE=github.com/Mongey/terraform-provider-kafka
-TF_KAFKA_VERSION=v0.13.1
-TF_BRIDGE_MODULE=github.com/pulumi/pulumi-terraform-bridge/v3
-TF_BRIDGE_VERSION=v3.120.0
+GO_TAGS=osusergo,grpcnotrace           # as the release build
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
+GO_SRC="$REPO/go"
 abspath() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
 CACHE_ROOT="$(abspath "${EVENTBUS_CACHE:-$REPO/.cache}")"
 VDIR="$CACHE_ROOT/pulumi/$PULUMI_VERSION"
 BIN="$VDIR/bin"                   # pulumi, pulumi-language-python(-exec): goes on PATH
-PLUGIN_DIR="$VDIR/plugins"        # pulumi-resource-kafka: installed with `pulumi plugin install`
-SRC="$VDIR/src"                   # generated wrapper Go modules
+PLUGIN_DIR="$VDIR/plugins"        # provider plugins: installed with `pulumi plugin install`
 LOG="$VDIR/build.log"
 STAMP="$VDIR/.complete"
-PULUMI_HOME_DIR="${PULUMI_HOME:-$HOME/.pulumi}"
-INSTALLED_PLUGIN_DIR="$PULUMI_HOME_DIR/plugins/resource-kafka-v$PULUMI_KAFKA_VERSION"
-
-GO_MODULE_PKG=github.com/pulumi/pulumi/pkg/v3
-GO_MODULE_SDK=github.com/pulumi/pulumi/sdk/v3
-VERSION_VAR=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
-GO_TAGS=osusergo,grpcnotrace      # as the release build
+# The engine's home (plugins, stack selections): ours, in the cache, unless PULUMI_HOME is set.
+# Its logs/ is /dev/null: the CLI's automatic debug log (JSON, compressed, encrypted) costs a third
+# of the engine's CPU on a large deploy (EVENTBUS_PULUMI_LOGS=1 keeps it).
+USER_PULUMI_HOME="${PULUMI_HOME:-}"
+PULUMI_HOME_DIR="${PULUMI_HOME:-$VDIR/home}"
+PLUGINS=("kafka:$PULUMI_KAFKA_VERSION" "eventbus:$EVENTBUS_PROVIDER_VERSION")
+SDK_MODULE=github.com/pulumi/pulumi/sdk/v3
+VERSION_VAR=$SDK_MODULE/go/common/version.Version
 
 log() { printf '[pulumi] %s\n' "$*" >&2; }
 die() { printf '[pulumi] ERROR: %s\n' "$*" >&2; exit 1; }
+engine_env() { export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_HOME="$PULUMI_HOME_DIR"; }
+go_env() { export GOFLAGS="-buildvcs=false" GOTOOLCHAIN=local GOWORK=off; }
 
-engine_env() {
-    export PULUMI_SKIP_UPDATE_CHECK=true
-    export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-}
-
-# --------------------------------------------------------------------------------------------
-# Wrapper module sources (generated into $SRC; never into the repository tree)
-# --------------------------------------------------------------------------------------------
-engine_go_mod() {
-    cat <<EOF
-// Generated by scripts/pulumi-engine.sh: builds the Pulumi CLI and the Python language host.
-module eventbus.local/pulumi-engine
-
-go 1.26
-
-require (
-	$GO_MODULE_PKG v$PULUMI_VERSION
-	$GO_MODULE_SDK v$PULUMI_VERSION
-)
-EOF
-}
-
-kafka_go_mod() {
-    cat <<EOF
-// Generated by scripts/pulumi-engine.sh: builds pulumi-resource-kafka.
-module eventbus.local/pulumi-resource-kafka
-
-go 1.26
-
-require (
-	$TF_KAFKA_MODULE $TF_KAFKA_VERSION
-	$TF_BRIDGE_MODULE $TF_BRIDGE_VERSION
-)
-EOF
-}
-
-# The upstream Python host (module github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3)
-# is not served by the Go module proxy reachable here, so this small host is built instead. It
-# speaks the LanguageRuntime protocol of the sdk/v3 it is built against, runs programs through the
-# upstream `pulumi-language-python-exec` script copied from that same sdk/v3 module, and uses the
-# SDK's python/toolchain package for virtualenv, pip, poetry and uv.
-langhost_main_go() {
-    cat <<'EOF'
-// Generated by scripts/pulumi-engine.sh.
-//
-// pulumi-language-python: a small Python language host for the Pulumi engine. The upstream host
-// module is not served by the Go module proxy this project can reach; this one speaks the same
-// LanguageRuntime gRPC protocol and runs programs through the upstream
-// `pulumi-language-python-exec` script (copied from the sdk/v3 module next to this binary).
-package main
-
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
-	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
-)
-
-// version is set with -ldflags "-X main.version=...".
-var version = "0.0.0-dev"
-
-const (
-	execScript = "pulumi-language-python-exec"
-	// The exec script exits with this code after it has shown the user an actionable message.
-	userActionableExit = 32
-)
-
-type host struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
-
-	exec    string
-	tracing string
-
-	mu            sync.Mutex
-	engineAddress string
-}
-
-func main() {
-	tracing := flag.String("tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
-	executor := flag.String("use-executor", "", "Use the given program as the executor")
-	// Accepted for compatibility with the engine and older hosts; options come from ProgramInfo.
-	flag.String("virtualenv", "", "ignored: use runtime options in Pulumi.yaml")
-	flag.String("root", "", "ignored")
-	flag.String("typechecker", "", "ignored")
-	flag.String("toolchain", "", "ignored")
-	flag.Parse()
-
-	pythonExec := *executor
-	if pythonExec == "" {
-		self, err := os.Executable()
-		if err != nil {
-			fatal(fmt.Errorf("could not determine current executable: %w", err))
-		}
-		if resolved, err := filepath.EvalSymlinks(self); err == nil {
-			self = resolved
-		}
-		pythonExec = filepath.Join(filepath.Dir(self), execScript)
-		if _, err := os.Stat(pythonExec); err != nil {
-			fatal(fmt.Errorf("missing executor %s: %w", pythonExec, err))
-		}
-	}
-
-	h := &host{exec: pythonExec, tracing: *tracing}
-	if args := flag.Args(); len(args) > 0 {
-		h.engineAddress = args[0]
-	}
-
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
-			return nil
-		},
-	})
-	if err != nil {
-		fatal(fmt.Errorf("could not start language host RPC server: %w", err))
-	}
-	fmt.Printf("%d\n", handle.Port)
-	if err := <-handle.Done; err != nil {
-		fatal(fmt.Errorf("language host RPC stopped serving: %w", err))
-	}
-}
-
-func fatal(err error) {
-	fmt.Fprintf(os.Stderr, "error: %v\n", err)
-	os.Exit(1)
-}
-
-func (h *host) Handshake(ctx context.Context,
-	req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.mu.Lock()
-	h.engineAddress = req.GetEngineAddress()
-	h.mu.Unlock()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *host) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version}, nil
-}
-
-func (h *host) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
-}
-
-// resolveToolchain picks the Python toolchain from the `runtime.options` of Pulumi.yaml
-// (virtualenv, toolchain: pip|poetry|uv); without options it runs `python3` from PATH.
-func resolveToolchain(info *pulumirpc.ProgramInfo) (toolchain.Toolchain, error) {
-	opts := toolchain.PythonOptions{Toolchain: toolchain.Auto}
-	if info != nil {
-		opts.Root = info.GetRootDirectory()
-		opts.ProgramDir = info.GetProgramDirectory()
-		if o := info.GetOptions(); o != nil {
-			m := o.AsMap()
-			if v, ok := m["virtualenv"].(string); ok {
-				opts.Virtualenv = v
-			}
-			switch m["toolchain"] {
-			case "pip":
-				opts.Toolchain = toolchain.Pip
-			case "poetry":
-				opts.Toolchain = toolchain.Poetry
-			case "uv":
-				opts.Toolchain = toolchain.Uv
-			}
-		}
-	}
-	if opts.Root == "" {
-		opts.Root, _ = os.Getwd()
-	}
-	if opts.ProgramDir == "" {
-		opts.ProgramDir = opts.Root
-	}
-	return toolchain.ResolveToolchain(opts)
-}
-
-func pythonCmd(ctx context.Context, tc toolchain.Toolchain, dir string, args ...string) (*exec.Cmd, error) {
-	cmd, err := tc.Command(ctx, args...)
-	if err != nil {
-		return nil, err
-	}
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	cmd.Dir = dir
-	return cmd, nil
-}
-
-// listPluginsScript prints the pulumi-plugin.json of every installed distribution that ships one.
-const listPluginsScript = `
-import json, importlib.metadata as md
-out = []
-for dist in md.distributions():
-    for f in (dist.files or []):
-        if f.name in ("pulumi-plugin.json", "pulumiplugin.json"):
-            try:
-                data = json.loads(f.read_text())
-            except Exception:
-                continue
-            if not data.get("resource", False):
-                continue
-            name = data.get("name") or dist.metadata["Name"].replace("pulumi_", "pulumi-").split("pulumi-", 1)[-1]
-            out.append({"name": name, "version": data.get("version") or dist.version,
-                        "server": data.get("server", "")})
-print(json.dumps(out))
-`
-
-type pluginJSON struct {
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	Server  string `json:"server"`
-}
-
-func (h *host) requiredPlugins(ctx context.Context, info *pulumirpc.ProgramInfo) ([]pluginJSON, error) {
-	tc, err := resolveToolchain(info)
-	if err != nil {
-		return nil, err
-	}
-	cmd, err := pythonCmd(ctx, tc, info.GetProgramDirectory(), "-c", listPluginsScript)
-	if err != nil {
-		return nil, err
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("listing installed Pulumi packages with %s: %w: %s", cmd.Path, err, stderr.String())
-	}
-	var plugins []pluginJSON
-	if err := json.Unmarshal(out, &plugins); err != nil {
-		return nil, fmt.Errorf("parsing the list of installed Pulumi packages: %w", err)
-	}
-	return plugins, nil
-}
-
-func withV(v string) string {
-	if v != "" && !strings.HasPrefix(v, "v") {
-		return "v" + v
-	}
-	return v
-}
-
-func (h *host) GetRequiredPackages(ctx context.Context,
-	req *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	plugins, err := h.requiredPlugins(ctx, req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	resp := &pulumirpc.GetRequiredPackagesResponse{}
-	for _, p := range plugins {
-		resp.Packages = append(resp.Packages, &pulumirpc.PackageDependency{
-			Name: p.Name, Kind: "resource", Version: withV(p.Version), Server: p.Server,
-		})
-	}
-	return resp, nil
-}
-
-func (h *host) GetRequiredPlugins(ctx context.Context,
-	req *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	plugins, err := h.requiredPlugins(ctx, req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	resp := &pulumirpc.GetRequiredPluginsResponse{}
-	for _, p := range plugins {
-		resp.Plugins = append(resp.Plugins, &pulumirpc.PluginDependency{
-			Name: p.Name, Kind: "resource", Version: withV(p.Version), Server: p.Server,
-		})
-	}
-	return resp, nil
-}
-
-func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	tc, err := resolveToolchain(info)
-	if err != nil {
-		return nil, err
-	}
-	if err := tc.ValidateVenv(ctx); err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-
-	h.mu.Lock()
-	engine := h.engineAddress
-	h.mu.Unlock()
-
-	pwd := req.GetPwd()
-	if info.GetProgramDirectory() != "" {
-		pwd = info.GetProgramDirectory()
-	}
-	program := info.GetEntryPoint()
-	if program == "" {
-		program = req.GetProgram()
-	}
-	if program == "" {
-		program = "."
-	}
-
-	args := []string{h.exec}
-	add := func(k, v string) {
-		if v != "" {
-			args = append(args, "--"+k, v)
-		}
-	}
-	add("monitor", req.GetMonitorAddress())
-	add("engine", engine)
-	add("project", req.GetProject())
-	add("stack", req.GetStack())
-	add("pwd", pwd)
-	add("dry_run", strconv.FormatBool(req.GetDryRun()))
-	add("parallel", strconv.Itoa(int(req.GetParallel())))
-	add("tracing", h.tracing)
-	add("organization", req.GetOrganization())
-	add("root_directory", info.GetRootDirectory())
-	args = append(args, program)
-	args = append(args, req.GetArgs()...)
-
-	cmd, err := pythonCmd(ctx, tc, pwd, args...)
-	if err != nil {
-		return nil, err
-	}
-	configMap := req.GetConfig()
-	if configMap == nil {
-		configMap = map[string]string{}
-	}
-	secretKeyList := req.GetConfigSecretKeys()
-	if secretKeyList == nil {
-		secretKeyList = []string{}
-	}
-	config, err := json.Marshal(configMap)
-	if err != nil {
-		return nil, fmt.Errorf("serializing configuration: %w", err)
-	}
-	secretKeys, err := json.Marshal(secretKeyList)
-	if err != nil {
-		return nil, fmt.Errorf("serializing secret configuration keys: %w", err)
-	}
-	cmd.Env = append(cmd.Env,
-		"PULUMI_CONFIG="+string(config),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
-		"PYTHONUNBUFFERED=1",
-	)
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == userActionableExit {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{
-			Error: fmt.Sprintf("Problem executing program (could not run language executor): %v", err),
-		}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-type streamWriter struct {
-	send   func(*pulumirpc.InstallDependenciesResponse) error
-	stderr bool
-}
-
-func (w streamWriter) Write(p []byte) (int, error) {
-	buf := append([]byte(nil), p...)
-	resp := &pulumirpc.InstallDependenciesResponse{}
-	if w.stderr {
-		resp.Stderr = buf
-	} else {
-		resp.Stdout = buf
-	}
-	if err := w.send(resp); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
-func (h *host) InstallDependencies(req *pulumirpc.InstallDependenciesRequest,
-	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
-) error {
-	tc, err := resolveToolchain(req.GetInfo())
-	if err != nil {
-		return err
-	}
-	var out, errOut io.Writer = streamWriter{send: server.Send}, streamWriter{send: server.Send, stderr: true}
-	dir := req.GetInfo().GetProgramDirectory()
-	if dir == "" {
-		dir = req.GetDirectory()
-	}
-	return tc.InstallDependencies(server.Context(), dir, req.GetUseLanguageVersionTools(),
-		true /*showOutput*/, out, errOut)
-}
-
-func (h *host) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	tc, err := resolveToolchain(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	about, err := tc.About(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &pulumirpc.AboutResponse{
-		Executable: about.PythonExecutable,
-		Version:    about.PythonVersion.String(),
-	}, nil
-}
-
-func (h *host) GetProgramDependencies(ctx context.Context,
-	req *pulumirpc.GetProgramDependenciesRequest,
-) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	tc, err := resolveToolchain(req.GetInfo())
-	if err != nil {
-		return nil, err
-	}
-	pkgs, err := tc.ListPackages(ctx, req.GetTransitiveDependencies())
-	if err != nil {
-		return nil, err
-	}
-	resp := &pulumirpc.GetProgramDependenciesResponse{}
-	for _, p := range pkgs {
-		resp.Dependencies = append(resp.Dependencies, &pulumirpc.DependencyInfo{Name: p.Name, Version: p.Version})
-	}
-	return resp, nil
-}
-
-func (h *host) RuntimeOptionsPrompts(context.Context,
-	*pulumirpc.RuntimeOptionsRequest,
-) (*pulumirpc.RuntimeOptionsResponse, error) {
-	return &pulumirpc.RuntimeOptionsResponse{}, nil
-}
-EOF
-}
-
-# Upstream's cmd/pulumi-resource-kafka embeds schema-embed.json (the committed schema.json with its
-# version set), a generated file. Here the same provider definition (package "kafka", the same
-# tokens, the acl renames, the config defaults: saslMechanism=plain, tlsEnabled=true, ...) is
-# built from the Terraform provider and the bridge, and the schema is generated by the binary's
-# own `tfgen schema` step, then embedded with its version set.
-kafka_main_go() {
-    cat <<'EOF'
-// Generated by scripts/pulumi-engine.sh.
-//
-// pulumi-resource-kafka built from Go modules: the Terraform Kafka provider
-// (github.com/Mongey/terraform-provider-kafka) bridged with pulumi-terraform-bridge, with the
-// package name, tokens, renames and config defaults of pulumi/pulumi-kafka, so that the
-// `pulumi-kafka` Python SDK drives it unchanged.
-//
-//	pulumi-resource-kafka                          serve the provider (what the engine runs)
-//	pulumi-resource-kafka tfgen schema --out DIR   write schema.json and bridge-metadata.json
-package main
-
-import (
-	_ "embed"
-	"os"
-
-	"github.com/Mongey/terraform-provider-kafka/kafka"
-	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
-	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge/tokens"
-	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfgen"
-	shimv2 "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfshim/sdk-v2"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/contract"
-)
-
-// version is set with -ldflags "-X main.version=...".
-var version = "0.0.0-dev"
-
-//go:embed schema-embed.json
-var pulumiSchema []byte
-
-//go:embed bridge-metadata.json
-var bridgeMetadata []byte
-
-const (
-	mainPkg = "kafka"
-	mainMod = "index"
-)
-
-func provider() tfbridge.ProviderInfo {
-	prov := tfbridge.ProviderInfo{
-		P:                 shimv2.NewProvider(kafka.Provider()),
-		Name:              mainPkg,
-		Version:           version,
-		GitHubOrg:         "Mongey",
-		Description:       "A Pulumi package for creating and managing Kafka.",
-		Keywords:          []string{"pulumi", "kafka"},
-		License:           "Apache-2.0",
-		Homepage:          "https://pulumi.io",
-		Repository:        "https://github.com/pulumi/pulumi-kafka",
-		TFProviderLicense: func(l tfbridge.TFProviderLicense) *tfbridge.TFProviderLicense { return &l }(tfbridge.MITLicenseType),
-		MetadataInfo:      tfbridge.NewProviderMetadata(bridgeMetadata),
-		Config: map[string]*tfbridge.SchemaInfo{
-			"sasl_mechanism": {Default: &tfbridge.DefaultInfo{
-				EnvVars: []string{"KAFKA_SASL_MECHANISM"}, Value: "plain",
-			}},
-			"skip_tls_verify": {Default: &tfbridge.DefaultInfo{
-				EnvVars: []string{"KAFKA_SKIP_VERIFY"}, Value: false,
-			}},
-			"tls_enabled": {Default: &tfbridge.DefaultInfo{
-				EnvVars: []string{"KAFKA_ENABLE_TLS"}, Value: true,
-			}},
-		},
-		Resources: map[string]*tfbridge.ResourceInfo{
-			"kafka_acl": {Fields: map[string]*tfbridge.SchemaInfo{
-				"resource_name": {Name: "aclResourceName"},
-				"resource_type": {Name: "aclResourceType"},
-			}},
-		},
-		// pulumi-kafka keeps its functions in the index module ("kafka:index:getTopic").
-		DataSources: map[string]*tfbridge.DataSourceInfo{
-			"kafka_topic":  {Tok: "kafka:index:getTopic"},
-			"kafka_topics": {Tok: "kafka:index:getTopics"},
-		},
-		Python: &tfbridge.PythonInfo{
-			Requires: map[string]string{"pulumi": ">=3.0.0,<4.0.0"},
-		},
-	}
-
-	err := prov.ComputeTokens(tokens.SingleModule("kafka_", mainMod, tokens.MakeStandard(mainPkg)))
-	contract.AssertNoErrorf(err, "computing tokens")
-	prov.MustApplyAutoAliases()
-
-	missingDocs := &tfbridge.DocInfo{Markdown: []byte{' '}}
-	prov.Resources["kafka_user_scram_credential"].Docs = missingDocs
-	prov.DataSources["kafka_topic"].Docs = missingDocs
-
-	prov.SetAutonaming(255, "-")
-	return prov
-}
-
-func main() {
-	if len(os.Args) > 1 && os.Args[1] == "tfgen" {
-		os.Args = append([]string{os.Args[0]}, os.Args[2:]...)
-		tfgen.Main(mainPkg, version, provider())
-		return
-	}
-	tfbridge.Main(mainPkg, version, provider(), pulumiSchema)
-}
-EOF
-}
-
-# Everything that decides what gets built: a change rebuilds, nothing else does.
-build_fingerprint() {
-    {
-        printf '%s\n' "$PULUMI_VERSION" "$PULUMI_KAFKA_VERSION" "$TF_KAFKA_VERSION" "$TF_BRIDGE_VERSION" "$GO_TAGS"
-        engine_go_mod; kafka_go_mod; langhost_main_go; kafka_main_go
+# What decides one program's build: its source folder and the pins. A change rebuilds it only.
+fingerprint() {   # <folder under go/> <pins...>
+    local dir="$1"; shift
+    { printf '%s\n' "$@" "$GO_TAGS"
+      (cd "$GO_SRC" && find "$dir" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
     } | sha256sum | cut -c1-16
 }
-
-# --------------------------------------------------------------------------------------------
-# Finding an engine
-# --------------------------------------------------------------------------------------------
-version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
+fp_engine()   { fingerprint engine "$PULUMI_VERSION"; }
+fp_kafka()    { fingerprint kafka "$PULUMI_KAFKA_VERSION"; }
+fp_eventbus() { fingerprint eventbus "$EVENTBUS_PROVIDER_VERSION"; }
+fp_all()      { printf '%s %s %s' "$(fp_engine)" "$(fp_kafka)" "$(fp_eventbus)"; }
+built() { [[ -f "$VDIR/.$1.stamp" && "$(cat "$VDIR/.$1.stamp")" == "$2" ]]; }   # <program> <fingerprint>
 
 cache_complete() {
-    [[ -f "$STAMP" && "$(cat "$STAMP" 2>/dev/null)" == "$(build_fingerprint)" \
-        && -x "$BIN/pulumi" && -x "$BIN/pulumi-language-python" \
-        && -x "$BIN/pulumi-language-python-exec" && -x "$PLUGIN_DIR/pulumi-resource-kafka" ]]
+    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(fp_all)" && -x "$BIN/pulumi" && -x "$BIN/pulumi-language-python" \
+        && -x "$BIN/pulumi-language-python-exec" && -x "$PLUGIN_DIR/pulumi-resource-kafka" && -x "$PLUGIN_DIR/pulumi-resource-eventbus" ]]
 }
 
-# A pulumi on PATH (other than ours) with a compatible version, a Python host and the kafka plugin.
+# ---------------------------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------------------------
+T0=0
+step() { T0=$SECONDS; log "$*"; }
+done_step() { log "  done in $((SECONDS - T0))s${1:+ ($1)}"; }
+run() {   # a build command, output into the log; on failure show its tail
+    if ! "$@" >>"$LOG" 2>&1; then
+        tail -n 40 "$LOG" >&2
+        die "failed: $* (full log: $LOG)"
+    fi
+}
+gobuild() {   # <module folder> <output> <package> [ldflags]
+    local out="$2"
+    (cd "$GO_SRC/$1" && run go build -trimpath -tags "$GO_TAGS" -ldflags "-s -w ${4:-}" -o "$out.tmp" "$3")
+    mv -f "$out.tmp" "$out"
+}
+
+build_engine() {
+    local fp; fp="$(fp_engine)"
+    built engine "$fp" && [[ -x "$BIN/pulumi" && -x "$BIN/pulumi-language-python" ]] && return 0
+    local ldv="-X $VERSION_VAR=v$PULUMI_VERSION"
+    step "building the Pulumi CLI $PULUMI_VERSION from Go modules (go/engine; first run takes several minutes)..."
+    gobuild engine "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$ldv"
+    done_step "$("$BIN/pulumi" version)"
+    step "building pulumi-language-python (go/engine/cmd/pulumi-language-python)..."
+    gobuild engine "$BIN/pulumi-language-python" ./cmd/pulumi-language-python "$ldv -X main.version=$PULUMI_VERSION"
+    local sdkdir; sdkdir="$(cd "$GO_SRC/engine" && go list -m -f '{{.Dir}}' "$SDK_MODULE")"
+    install -m 755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
+    done_step
+    printf '%s\n' "$fp" > "$VDIR/.engine.stamp"
+}
+
+build_kafka() {
+    local fp; fp="$(fp_kafka)"
+    built kafka "$fp" && [[ -x "$PLUGIN_DIR/pulumi-resource-kafka" ]] && return 0
+    step "building pulumi-resource-kafka $PULUMI_KAFKA_VERSION (go/kafka: Terraform provider + bridge; several minutes the first time)..."
+    gobuild kafka "$PLUGIN_DIR/pulumi-resource-kafka" . "-X main.version=$PULUMI_KAFKA_VERSION"
+    done_step "$("$PLUGIN_DIR/pulumi-resource-kafka" -version)"
+    printf '%s\n' "$fp" > "$VDIR/.kafka.stamp"
+}
+
+build_eventbus() {
+    local fp; fp="$(fp_eventbus)"
+    built eventbus "$fp" && [[ -x "$PLUGIN_DIR/pulumi-resource-eventbus" ]] && return 0
+    step "building pulumi-resource-eventbus $EVENTBUS_PROVIDER_VERSION (go/eventbus)..."
+    gobuild eventbus "$PLUGIN_DIR/pulumi-resource-eventbus" . "-X main.version=$EVENTBUS_PROVIDER_VERSION"
+    done_step
+    printf '%s\n' "$fp" > "$VDIR/.eventbus.stamp"
+}
+
+build_all() {
+    command -v go >/dev/null || die "go not found (Go 1.26 is needed once, to build the engine)"
+    go_env
+    mkdir -p "$BIN" "$PLUGIN_DIR"
+    : > "$LOG"
+    local started=$SECONDS
+    log "building the Pulumi engine into $VDIR ($(go env GOVERSION); build log: $LOG)"
+    rm -f "$STAMP"
+    build_engine
+    build_kafka
+    build_eventbus
+    fp_all > "$STAMP"
+    log "engine built in $((SECONDS - started))s"
+}
+
+# Installed into PULUMI_HOME (what `pulumi plugin install` does), not put on PATH: a provider
+# found on PATH is used whatever version the program asks for, with a warning on every run.
+own_home() {
+    [[ -n "$USER_PULUMI_HOME" ]] && return 0
+    mkdir -p "$PULUMI_HOME_DIR"
+    if [[ "${EVENTBUS_PULUMI_LOGS:-0}" == 1 ]]; then
+        [[ -L "$PULUMI_HOME_DIR/logs" ]] && rm -f "$PULUMI_HOME_DIR/logs"
+    elif [[ ! -L "$PULUMI_HOME_DIR/logs" ]]; then
+        rm -rf "$PULUMI_HOME_DIR/logs"
+        ln -s /dev/null "$PULUMI_HOME_DIR/logs"   # the CLI cannot create its log folder: no automatic log
+    fi
+}
+
+install_plugins() {
+    own_home
+    local p name ver dir marker fp
+    for p in "${PLUGINS[@]}"; do
+        name="${p%%:*}" ver="${p#*:}"
+        dir="$PULUMI_HOME_DIR/plugins/resource-$name-v$ver" marker="$dir/.eventbus-built"
+        fp="$(cat "$VDIR/.$name.stamp")"
+        if [[ -x "$dir/pulumi-resource-$name" ]]; then
+            [[ "$name" == kafka && ! -f "$marker" ]] && continue   # someone else's kafka $ver: keep it
+            [[ -f "$marker" && "$(cat "$marker")" == "$fp" ]] && continue
+        fi
+        log "installing the $name plugin $ver into $PULUMI_HOME_DIR/plugins"
+        "$BIN/pulumi" plugin install resource "$name" "$ver" --reinstall --file "$PLUGIN_DIR/pulumi-resource-$name" >>"$LOG" 2>&1 \
+            || { tail -n 20 "$LOG" >&2; die "pulumi plugin install $name failed (log: $LOG)"; }
+        printf '%s\n' "$fp" > "$marker"
+    done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Finding an engine
+# ---------------------------------------------------------------------------------------------
+version_ge() { [[ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" == "$2" ]]; }
+
+# A pulumi on PATH (other than ours) with a compatible version, a Python host and both plugins.
 path_engine() {
-    local p dir v
+    local p dir v name
     p="$(command -v pulumi 2>/dev/null)" || return 1
     dir="$(cd "$(dirname "$p")" && pwd)"
     [[ "$dir" == "$BIN" ]] && return 1
@@ -642,172 +180,28 @@ path_engine() {
     v="${v#v}"
     [[ "${v%%.*}" == "${PULUMI_MIN_VERSION%%.*}" ]] && version_ge "$v" "$PULUMI_MIN_VERSION" || return 1
     command -v pulumi-language-python >/dev/null 2>&1 || [[ -x "$dir/pulumi-language-python" ]] || return 1
-    command -v pulumi-resource-kafka >/dev/null 2>&1 || [[ -x "$dir/pulumi-resource-kafka" ]] \
-        || [[ -x "$INSTALLED_PLUGIN_DIR/pulumi-resource-kafka" ]] || return 1
+    for name in kafka eventbus; do
+        command -v "pulumi-resource-$name" >/dev/null 2>&1 || [[ -x "$dir/pulumi-resource-$name" ]] \
+            || compgen -G "$PULUMI_HOME_DIR/plugins/resource-$name-v*/pulumi-resource-$name" >/dev/null || return 1
+    done
     printf '%s' "$dir"
 }
 
 ENGINE_BIN=""
 select_engine() {   # sets ENGINE_BIN; builds into the cache when needed
-    if cache_complete; then
-        ENGINE_BIN="$BIN"
-        install_kafka_plugin
-        return 0
-    fi
-    if [[ "${EVENTBUS_PULUMI_FROM_PATH:-1}" == 1 ]] && ENGINE_BIN="$(path_engine)"; then
+    engine_env
+    if ! cache_complete && [[ "${EVENTBUS_PULUMI_FROM_PATH:-1}" == 1 ]] && ENGINE_BIN="$(path_engine)"; then
         log "using the Pulumi engine on PATH: $ENGINE_BIN"
         return 0
     fi
-    build_engine
+    cache_complete || build_all
     ENGINE_BIN="$BIN"
-    install_kafka_plugin
+    install_plugins
 }
 
-# Installed into PULUMI_HOME (what `pulumi plugin install` does), not put on PATH: a provider
-# found on PATH is used whatever version the program asks for, with a warning on every run.
-install_kafka_plugin() {
-    local dst="$INSTALLED_PLUGIN_DIR/pulumi-resource-kafka" marker="$INSTALLED_PLUGIN_DIR/.eventbus-built"
-    local fp; fp="$(cat "$STAMP")"
-    if [[ -x "$dst" ]]; then
-        [[ ! -f "$marker" ]] && return 0          # someone else's kafka $PULUMI_KAFKA_VERSION: keep it
-        [[ "$(cat "$marker")" == "$fp" ]] && return 0
-    fi
-    log "installing the kafka plugin $PULUMI_KAFKA_VERSION into $PULUMI_HOME_DIR/plugins"
-    engine_env
-    "$BIN/pulumi" plugin install resource kafka "$PULUMI_KAFKA_VERSION" --reinstall \
-        --file "$PLUGIN_DIR/pulumi-resource-kafka" >>"$LOG" 2>&1 \
-        || { tail -n 20 "$LOG" >&2; die "pulumi plugin install failed (log: $LOG)"; }
-    printf '%s\n' "$fp" > "$marker"     # installed by scripts/pulumi-engine.sh, from this build
-}
-
-# --------------------------------------------------------------------------------------------
-# Building
-# --------------------------------------------------------------------------------------------
-go_env() {
-    export GOFLAGS="-mod=mod -buildvcs=false" GOTOOLCHAIN=local GOWORK=off
-    # GOMODCACHE and GOCACHE stay at Go's defaults so that they persist between runs.
-}
-
-T0=0
-step() { T0=$SECONDS; log "$*"; }
-done_step() { log "  done in $((SECONDS - T0))s${1:+ ($1)}"; }
-
-run() {   # run a build command, output into the log; on failure show its tail
-    if ! "$@" >>"$LOG" 2>&1; then
-        tail -n 40 "$LOG" >&2
-        die "failed: $* (full log: $LOG)"
-    fi
-}
-
-# Repeat the non-relative `replace` directives of the given module@version go.mod files in the
-# wrapper module of the current directory (go build refuses nothing, but the dependencies only
-# build with them: e.g. atotto/clipboard, golang.org/x/text, the pulumi terraform-plugin-sdk fork).
-apply_replaces() {
-    local modfile mv
-    for mv in "$@"; do
-        modfile="$(go mod download -json "$mv" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')" \
-            || die "go mod download $mv failed"
-        go mod edit -json "$modfile" | python3 -c '
-import json, sys
-have = {r["Old"]["Path"] for r in (json.load(open("go.mod.json")).get("Replace") or [])}
-for r in json.load(sys.stdin).get("Replace") or []:
-    old, new = r["Old"], r["New"]
-    if new["Path"].startswith((".", "/")) or old["Path"] in have:
-        continue   # relative (the module'"'"'s own monorepo layout) or already set by an earlier module
-    have.add(old["Path"])
-    lhs = old["Path"] + ("@" + old["Version"] if old.get("Version") else "")
-    rhs = new["Path"] + ("@" + new["Version"] if new.get("Version") else "")
-    print(lhs + "=" + rhs)
-' > replaces.txt
-        while IFS= read -r r; do
-            [[ -n "$r" ]] && go mod edit -replace="$r" && printf 'replace %s   (from %s)\n' "$r" "$mv" >>"$LOG"
-            go mod edit -json > go.mod.json
-        done < replaces.txt
-    done
-    rm -f replaces.txt go.mod.json
-}
-
-build_engine() {
-    command -v go >/dev/null || die "go not found (Go 1.26 is needed once, to build the engine)"
-    command -v python3 >/dev/null || die "python3 not found"
-    go_env
-    mkdir -p "$VDIR"
-    : > "$LOG"
-    local fp started=$SECONDS gov
-    fp="$(build_fingerprint)"
-    gov="$(go env GOVERSION)"
-    log "building the Pulumi engine $PULUMI_VERSION into $VDIR ($gov; build log: $LOG)"
-    rm -f "$STAMP"
-
-    # --- wrapper modules ---------------------------------------------------------------------
-    rm -rf "$SRC"
-    mkdir -p "$SRC/engine/pulumi-language-python" "$SRC/kafka" "$BIN" "$PLUGIN_DIR"
-    engine_go_mod > "$SRC/engine/go.mod"
-    langhost_main_go > "$SRC/engine/pulumi-language-python/main.go"
-    kafka_go_mod > "$SRC/kafka/go.mod"
-    kafka_main_go > "$SRC/kafka/main.go"
-    printf '{}\n' > "$SRC/kafka/schema-embed.json"      # bootstrap: the real ones come from tfgen
-    printf '{}\n' > "$SRC/kafka/bridge-metadata.json"
-
-    step "resolving Go modules (pulumi pkg/sdk v$PULUMI_VERSION, $TF_BRIDGE_MODULE $TF_BRIDGE_VERSION, $TF_KAFKA_MODULE $TF_KAFKA_VERSION)..."
-    (
-        cd "$SRC/engine"
-        go mod edit -json > go.mod.json
-        apply_replaces "$GO_MODULE_PKG@v$PULUMI_VERSION" "$GO_MODULE_SDK@v$PULUMI_VERSION"
-    ) >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; die "resolving the Go modules failed (log: $LOG)"; }
-    (
-        cd "$SRC/kafka"
-        go mod edit -json > go.mod.json
-        # Only the direct modules' replaces: the pulumi sdk/v3 the bridge selects (v3.218.0) pins
-        # golang.org/x/text to v0.3.8 in its own go.mod, which must not leak into this build.
-        apply_replaces "$TF_BRIDGE_MODULE@$TF_BRIDGE_VERSION" "$TF_KAFKA_MODULE@$TF_KAFKA_VERSION"
-    ) >>"$LOG" 2>&1 || { tail -n 40 "$LOG" >&2; die "resolving the Go modules failed (log: $LOG)"; }
-    done_step
-
-    local ldv="-X $VERSION_VAR=v$PULUMI_VERSION"
-    step "building the Pulumi CLI from Go modules (first run takes several minutes)..."
-    (cd "$SRC/engine" && run go build -trimpath -tags "$GO_TAGS" -ldflags "-s -w $ldv" \
-        -o "$BIN/pulumi.tmp" "$GO_MODULE_PKG/cmd/pulumi")
-    mv -f "$BIN/pulumi.tmp" "$BIN/pulumi"
-    done_step "$("$BIN/pulumi" version)"
-
-    step "building pulumi-language-python (Python language host)..."
-    (cd "$SRC/engine" && run go build -trimpath -tags "$GO_TAGS" \
-        -ldflags "-s -w $ldv -X main.version=$PULUMI_VERSION" \
-        -o "$BIN/pulumi-language-python.tmp" ./pulumi-language-python)
-    mv -f "$BIN/pulumi-language-python.tmp" "$BIN/pulumi-language-python"
-    local sdkdir
-    sdkdir="$(cd "$SRC/engine" && go list -m -f '{{.Dir}}' "$GO_MODULE_SDK")"
-    install -m 755 "$sdkdir/python/cmd/pulumi-language-python-exec" "$BIN/pulumi-language-python-exec"
-    done_step
-
-    local kbin="$SRC/kafka/pulumi-resource-kafka" kld="-s -w -X main.version=$PULUMI_KAFKA_VERSION"
-    step "building pulumi-resource-kafka $PULUMI_KAFKA_VERSION (Terraform provider $TF_KAFKA_VERSION + bridge $TF_BRIDGE_VERSION; several minutes)..."
-    (cd "$SRC/kafka" && run go build -trimpath -ldflags "$kld" -o "$kbin" .)
-    done_step
-
-    step "generating the kafka schema and embedding it..."
-    rm -rf "$SRC/kafka/gen"
-    run "$kbin" tfgen schema --out "$SRC/kafka/gen"
-    python3 - "$SRC/kafka/gen/schema.json" "$SRC/kafka/schema-embed.json" "$PULUMI_KAFKA_VERSION" <<'PY'
-import json, sys
-src, dst, version = sys.argv[1:]
-schema = json.load(open(src))
-schema["version"] = version          # what upstream's `make schema-embed` does
-json.dump(schema, open(dst, "w"), indent=4, sort_keys=True)
-PY
-    cp "$SRC/kafka/gen/bridge-metadata.json" "$SRC/kafka/bridge-metadata.json"
-    (cd "$SRC/kafka" && run go build -trimpath -ldflags "$kld" -o "$kbin" .)
-    mv -f "$kbin" "$PLUGIN_DIR/pulumi-resource-kafka"
-    done_step "$("$PLUGIN_DIR/pulumi-resource-kafka" -version)"
-
-    printf '%s\n' "$fp" > "$STAMP"
-    log "engine built in $((SECONDS - started))s"
-}
-
-# --------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------
 # Commands
-# --------------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------------
 print_env() {   # with "always", print the PATH line even when the bin dir is already on PATH
     case ":$PATH:" in
         *":$ENGINE_BIN:"*) [[ "${1:-}" == always ]] && printf 'export PATH=%q:"$PATH"\n' "$ENGINE_BIN" ;;
@@ -815,49 +209,53 @@ print_env() {   # with "always", print the PATH line even when the bin dir is al
     esac
     printf 'export PULUMI_SKIP_UPDATE_CHECK=true\n'
     printf 'export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\n'
+    printf 'export PULUMI_HOME=%q\n' "$PULUMI_HOME_DIR"
 }
 
 cmd_build() {
     select_engine
-    cat <<EOF
-Pulumi engine ready: $ENGINE_BIN
-  eval "\$(scripts/pulumi-engine.sh env)"    # or set these yourself:
-$(print_env always | sed 's/^/    /')
-  Python pins: pulumi==$PULUMI_VERSION pulumi-kafka==$PULUMI_KAFKA_VERSION
-  Backend without Pulumi Cloud: PULUMI_BACKEND_URL=file://<dir> PULUMI_CONFIG_PASSPHRASE=<passphrase>
-EOF
+    log "Pulumi engine ready: $ENGINE_BIN (eval \"\$(scripts/pulumi-engine.sh env)\" to use it)"
 }
 
+module_version() { awk -v m="$2" '$1 == m { print $2; exit }' "$GO_SRC/$1/go.mod"; }
+
 cmd_version() {
-    engine_env
-    echo "pins:            pulumi==$PULUMI_VERSION pulumi-kafka==$PULUMI_KAFKA_VERSION (kafka plugin $PULUMI_KAFKA_VERSION)"
-    echo "kafka plugin src: $TF_KAFKA_MODULE $TF_KAFKA_VERSION + $TF_BRIDGE_MODULE $TF_BRIDGE_VERSION"
+    echo "pins:             pulumi==$PULUMI_VERSION pulumi-kafka==$PULUMI_KAFKA_VERSION, eventbus provider $EVENTBUS_PROVIDER_VERSION"
+    echo "kafka plugin src: github.com/Mongey/terraform-provider-kafka $(module_version kafka github.com/Mongey/terraform-provider-kafka)" \
+         "+ pulumi-terraform-bridge $(module_version kafka github.com/pulumi/pulumi-terraform-bridge/v3) (go/kafka/go.mod)"
     local dir=""
     if cache_complete; then dir="$BIN"; elif dir="$(path_engine)"; then :; else dir=""; fi
     if [[ -z "$dir" ]]; then
-        echo "engine:          not built yet (run: scripts/pulumi-engine.sh build)"
+        echo "engine:           not built yet (run: scripts/pulumi-engine.sh build)"
         return 0
     fi
-    echo "pulumi:          $("$dir/pulumi" version) ($dir/pulumi)"
-    if [[ -x "$dir/pulumi-language-python" ]]; then
-        echo "language host:   $dir/pulumi-language-python"
-    fi
-    if [[ -x "$INSTALLED_PLUGIN_DIR/pulumi-resource-kafka" ]]; then
-        echo "kafka plugin:    $("$INSTALLED_PLUGIN_DIR/pulumi-resource-kafka" -version 2>/dev/null || echo '?') ($INSTALLED_PLUGIN_DIR)"
-    elif [[ "$dir" == "$BIN" ]]; then
-        echo "kafka plugin:    built ($PLUGIN_DIR), not installed yet (run: scripts/pulumi-engine.sh build)"
-    fi
+    echo "pulumi:           $(PULUMI_SKIP_UPDATE_CHECK=true "$dir/pulumi" version) ($dir/pulumi)"
+    local p name ver pdir
+    for p in "${PLUGINS[@]}"; do
+        name="${p%%:*}" ver="${p#*:}" pdir="$PULUMI_HOME_DIR/plugins/resource-$name-v$ver"
+        if [[ -x "$pdir/pulumi-resource-$name" ]]; then echo "$name plugin:$(printf '%*s' $((11 - ${#name})) '')$ver ($pdir)"
+        else echo "$name plugin:$(printf '%*s' $((11 - ${#name})) '')not installed yet (run: scripts/pulumi-engine.sh build)"; fi
+    done
+}
+
+cmd_kafka_schema() {
+    select_engine
+    local tmp; tmp="$(mktemp -d)"
+    step "regenerating go/kafka/schema.json and bridge-metadata.json with tfgen..."
+    run "$PLUGIN_DIR/pulumi-resource-kafka" tfgen schema --out "$tmp"
+    cp "$tmp/schema.json" "$tmp/bridge-metadata.json" "$GO_SRC/kafka/"
+    rm -rf "$tmp"
+    done_step "rebuild with: scripts/pulumi-engine.sh build"
 }
 
 # Smoke test in a temp dir (never in the repository): needs PyPI for the venv.
 cmd_verify() {
-    local want_kafka=auto
+    local want_kafka=auto smoke="$SCRIPT_DIR/pulumi-engine-smoke"
     case "${1:-}" in
         --kafka) want_kafka=yes ;; --no-kafka) want_kafka=no ;; "") ;;
         *) die "usage: $0 verify [--kafka|--no-kafka]" ;;
     esac
     select_engine
-    engine_env
     export PATH="$ENGINE_BIN:$PATH"
     local tmp; tmp="$(mktemp -d "${TMPDIR:-/tmp}/pulumi-engine-verify.XXXXXX")"
     VERIFY_TMP="$tmp"
@@ -867,27 +265,18 @@ cmd_verify() {
 
     step "creating a venv with pulumi==$PULUMI_VERSION pulumi-kafka==$PULUMI_KAFKA_VERSION..."
     python3 -m venv "$tmp/venv"
-    "$tmp/venv/bin/pip" install -q --disable-pip-version-check \
-        "pulumi==$PULUMI_VERSION" "pulumi-kafka==$PULUMI_KAFKA_VERSION" >&2
+    "$tmp/venv/bin/pip" install -q --disable-pip-version-check "pulumi==$PULUMI_VERSION" "pulumi-kafka==$PULUMI_KAFKA_VERSION" >&2
     done_step
 
-    mkdir -p "$tmp/smoke"
-    cat > "$tmp/smoke/Pulumi.yaml" <<EOF
-name: engine-smoke
-runtime:
-  name: python
-  options:
-    virtualenv: $tmp/venv
-EOF
-    cat > "$tmp/smoke/__main__.py" <<'EOF'
-import pulumi
-cfg = pulumi.Config()
-pulumi.export("greeting", f"hello {cfg.require('who')} from {pulumi.get_stack()}")
-pulumi.export("secret_length", cfg.require_secret("token").apply(len))
-EOF
+    project() {   # <name> <program folder>: a project in the temp dir running that program with the venv
+        mkdir -p "$tmp/$1"
+        cp "$smoke/$2/__main__.py" "$tmp/$1/"
+        printf 'name: %s\nruntime:\n  name: python\n  options:\n    virtualenv: %s\n' "$1" "$tmp/venv" > "$tmp/$1/Pulumi.yaml"
+    }
+    project engine-smoke hello
     step "pulumi preview + up of a program that exports values..."
     (
-        cd "$tmp/smoke"
+        cd "$tmp/engine-smoke"
         pulumi stack init dev >&2
         pulumi config set who world >&2
         pulumi config set --secret token s3cr3t >&2
@@ -897,116 +286,75 @@ EOF
     ) || die "smoke test failed"
     done_step "stack output greeting = hello world from dev"
 
-    if [[ "$want_kafka" != no ]]; then
-        local broker="$REPO/scripts/kafka-broker.sh"
-        if [[ ! -f "$broker" ]]; then
-            [[ "$want_kafka" == yes ]] && die "scripts/kafka-broker.sh not found"
-            log "no scripts/kafka-broker.sh: skipping the kafka.Topic test"
-            return 0
-        fi
-        # a broker of its own (own state dir and ports), so a developer's broker is left alone
-        export EVENTBUS_STATE="$tmp/kafka-state"
-        export EVENTBUS_KAFKA_PORT="${EVENTBUS_PULUMI_VERIFY_KAFKA_PORT:-29092}"
-        export EVENTBUS_KAFKA_CONTROLLER_PORT="${EVENTBUS_PULUMI_VERIFY_KAFKA_CONTROLLER_PORT:-29093}"
-        step "starting a throwaway Kafka broker on 127.0.0.1:$EVENTBUS_KAFKA_PORT..."
-        VERIFY_BROKER=1
-        bash "$broker" start >&2 || die "kafka broker did not start"
-        eval "$(bash "$broker" env)"
-        done_step
+    [[ "$want_kafka" == no ]] && { log "verify: OK"; return 0; }
+    # a broker of its own (own state dir and ports), so a developer's broker is left alone
+    export EVENTBUS_STATE="$tmp/kafka-state"
+    export EVENTBUS_KAFKA_PORT="${EVENTBUS_PULUMI_VERIFY_KAFKA_PORT:-29092}"
+    export EVENTBUS_KAFKA_CONTROLLER_PORT="${EVENTBUS_PULUMI_VERIFY_KAFKA_CONTROLLER_PORT:-29093}"
+    step "starting a throwaway Kafka broker on 127.0.0.1:$EVENTBUS_KAFKA_PORT..."
+    VERIFY_BROKER=1
+    bash "$SCRIPT_DIR/kafka-broker.sh" start >&2 || die "kafka broker did not start"
+    eval "$(bash "$SCRIPT_DIR/kafka-broker.sh" env)"
+    done_step
 
-        mkdir -p "$tmp/topic"
-        cat > "$tmp/topic/Pulumi.yaml" <<EOF
-name: engine-kafka-smoke
-runtime:
-  name: python
-  options:
-    virtualenv: $tmp/venv
-EOF
-        cat > "$tmp/topic/__main__.py" <<'EOF'
-import pulumi
-import pulumi_kafka as kafka
-
-cfg = pulumi.Config()
-provider = kafka.Provider(
-    "local",
-    bootstrap_servers=[cfg.require("bootstrap")],
-    tls_enabled=False,
-    sasl_username=cfg.require("username"),
-    sasl_password=cfg.require_secret("password"),
-    sasl_mechanism=cfg.require("mechanism"),
-)
-topic = kafka.Topic(
-    "smoke",
-    name="engine.smoke",
-    partitions=cfg.get_int("partitions") or 2,
-    replication_factor=1,
-    config={"cleanup.policy": "delete", "retention.ms": "3600000"},
-    opts=pulumi.ResourceOptions(provider=provider),
-)
-pulumi.export("topic", topic.name)
-EOF
-        step "kafka.Topic through kafka.Provider: preview, up, update, destroy..."
-        (
-            cd "$tmp/topic"
-            pulumi stack init dev >&2
-            pulumi config set bootstrap "$KAFKA_BOOTSTRAP" >&2
-            pulumi config set username "$KAFKA_ADMIN_USERNAME" >&2
-            pulumi config set --secret password "$KAFKA_ADMIN_PASSWORD" >&2
-            pulumi config set mechanism scram-sha512 >&2
-            pulumi preview >&2
-            pulumi up --yes >&2
-            pulumi config set partitions 3 >&2
-            pulumi up --yes >&2
-            pulumi preview --expect-no-changes >&2
-            pulumi destroy --yes >&2
-        ) || die "kafka smoke test failed"
-        done_step
-    fi
+    project engine-kafka-smoke topic
+    step "kafka.Topic and eventbus:kafka:Principal: preview, up, update, no-change preview, destroy..."
+    (
+        cd "$tmp/engine-kafka-smoke"
+        pulumi stack init dev >&2
+        pulumi config set bootstrap "$KAFKA_BOOTSTRAP" >&2
+        pulumi config set username "$KAFKA_ADMIN_USERNAME" >&2
+        pulumi config set --secret password "$KAFKA_ADMIN_PASSWORD" >&2
+        pulumi config set eventbusVersion "$EVENTBUS_PROVIDER_VERSION" >&2
+        pulumi preview >&2
+        pulumi up --yes >&2
+        pulumi config set partitions 3 >&2
+        pulumi up --yes >&2
+        pulumi preview --expect-no-changes >&2
+        pulumi destroy --yes >&2
+    ) || die "kafka smoke test failed"
+    done_step
     log "verify: OK"
 }
 
 VERIFY_TMP="" VERIFY_BROKER=0
 cleanup_verify() {
-    if [[ "$VERIFY_BROKER" == 1 ]]; then
-        bash "$REPO/scripts/kafka-broker.sh" stop >&2 || true
-    fi
+    [[ "$VERIFY_BROKER" == 1 ]] && { bash "$SCRIPT_DIR/kafka-broker.sh" stop >&2 || true; }
     if [[ -n "$VERIFY_TMP" ]]; then
         rm -rf "$VERIFY_TMP"
         # the stack selections `pulumi stack init` recorded for the temp projects
-        rm -f "$PULUMI_HOME_DIR"/workspaces/engine-smoke-*-workspace.json \
-              "$PULUMI_HOME_DIR"/workspaces/engine-kafka-smoke-*-workspace.json
+        rm -f "$PULUMI_HOME_DIR"/workspaces/engine-smoke-*-workspace.json "$PULUMI_HOME_DIR"/workspaces/engine-kafka-smoke-*-workspace.json
     fi
 }
 
 usage() {
     cat >&2 <<EOF
-usage: $0 [build|env|path|version|verify [--kafka|--no-kafka]]
-  build    ensure the engine (default); builds into $VDIR on first run
-  env      print shell exports: eval "\$($0 env)"
-  path     print the bin dir to put on PATH
-  version  print the pinned and the installed versions
-  verify   smoke test in a temp dir (needs PyPI; starts its own Kafka broker if scripts/kafka-broker.sh exists)
+usage: $0 [build|env|path|version|verify [--kafka|--no-kafka]|kafka-schema]
+  build         ensure the engine (default); builds into $VDIR when go/ changed
+  env           print shell exports: eval "\$($0 env)"
+  path          print the bin dir to put on PATH
+  version       print the pinned and the installed versions
+  verify        smoke test in a temp dir (needs PyPI; starts its own Kafka broker)
+  kafka-schema  regenerate go/kafka/schema.json and bridge-metadata.json
 EOF
 }
 
 with_lock() {   # one build at a time per cache folder
     mkdir -p "$VDIR"
-    if command -v flock >/dev/null; then
-        exec 8>"$VDIR/.lock"
-        flock 8
-    fi
+    exec 8>"$VDIR/.lock"
+    flock 8
 }
 
 main() {
-    engine_env
     local cmd="${1:-build}"
     [[ $# -gt 0 ]] && shift
     case "$cmd" in
-        build)   with_lock; cmd_build ;;
-        env)     with_lock; select_engine; print_env ;;
-        path)    with_lock; select_engine; printf '%s\n' "$ENGINE_BIN" ;;
-        version) cmd_version ;;
-        verify)  with_lock; cmd_verify "$@" ;;
+        build)        with_lock; cmd_build ;;
+        env)          with_lock; select_engine; print_env ;;
+        path)         with_lock; select_engine; printf '%s\n' "$ENGINE_BIN" ;;
+        version)      cmd_version ;;
+        verify)       with_lock; cmd_verify "$@" ;;
+        kafka-schema) with_lock; cmd_kafka_schema ;;
         -h|--help|help) usage ;;
         *) usage; exit 2 ;;
     esac

@@ -37,7 +37,7 @@ if command -v npm >/dev/null; then
   lock="node_modules/.eventbus-installed"
   want="$(sha256sum package-lock.json | cut -c1-16)"
   if [[ "$(cat "$lock" 2>/dev/null)" != "$want" ]]; then
-    say "installing npm test tools (axe-core, @asyncapi/specs)"
+    say "installing npm test tools (axe-core, @asyncapi/specs, @backstage/catalog-model)"
     npm ci --no-audit --no-fund --loglevel=error >/dev/null
     echo "$want" > "$lock"
   fi

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The main job, on this machine: set up, start a real Kafka broker, validate the registry, show the
+# The main job, on this machine: set up, start a real Kafka broker and schema registry, validate the registry, show the
 # plan, deploy the `local` stack with the real Pulumi engine (which also writes the catalog), and
 # say where everything is. Safe to re-run: a second run is fast and changes nothing.
 #
 #   scripts/up.sh            # everything
-#   scripts/up.sh --down     # stop the broker (state, caches and credentials are kept)
+#   scripts/up.sh --down     # stop the broker and the registry (state, caches and credentials are kept)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -14,6 +14,7 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 [[ -t 2 ]] || step() { printf '\n==> %s\n' "$*" >&2; }
 
 if [[ "${1:-}" == "--down" ]]; then
+  bash scripts/schema-registry.sh stop
   bash scripts/kafka-broker.sh stop
   exit 0
 fi
@@ -25,10 +26,16 @@ step "2/7 Pulumi engine (built from Go modules on first run: several minutes)"
 bash scripts/pulumi-engine.sh build
 eval "$(bash scripts/pulumi-engine.sh env)"
 
-step "3/7 Kafka broker (jars from Maven Central on first run)"
+step "3/7 Kafka broker and schema registry (from Maven Central on first run)"
+bash scripts/schema-registry.sh start &   # both JVMs start at once
+registry_pid=$!
 bash scripts/kafka-broker.sh start
+wait "$registry_pid" || { echo "the schema registry did not start (scripts/schema-registry.sh logs)" >&2; exit 1; }
 eval "$(bash scripts/kafka-broker.sh env)"
+eval "$(bash scripts/schema-registry.sh env)"
 export KAFKA_ADMIN_USERNAME KAFKA_ADMIN_PASSWORD
+# where the program finds them (the ports may differ from Pulumi.local.yaml's defaults)
+export EVENTBUS_LOCAL_BOOTSTRAP="$KAFKA_BOOTSTRAP" EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL="$SCHEMA_REGISTRY_URL"
 
 step "4/7 Gate: eventbus validate"
 .venv/bin/eventbus validate
@@ -60,8 +67,13 @@ if [[ ! -s "$STATE/local/encryptionsalt" ]] || ! pulumi stack ls --json 2>/dev/n
 fi
 CONFIG_FILE="$STATE/local/Pulumi.local.yaml"
 { cat Pulumi.local.yaml; cat "$STATE/local/encryptionsalt"; } > "$CONFIG_FILE"
+# a state from before eventbus:kafka:Principal: its pulumi-kafka ACLs leave the state, not the cluster
+.venv/bin/python -m eventbus.adapters.pulumi_program.migrate --stack local
+# The file backend rewrites the whole state after every step (quadratic at 1,000 events): save it
+# once at the end instead, and adopt the topics of a deploy that was killed before it could save.
+export PULUMI_SKIP_CHECKPOINTS=true EVENTBUS_ADOPT_TOPICS=1
 pulumi up --stack local --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
-  --color "$([[ -t 1 ]] && echo always || echo never)"
+  --parallel "${EVENTBUS_PULUMI_PARALLEL:-64}" --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog of the local stack"
 .venv/bin/eventbus catalog build --stack local --out "$STATE/catalog"
@@ -70,7 +82,8 @@ CATALOG="$STATE/catalog/index.html"
 cat <<EOF
 
 Done. The local event bus is running.
-  bootstrap servers   127.0.0.1:${EVENTBUS_KAFKA_PORT:-19092} (SASL_PLAINTEXT, SCRAM-SHA-512)
+  bootstrap servers   $KAFKA_BOOTSTRAP (SASL_PLAINTEXT, SCRAM-SHA-512)
+  schema registry     $SCHEMA_REGISTRY_URL (Confluent API of Apicurio Registry; logs: scripts/schema-registry.sh logs)
   credentials         .venv/bin/eventbus credentials <team>/<application>   e.g. va-notify/refill-notifier
   drift check         .venv/bin/eventbus drift --stack local
   broker logs         scripts/kafka-broker.sh logs

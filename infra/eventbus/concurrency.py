@@ -9,8 +9,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -29,3 +29,27 @@ def run_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], workers:
         return [fn(*args) for args in jobs]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(fn, *zip(*jobs, strict=False)))
+
+
+class Running(Generic[T]):
+    """Jobs started by :func:`start_parallel`; ``results()`` waits for them, in order."""
+
+    def __init__(self, futures: list[Future] | None = None, done: list[T] | None = None, pool: ProcessPoolExecutor | None = None):
+        self._futures, self._done, self._pool = futures or [], done, pool
+
+    def results(self) -> list[T]:
+        if self._done is None:
+            self._done = [f.result() for f in self._futures]
+            if self._pool is not None:
+                self._pool.shutdown(wait=False)
+        return self._done
+
+
+def start_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], workers: int | None = None, min_jobs: int = 2) -> Running[T]:
+    """Like :func:`run_parallel`, but returns at once: the work goes on in the workers while the
+    caller does something else. In this process (and done when it returns) below ``min_jobs``."""
+    workers = min(workers or cores(), len(jobs))
+    if len(jobs) < min_jobs or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return Running(done=[fn(*args) for args in jobs])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    return Running(futures=[pool.submit(fn, *args) for args in jobs], pool=pool)

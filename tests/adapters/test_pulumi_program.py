@@ -89,15 +89,18 @@ def test_prod_program_matches_desired_state():
     # the engine refuses two resources with one URN (same type and name under the same parent type)
     assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
     assert kinds["kafka:index/topic:Topic"] == len(state.topics)
-    assert kinds["kafka:index/acl:Acl"] == len(state.acls)
+    assert kinds["kafka:index/acl:Acl"] == 0  # ACL bindings: one eventbus:kafka:Principal per application
+    assert kinds["eventbus:kafka:Principal"] == len({a.app for a in state.acls})
     assert kinds["aws:iam/role:Role"] == len(state.roles) == len(state.apps)
     assert kinds["aws:iam/rolePolicy:RolePolicy"] == len(state.roles)
-    assert kinds["aws:glue/schema:Schema"] == len(state.subjects)
-    assert kinds["aws:glue/registry:Registry"] == 1
+    assert kinds["eventbus:registry:Subject"] == len(state.subjects) > 0  # the Confluent Schema Registry
+    assert not [k for k in kinds if k.startswith("aws:glue")]
     assert kinds["eventbus:index:Event"] == len(state.topics)
     assert kinds["eventbus:index:Application"] == len(state.apps)
     assert kinds["kafka:index/userScramCredential:UserScramCredential"] == 0  # aws target: IAM, not SCRAM
-    assert kinds["pulumi:providers:kafka"] == 1
+    assert kinds["pulumi:providers:kafka"] == 1 and kinds["pulumi:providers:eventbus"] == 1
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    assert bus.inputs["registryUrl"] == "https://schema-registry.eeb-prod.internal:8081"
     # the catalog is published with the deploy: a private, versioned bucket holding the built site
     assert kinds["eventbus:index:Catalog"] == 1
     objects = [r for r in mocks.created if r.typ.startswith("aws:s3/bucketObject")]
@@ -120,17 +123,35 @@ def test_prod_program_matches_desired_state():
     policies = [json.loads(r.inputs["policy"]) for r in mocks.created if r.typ == "aws:iam/rolePolicy:RolePolicy"]
     assert sorted(json.dumps(p, sort_keys=True) for p in policies) == sorted(json.dumps(r.policy(), sort_keys=True) for r in state.roles)
 
-    acls = {(r.inputs["aclPrincipal"], r.inputs["aclOperation"], r.inputs["aclResourceType"], r.inputs["aclResourceName"], r.inputs["resourcePatternTypeFilter"])
-            for r in mocks.created if r.typ == "kafka:index/acl:Acl"}
+    acls = {(r.inputs["principal"], b["operation"], b["resourceType"], b["resourceName"], b["patternType"])
+            for r in mocks.created if r.typ == "eventbus:kafka:Principal" for b in r.inputs["acls"]}
     assert acls == {(a.principal, a.operation, a.resource_type, a.resource_name, a.pattern) for a in state.acls}
 
+    subjects = {r.inputs["subject"]: r for r in mocks.created if r.typ == "eventbus:registry:Subject"}
+    for spec in state.subjects:
+        got = subjects[spec.name].inputs
+        assert got["compatibility"] == spec.compatibility and got["schemaType"] == "AVRO"
+        assert [(v["version"], v["schema"]) for v in got["versions"]] == list(spec.versions)  # every version, oldest first
+        opts = seen[f"eventbus:registry:Subject::{spec.name}"]
+        assert opts["protect"] is True and opts["retain"] is True  # never deleted by a merge
+    lifecycle = subjects["claims_claim_lifecycle_status-value"].inputs
+    assert lifecycle["compatibility"] == "FULL_TRANSITIVE" and len(lifecycle["versions"]) > 1
+
+
+def test_glue_stays_selectable(tree):
+    tree.stacks["prod"]["config"]["eventbus:schemaRegistry"] = {"kind": "glue", "name": "eeb-prod"}
+    tree.write()
+    state = compute(load_registry(str(tree.root)).registry, load_stack(str(tree.root), "prod"))
+    mocks, _seen, _ = run_program("prod", root=tree.root)
+    kinds = Counter(r.typ for r in mocks.created)
+    assert kinds["aws:glue/registry:Registry"] == 1 and kinds["aws:glue/schema:Schema"] == len(state.subjects) > 0
+    assert kinds["eventbus:registry:Subject"] == 0
     schemas = {r.inputs["schemaName"]: r.inputs for r in mocks.created if r.typ == "aws:glue/schema:Schema"}
-    value = schemas["claims_claim_lifecycle_status-value"]
-    assert value["compatibility"] == "FULL_ALL" and value["dataFormat"] == "AVRO"
-    lifecycle = next(s for s in state.subjects if s.name == "claims_claim_lifecycle_status-value")
-    assert value["schemaDefinition"] == lifecycle.versions[0][1]  # created at v1 ...
-    later = [r for r in mocks.created if r.name == "claims_claim_lifecycle_status-value-versions"]
-    assert later and later[0].inputs["definitions"] == [t for _v, t in lifecycle.versions[1:]]  # ... then v2.. in order
+    spec = next(s for s in state.subjects if len(s.versions) > 1)
+    assert schemas[spec.name]["compatibility"] == spec.glue_compatibility and schemas[spec.name]["dataFormat"] == "AVRO"
+    assert schemas[spec.name]["schemaDefinition"] == spec.versions[0][1]  # created at v1 ...
+    later = [r for r in mocks.created if r.name == f"{spec.name}-versions"]
+    assert later and later[0].inputs["definitions"] == [t for _v, t in spec.versions[1:]]  # ... then v2.. in order
 
 
 def test_sandbox_program_is_unprotected_and_has_no_sensitive_topics():
@@ -149,16 +170,21 @@ def test_local_program_uses_scram_users_and_no_aws():
     assert max(Counter((r.typ, r.name) for r in mocks.created).values()) == 1
     state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "local"))
     assert not [k for k in kinds if k.startswith("aws:")]
-    assert kinds["kafka:index/userScramCredential:UserScramCredential"] == len(state.apps)
-    creds = {r.inputs["username"]: r.inputs for r in mocks.created if r.typ == "kafka:index/userScramCredential:UserScramCredential"}
-    assert set(creds) == {a.kafka_user for a in state.apps}
-    assert all(c["scramMechanism"] == "SCRAM-SHA-512" for c in creds.values())
+    assert kinds["kafka:index/userScramCredential:UserScramCredential"] == kinds["kafka:index/acl:Acl"] == 0
+    principals = {r.inputs["principal"]: r.inputs for r in mocks.created if r.typ == "eventbus:kafka:Principal"}
+    assert set(principals) == {a.principal for a in state.apps}  # one per application: its bindings and its SCRAM user
+    secret = "4dabf18193072939515e22adb298388d"  # Pulumi's secret signature: the credential never travels in plain text
+    assert all(secret in p["scram"] and p["scram"]["value"]["mechanism"] == "SCRAM-SHA-512" for p in principals.values())
     provider = next(r for r in mocks.created if r.typ == "pulumi:providers:kafka")
     assert provider.inputs["tlsEnabled"] in (False, "false") and provider.inputs["saslMechanism"] == "scram-sha512"
-    # ACLs are children of their application component
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    assert bus.inputs["registryUrl"] == "http://127.0.0.1:18081/apis/ccompat/v7" and bus.inputs["saslMechanism"] == "scram-sha512"
+    assert kinds["eventbus:registry:Subject"] == len(state.subjects) > 0  # the local registry holds every subject
+    # the principal is a child of its application component, with exactly the application's bindings
     app = comps["apps"]["va-notify/refill-notifier"]
-    acl_opts = [v for k, v in seen.items() if k.startswith("kafka:index/acl:Acl::") and v["parent"] is app]
-    assert len(acl_opts) == len([a for a in state.acls if a.app == "va-notify/refill-notifier"])
+    assert seen["eventbus:kafka:Principal::va-notify.refill-notifier"]["parent"] is app
+    mine = principals["User:va-notify.refill-notifier"]["acls"]
+    assert len(mine) == len([a for a in state.acls if a.app == "va-notify/refill-notifier"]) > 0
     passwords = wait(app.outputs["password"])
     from eventbus.desired.clients import scram_password
 
@@ -178,3 +204,18 @@ def test_program_refuses_a_tree_that_fails_the_gate(tree):
     (tree.root / "events/claims/claim_created/v2.avsc").write_text("{broken")
     with pytest.raises(DeployRefused, match="json-syntax"):
         run_program("prod", root=tree.root)
+
+
+def test_local_ports_follow_the_scripts_and_only_on_the_local_target(monkeypatch):
+    monkeypatch.setenv("EVENTBUS_LOCAL_BOOTSTRAP", "127.0.0.1:39092")
+    monkeypatch.setenv("EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL", "http://127.0.0.1:38081/apis/ccompat/v7")
+    mocks, _seen, _ = run_program("local")
+    kafka_provider = next(r for r in mocks.created if r.typ == "pulumi:providers:kafka")
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    servers = kafka_provider.inputs["bootstrapServers"]  # provider inputs may arrive JSON-encoded
+    assert (json.loads(servers) if isinstance(servers, str) else servers) == ["127.0.0.1:39092"]
+    assert bus.inputs["bootstrapServers"] == ["127.0.0.1:39092"] and bus.inputs["registryUrl"].startswith("http://127.0.0.1:38081/")
+    pulumi.runtime.settings.reset_options()
+    mocks, _seen, _ = run_program("prod")  # a cloud stack never follows these variables
+    bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
+    assert bus.inputs["registryUrl"] == "https://schema-registry.eeb-prod.internal:8081" and "127.0.0.1:39092" not in bus.inputs["bootstrapServers"]

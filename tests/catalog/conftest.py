@@ -31,3 +31,19 @@ def sample_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("catalog") / "site"
     build_catalog(str(REPO), str(out), workers=1)
     return out
+
+
+def asset(site: Path, name: str) -> Path:
+    """An asset of the built site by its logical name (``app.js``): the stylesheet, script and search data carry a content hash."""
+    stem, ext = name.rsplit(".", 1)
+    found = sorted(site.glob(f"assets/{stem}.*.{ext}")) or sorted(site.glob(f"assets/{name}"))
+    assert len(found) == 1, (name, found)
+    return found[0]
+
+
+def text_of(html: str) -> str:
+    """The text of some HTML (tags dropped, entities decoded): what a reader copies."""
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))

@@ -6,9 +6,9 @@ import json
 import jsonschema
 import pytest
 
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
 from tests.catalog.conftest import NODE_MODULES, require_tool
 from tests.conftest import REPO
 

@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from eventbus.catalog.backstage import load_schema
-from eventbus.load.stacks import load_stack
+from eventbus.catalog.exporters.backstage import load_schema
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
+from tests.catalog.conftest import NODE_MODULES, require_tool
 from tests.conftest import REPO
 
 
@@ -44,7 +48,9 @@ def test_events_carry_the_portal_fields(docs):
     assert e["spec"]["topics"] == [{"topic": "claims_contention_created", "environment": "prod"}]  # PII: never in sandbox
     assert e["spec"]["retention"] == 7
     assert e["spec"]["sourceSystems"][0]["systemName"].startswith("BIP / Corp DB")
-    assert {"url": "s3://eeb-prod-event-catalog/events/claims/contention_created.html", "title": "Event catalog page (prod)"} in e["metadata"]["links"]
+    assert {"url": "https://event-catalog.eeb.va.gov/events/claims/contention_created.html", "title": "Event catalog page (prod)"} in e["metadata"]["links"]
+    assert all(link["url"].startswith(("https://", "mailto:")) for d in docs for link in d["metadata"].get("links", []))
+    assert e["spec"]["owner"] == "group:default/claims-platform"
     legacy = events["claims-status"]
     assert legacy["spec"]["lifecycle"] == "deprecated" and legacy["spec"]["removalDate"] == "2027-04-30"
 
@@ -61,16 +67,27 @@ def test_topics_per_environment_come_from_the_desired_state(docs):
             assert {(t["topic"], t["environment"]) for t in d["spec"]["topics"]} == expected.get(d["metadata"]["name"], set())
 
 
-def test_components_subscribe_to_existing_events(docs):
+def test_components_are_producers_and_consumers_with_lineage(docs):
     reg = load_registry(str(REPO)).registry
     events = {d["metadata"]["name"] for d in docs if d["kind"] == "Event"}
+    apis = {d["metadata"]["name"]: d for d in docs if d["kind"] == "API"}
     comps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Component"}
-    assert len(comps) == len(reg.consumers)
+    assert set(apis) == events
+    for a in apis.values():
+        assert a["spec"]["type"] == "asyncapi" and a["spec"]["definition"]["$text"].startswith("../asyncapi/events/")
+        assert a["spec"]["owner"].startswith("group:default/")
+    producers = {f"{e.owner}-{p.application}" for e in reg.events for p in e.producers}
+    consumers = {f"{c.team}-{c.application}" for c in reg.consumers}
+    assert set(comps) == producers | consumers
     for c in comps.values():
-        assert set(c["spec"]["subscribesToEvent"]) <= events
-    assert sum(bool(c["spec"]["subscribesToEvent"]) for c in comps.values()) == sum(bool(c.subscriptions) for c in reg.consumers)
+        assert c["spec"]["owner"].startswith("group:default/")
+        assert set(c["spec"].get("providesApis", [])) | set(c["spec"].get("consumesApis", [])) <= set(apis)
+        assert c["spec"]["subscribesToEvent"] == c["spec"].get("consumesApis", [])
     notifier = comps["va-notify-refill-notifier"]
-    assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "va-notify"
+    assert notifier["spec"]["subscribesToEvent"] == ["health-prescription-refill-requested"] and notifier["spec"]["owner"] == "group:default/va-notify"
+    connector = comps["claims-platform-bie-contention-connector"]
+    assert "claims-contention-created" in connector["spec"]["providesApis"] and "consumesApis" not in connector["spec"]
+    assert connector["metadata"]["links"][0]["url"] == "https://event-catalog.eeb.va.gov/apps/claims-platform/bie-contention-connector.html"
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -80,7 +97,9 @@ def test_components_subscribe_to_existing_events(docs):
     (lambda d: (d["spec"].update(lifecycle="deprecated"), d["spec"].pop("removalDate", None)), "'removalDate' is a required property"),
     (lambda d: d["spec"]["topics"].append({"topic": "x"}), "'environment' is a required property"),
     (lambda d: d["spec"].update(retention="7d"), "is not of type 'integer'"),
-    (lambda d: d["spec"].update(owner="someone"), "Additional properties are not allowed"),
+    (lambda d: d["spec"].update(owners="someone"), "Additional properties are not allowed"),
+    (lambda d: d["spec"].pop("owner"), "'owner' is a required property"),
+    (lambda d: d["metadata"].update(links=[{"url": "s3://bucket/page.html"}]), "does not match"),
     (lambda d: d.update(kind="API"), "is not valid under any of the given schemas"),
 ])
 def test_schema_rejects_what_the_portal_would(docs, validator, mutate, message):
@@ -96,3 +115,35 @@ def test_yaml_is_multi_document_and_readable(sample_site):
     text = (sample_site / "backstage/catalog-info.yaml").read_text()
     assert text.count("\n---\n") + text.startswith("---\n") >= 10
     assert "kind: Event\n" in text and "  subscribesToEvent:\n" in text
+
+
+BACKSTAGE_MODEL = NODE_MODULES / "@backstage/catalog-model"
+VALIDATE = Path(__file__).with_name("backstage_validate.mjs")
+
+
+def _resolve_placeholders(doc: dict, base: Path) -> dict:
+    """What the portal's placeholder processor does before validation: ``{$text: <relative path>}`` becomes the file's text."""
+    d = copy.deepcopy(doc)
+    definition = d.get("spec", {}).get("definition")
+    if isinstance(definition, dict) and "$text" in definition:
+        d["spec"]["definition"] = (base / definition["$text"]).resolve().read_text()
+    return d
+
+
+def _portal_errors(entities: list[dict]) -> list[str]:
+    got = subprocess.run(["node", str(VALIDATE)], input=json.dumps(entities), capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert got.returncode == 0, got.stderr
+    return json.loads(got.stdout)
+
+
+def test_entities_pass_the_portals_own_validators(docs, sample_site):
+    """@backstage/catalog-model's entity policies and the API/Component kind validators, as the catalog backend runs them."""
+    require_tool(BACKSTAGE_MODEL, "@backstage/catalog-model", "run `npm ci` at the repository root (package.json lists it)")
+    base = sample_site / "backstage"
+    assert _portal_errors([_resolve_placeholders(d, base) for d in docs]) == []
+    # and they are not a rubber stamp
+    bad = copy.deepcopy(next(d for d in docs if d["kind"] == "Component"))
+    bad["metadata"]["name"] = "Not A Valid Name!"
+    api = _resolve_placeholders(next(d for d in docs if d["kind"] == "API"), base)
+    api["spec"].pop("definition")
+    assert len(_portal_errors([bad, api])) == 2

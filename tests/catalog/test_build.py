@@ -9,11 +9,12 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from eventbus.catalog import CatalogError, build_catalog
+from eventbus.catalog import MANIFEST, CatalogError, build_catalog
 from eventbus.cli.main import main
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
+from tests.catalog.conftest import asset, text_of
 from tests.conftest import REPO
 
 
@@ -63,11 +64,21 @@ def test_site_layout(sample_site):
         assert (sample_site / f"asyncapi/events/{e.domain}/{e.name}.json").is_file()
     for t in reg.teams:
         assert (sample_site / f"teams/{t.id}.html").is_file()
+        for v in e.versions:  # every version has a page and its raw schema
+            assert (sample_site / f"events/{e.domain}/{e.name}/v{v.version}.html").is_file()
+            assert (sample_site / f"events/{e.domain}/{e.name}/v{v.version}.avsc").read_text() == v.text
+        if e.key_schema is not None:
+            assert (sample_site / f"events/{e.domain}/{e.name}/key.avsc").read_text() == e.key_schema.text
     for c in reg.consumers:
         assert (sample_site / f"apps/{c.team}/{c.application}.html").is_file()
     for name in ("index.html", "map.html", "map.svg", "fields.html", "downloads.html", "teams/index.html", "apps/index.html",
-                 "assets/style.css", "assets/app.js", "assets/search-data.js", "asyncapi/eventbus.json", "backstage/catalog-info.yaml"):
+                 "reviews/sensitive.html", "reviews/deprecations.html", "reviews/compliance.html",
+                 "asyncapi/eventbus.json", "backstage/catalog-info.yaml"):
         assert (sample_site / name).is_file(), name
+    for d in {e.domain for e in reg.events}:
+        assert (sample_site / f"map/{d}.html").is_file()
+    for name in ("style.css", "app.js", "search-data.js"):
+        asset(sample_site, name)
 
 
 def test_every_link_resolves_and_nothing_is_fetched_from_elsewhere(sample_site):
@@ -98,7 +109,7 @@ def test_every_link_resolves_and_nothing_is_fetched_from_elsewhere(sample_site):
 
 
 def test_css_and_svg_reference_nothing_outside(sample_site):
-    css = (sample_site / "assets/style.css").read_text()
+    css = asset(sample_site, "style.css").read_text()
     assert not re.search(r"url\((?!['\"]?(favicon\.svg|data:))", css) and "@import" not in css
     for svg in [sample_site / "map.svg"]:
         text = svg.read_text()
@@ -112,8 +123,8 @@ def test_topics_come_from_the_desired_state(sample_site):
         for t in state.topics:
             domain, name = t.event.split("/")
             page = (sample_site / f"events/{domain}/{name}.html").read_text()
-            assert f"<code>{t.name}</code>" in page
-            assert f'<td class="num">{t.partitions}</td><td class="num">{t.replication_factor}</td>' in page
+            assert f"<code class=\"wrap-any\">{t.name}</code>" in page
+            assert f'<td class="num" data-label="Partitions">{t.partitions}</td><td class="num" data-label="Replicas">{t.replication_factor}</td>' in page
             # the IAM settings carry the generated role of an application that consumes the topic
             if stack != "local":
                 for app in state.apps:
@@ -127,39 +138,92 @@ def test_topics_come_from_the_desired_state(sample_site):
     assert "no topic: " in page and "data is not allowed on this stack" in page
 
 
-def test_connect_settings_are_ready_to_paste(sample_site):
+def test_connect_settings_default_to_placeholders(sample_site):
+    """The pasted text names no other team's role or group; the selector offers them only as an explicit choice."""
     page = (sample_site / "events/claims/contention_created.html").read_text()
     state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "prod"))
     reader = next(a for a in state.apps if "claims_contention_created" in a.consumes)
     arn = f"arn:aws-us-gov:iam::210987654321:role/{reader.role}"
-    text = re.sub(r"<[^>]+>", "", page).replace("&#34;", '"').replace("&quot;", '"')
-    assert f'software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="{arn}" awsStsRegion="us-gov-west-1";' in text
+    pres = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)
+    text = "\n".join(text_of(p) for p in pres)
+    assert arn not in text and f"group.id={reader.group}" not in text
+    assert 'software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="<ROLE_ARN>" awsStsRegion="us-gov-west-1";' in text
+    assert "group.id=<GROUP_ID>" in text and '"group.id": "<GROUP_ID>"' in text
     assert "sasl.mechanism=AWS_MSK_IAM" in text and "security.protocol=SASL_SSL" in text
+    assert "sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler" in text
     assert "b-1.eeb-prod.def456.c3.kafka.us-gov-west-1.amazonaws.com:9098" in text
-    assert "MSKAuthTokenProvider.generate_auth_token_from_role_arn(REGION, ROLE_ARN)" in text
-    assert '"sasl.mechanisms": "OAUTHBEARER"' in text and f'ROLE_ARN = "{arn}"' in text
+    assert "MSKAuthTokenProvider.generate_auth_token_from_role_arn(REGION, ROLE_ARN)" in text and '"sasl.mechanisms": "OAUTHBEARER"' in text
     assert 'TOPIC = "claims_contention_created"' in text and "consumer.subscribe([TOPIC])" in text
-    assert f"group.id={reader.group}" in text
+    # the application's own values are there, behind the selector
+    assert f'data-role="{arn}"' in page and f'data-group="{reader.group}"' in page
+    assert re.search(r"<select[^>]*data-fill[^>]*>\s*<option[^>]*>placeholders", page)
+
+
+def test_local_stack_is_never_called_prod(sample_site):
+    for page in html_files(sample_site):
+        text = page.read_text()
+        assert "prod (local stack)" not in text and "local stack)" not in text
+    page = (sample_site / "events/claims/contention_created.html").read_text()
+    assert "local (this machine)" in page
 
 
 def test_event_page_has_everything(sample_site):
     page = (sample_site / "events/claims/contention_created.html").read_text()
     for needle in ("Claims Platform", "dana.whitfield@example.va.gov", "badge cl-PII", "BIP-sourced", "ClaimId", "timestamp-millis",
-                   "Changes from v1 to v2", "ContentionClassificationName", "Raw <code>v2.avsc</code>", "events/claims/contention_created/v1.avsc", "new_tinnitus_contention.json",
-                   "bie-contention-connector", "contention-classifier", "Classify each new contention", "<svg", "asyncapi/events/claims/contention_created.json"):
+                   "ContentionClassificationName", "Raw <code>v2.avsc</code>", 'href="../../events/claims/contention_created/v1.html"',
+                   "new_tinnitus_contention.json", "bie-contention-connector", "contention-classifier", "Classify each new contention", "<svg",
+                   "asyncapi/events/claims/contention_created.json", "gov.va.bip.bie.claim.contention.ContentionAssociatedToClaim",
+                   'id="value-f-ClaimId"', "VASI id", "2104", "1187"):  # event-level compliance too
         assert needle in page, needle
     deprecated = (sample_site / "events/claims/status.html").read_text()
     assert 'class="banner banner-deprecated"' in deprecated and "2027-04-30" in deprecated
+    # the banner links the replacement, which links back
+    banner = deprecated[deprecated.index('class="banner'):deprecated.index("</div>", deprecated.index('class="banner'))]
+    assert 'href="../../events/claims/claim_lifecycle_status.html"' in banner
+    replacement = (sample_site / "events/claims/claim_lifecycle_status.html").read_text()
+    assert "Replaces" in replacement and 'href="../../events/claims/status.html"' in replacement
 
 
-def test_search_data_has_field_names(sample_site):
-    text = (sample_site / "assets/search-data.js").read_text()
-    data = json.loads(text[len("window.EEB_SEARCH="):].rstrip().rstrip(";"))
+def search_data(site: Path) -> dict:
+    text = asset(site, "search-data.js").read_text()
+    return json.loads(text[len("window.EEB_SEARCH="):].rstrip().rstrip(";"))
+
+
+def test_search_data_has_fields_descriptions_and_purposes(sample_site):
+    data = search_data(sample_site)
     reg = load_registry(str(REPO)).registry
-    assert len(data["events"]) == len(reg.events)
+    assert [e[0] for e in data["events"]] == sorted(e.ref for e in reg.events)  # keyed by ref, in row order
     assert "ClaimId" in data["fields"] and "icn" in data["fields"]
+    by_ref = {e[0]: e for e in data["events"]}
+    assert "change-data-capture" in by_ref["claims/status"][3]  # its description
+    assert "Classify each new contention" in by_ref["claims/contention_created"][3]  # a consumer's purpose
     index = (sample_site / "index.html").read_text()
-    assert "search-data.js" not in index  # loaded lazily by app.js, not by the page
+    name = asset(sample_site, "search-data.js").name
+    assert f'data-search="assets/{name}"' in index and "<script src=\"assets/search-data" not in index  # loaded lazily by app.js
+    assert re.search(r'<script src="assets/app\.[0-9a-f]{10}\.js"', index) and re.search(r'href="assets/style\.[0-9a-f]{10}\.css"', index)
+
+
+def test_build_stamp_on_every_page(tree, tmp_path):
+    tree.write()
+    commit = tree.commit("registry")
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    for page in html_files(out):
+        assert f"Built from commit {commit[:12]} of " in page.read_text(), page
+    (tree.root / "events/claims/claim_created/event.yaml").write_text((tree.root / "events/claims/claim_created/event.yaml").read_text() + "\n")
+    build_catalog(str(tree.root), str(out))
+    assert f"commit {commit[:12]} + uncommitted changes" in (out / "index.html").read_text()
+
+
+def test_one_stack_catalog_says_which(tree, tmp_path):
+    out = tmp_path / "site"
+    tree.write()
+    build_catalog(str(tree.root), str(out), stacks=["sandbox"])
+    index = (out / "index.html").read_text()
+    assert "on stack sandbox" in index and "Stack: <span" in index
+    page = (out / "events/claims/claim_created.html").read_text()
+    assert "claims_claim_created_sandbox" in page and '<th scope="row" data-label="Stack">prod</th>' not in page
+    assert '<th scope="row" data-label="Stack">sandbox</th>' in page
 
 
 def test_fields_page_answers_who_carries_a_claim_id(sample_site):
@@ -190,7 +254,7 @@ def test_cli_build_only_some_stacks(tree, tmp_path, capsys):
     out = tmp_path / "site"
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "sandbox"]) == 0
     page = (out / "events/claims/claim_created.html").read_text()
-    assert "claims_claim_created_sandbox" in page and "<th scope=\"row\">prod</th>" not in page
+    assert "claims_claim_created_sandbox" in page and '<th scope="row" data-label="Stack">prod</th>' not in page
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "nope"]) == 1
     assert "no stack file Pulumi.nope.yaml" in capsys.readouterr().err
 
@@ -215,8 +279,9 @@ def test_parallel_build_matches_serial(tree, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     build_catalog(str(tree.root), str(a), workers=1)
     build_catalog(str(tree.root), str(b), workers=2)
-    files_a = {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file()}
-    files_b = {p.relative_to(b): p.read_bytes() for p in b.rglob("*") if p.is_file()}
+    # the manifest records modification times: the site itself is what must match
+    files_a = {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file() and p.name != MANIFEST}
+    files_b = {p.relative_to(b): p.read_bytes() for p in b.rglob("*") if p.is_file() and p.name != MANIFEST}
     assert files_a == files_b
 
 
@@ -243,3 +308,19 @@ def test_retired_event_keeps_its_page_without_topics(tree, tmp_path):
     assert doc["spec"]["lifecycle"] == "deprecated" and doc["spec"]["topics"] == [] and doc["spec"]["removalDate"] == "2025-08-01"
     assert doc["metadata"]["annotations"]["eventbus.va.gov/retired"] == "true"
     assert json.loads((out / "asyncapi/events/claims/claim_created.json").read_text())["channels"] == {}
+
+
+def test_rebuild_rewrites_only_what_changed(tree, tmp_path):
+    out = tmp_path / "site"
+    first = build_catalog(str(tree.root), str(out))
+    assert first.written == first.files
+    again = build_catalog(str(tree.root), str(out))
+    assert again.written == 0 and again.files == first.files
+    tree.events["claims/claim_created"]["meta"]["summary"] = "A claim was established (edited)."
+    tree.write()
+    page = out / "events/claims/claim_created.html"
+    other = out / "events/health/refill_requested/v1.avsc"
+    other.write_text(other.read_text().replace("rxId", "rxID"))  # edited by hand, same size: put right again
+    changed = build_catalog(str(tree.root), str(out))
+    assert "A claim was established (edited)." in page.read_text() and '"rxId"' in other.read_text()
+    assert 0 < changed.written < first.files / 3

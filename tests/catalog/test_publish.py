@@ -7,9 +7,10 @@ import pulumi
 import pytest
 
 from eventbus.adapters.pulumi_program.catalog import content_type, publish_catalog, site_files
-from eventbus.load.stacks import load_stack
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
+from eventbus.load.stacks import load_stack
+from tests.catalog.conftest import asset
 from tests.conftest import REPO
 from tests.pulumi_mocks import Recorder
 
@@ -73,8 +74,9 @@ def test_prod_catalog_is_a_private_versioned_encrypted_bucket_with_every_file(sa
     assert set(objects) == {k for k, _ in files}
     assert ".eventbus-catalog" not in objects
     assert objects["index.html"].inputs["contentType"] == "text/html; charset=utf-8"
-    assert objects["assets/style.css"].inputs["contentType"] == "text/css; charset=utf-8"
-    assert objects["assets/app.js"].inputs["contentType"] == "text/javascript; charset=utf-8"
+    assert objects[asset(sample_site, "style.css").relative_to(sample_site).as_posix()].inputs["contentType"] == "text/css; charset=utf-8"
+    assert objects[asset(sample_site, "app.js").relative_to(sample_site).as_posix()].inputs["contentType"] == "text/javascript; charset=utf-8"
+    assert objects["events/claims/contention_created/v1.avsc"].inputs["contentType"] == "application/json"
     assert objects["asyncapi/eventbus.json"].inputs["contentType"] == "application/json"
     assert objects["map.svg"].inputs["contentType"] == "image/svg+xml"
     assert objects["backstage/catalog-info.yaml"].inputs["contentType"].startswith("application/yaml")

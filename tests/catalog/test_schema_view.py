@@ -1,6 +1,8 @@
 """Field tables and field-level diffs of Avro schemas."""
 from __future__ import annotations
 
+import json
+
 from eventbus.catalog.schema_view import diff_rows, field_names, field_rows
 
 NESTED = {
@@ -83,3 +85,43 @@ def test_diff_reports_added_removed_changed_and_doc_edits():
 def test_garbage_never_raises():
     for bad in (None, 3, "string", [], {}, {"type": "record"}, {"type": "record", "name": "X", "fields": [1, {"name": 2}]}):
         field_rows(bad)
+
+
+DETAILED = {
+    "type": "record", "name": "Payment", "namespace": "gov.va.pay", "doc": "A payment.", "aliases": ["gov.va.old.Payment"], "x-owner": "fin",
+    "fields": [
+        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}, "doc": "Amount."},
+        {"name": "digest", "type": {"type": "fixed", "name": "Md5", "size": 16}, "doc": "Checksum.", "aliases": ["md5"], "order": "ignore"},
+        {"name": "kind", "type": {"type": "enum", "name": "Kind", "namespace": "gov.va.enums", "symbols": ["A", "B", "UNKNOWN"],
+                                  "default": "UNKNOWN", "doc": "What kind.", "aliases": ["OldKind"]}, "doc": "Kind.", "classification": "PII"},
+        {"name": "tags", "type": {"type": "array", "items": {"type": "enum", "name": "Tag", "symbols": ["X"], "default": "X"}}, "doc": "Tags."},
+    ],
+}
+
+
+def test_every_avro_detail_is_shown():
+    from eventbus.catalog.schema_view import record_info
+
+    rows = rows_by_path(DETAILED)
+    assert rows["amount"].logical == "decimal(12, 2)" and rows["amount"].type == "bytes"
+    d = dict(rows["digest"].details)
+    assert d["size"] == "16 bytes" and d["aliases"] == "md5" and d["order"] == "ignore" and d["fixed full name"] == "gov.va.pay.Md5"
+    k = dict(rows["kind"].details)
+    assert (k["enum default"], k["enum doc"], k["enum aliases"], k["enum full name"]) == ("UNKNOWN", "What kind.", "OldKind", "gov.va.enums.Kind")
+    assert k["classification"] == "PII"  # a custom property is shown as it is (per-field badges come later)
+    assert rows["kind"].symbols == ("A", "B", "UNKNOWN")
+    assert dict(rows["tags"].details)["enum default"] == "X"
+    info = record_info(DETAILED)
+    assert (info.fullname, info.namespace, info.aliases, info.props) == ("gov.va.pay.Payment", "gov.va.pay", ("gov.va.old.Payment",), (("x-owner", "fin"),))
+    # a detail that changes is a change
+    v2 = json.loads(json.dumps(DETAILED))
+    v2["fields"][1]["type"]["size"] = 32
+    (change,) = diff_rows(field_rows(DETAILED), field_rows(v2))
+    assert change.kind == "changed" and "size 16 bytes → 32 bytes" in change.detail
+
+
+def test_rows_carry_anchor_parent_and_reader_slots():
+    rows = rows_by_path(NESTED)
+    r = rows["context.qualifiers[].value"]
+    assert r.anchor == "f-context.qualifiers--.value" and r.parent_path == "context.qualifiers" and r.readers == () and r.badges == ()
+    assert rows["context"].children == 3 and rows["context.qualifiers"].children == 2 and rows["id"].children == 0

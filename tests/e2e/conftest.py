@@ -1,5 +1,6 @@
-"""End-to-end fixtures: a fresh Kafka broker (scripts/kafka-broker.sh) on its own ports and state,
-the real Pulumi engine (scripts/pulumi-engine.sh), and a throw-away copy of the registry.
+"""End-to-end fixtures: a fresh Kafka broker (scripts/kafka-broker.sh) and a fresh schema registry
+(scripts/schema-registry.sh: Apicurio's Confluent API) on their own ports and state, the real
+Pulumi engine (scripts/pulumi-engine.sh), and a throw-away copy of the registry tree.
 
 Where Java/Maven/Go are missing the e2e tests skip with a reason; under CI=true that is an error.
 """
@@ -20,6 +21,7 @@ from eventbus.load.yaml import dump_yaml, parse_yaml
 REPO = Path(__file__).resolve().parents[2]
 PORT = int(os.environ.get("EVENTBUS_E2E_KAFKA_PORT", "29092"))
 CONTROLLER_PORT = PORT + 1
+REGISTRY_PORT = int(os.environ.get("EVENTBUS_E2E_REGISTRY_PORT", "28081"))
 
 
 def _need(tool: str) -> None:
@@ -62,6 +64,24 @@ def broker(tmp_path_factory):
     run(["bash", script, "stop"], env=env, check=False)
 
 
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    """A fresh schema registry per test module (its own state folder, empty)."""
+    for tool in ("mvn", "curl"):
+        _need(tool)
+    state = tmp_path_factory.mktemp("registry-state")
+    env = {**os.environ, "EVENTBUS_STATE": str(state), "EVENTBUS_SCHEMA_REGISTRY_PORT": str(REGISTRY_PORT),
+           "EVENTBUS_SCHEMA_REGISTRY_MANAGEMENT_PORT": str(REGISTRY_PORT + 1), "EVENTBUS_SCHEMA_REGISTRY_EXTERNAL": "0"}
+    for port in (REGISTRY_PORT, REGISTRY_PORT + 1):
+        if not _port_free(port):
+            pytest.fail(f"port {port} is taken: stop whatever listens there (or set EVENTBUS_E2E_REGISTRY_PORT)")
+    script = str(REPO / "scripts" / "schema-registry.sh")
+    run(["bash", script, "start"], env=env, timeout=900)
+    info = {"env": env, "script": script, "url": f"http://127.0.0.1:{REGISTRY_PORT}/apis/ccompat/v7", "state": state}
+    yield info
+    run(["bash", script, "stop"], env=env, check=False)
+
+
 @pytest.fixture(scope="session")
 def engine():
     _need("go")
@@ -80,9 +100,10 @@ def engine():
 class Workspace:
     """A copy of the registry deployed to the test broker through the real engine."""
 
-    def __init__(self, root: Path, broker: dict, engine: dict, state_dir: Path):
+    def __init__(self, root: Path, broker: dict, engine: dict, state_dir: Path, registry: dict | None = None):
         self.root = root
         self.broker = broker
+        self.registry = registry
         self.env = {
             **os.environ,
             **engine,
@@ -95,14 +116,22 @@ class Workspace:
             "KAFKA_ADMIN_USERNAME": "admin",
             "KAFKA_ADMIN_PASSWORD": broker["admin_password"],
             "NO_COLOR": "1",
+            # as scripts/up.sh deploys: one state write at the end, topics of a killed deploy adopted
+            "PULUMI_SKIP_CHECKPOINTS": "true",
+            "EVENTBUS_ADOPT_TOPICS": "1",
         }
+        for k in ("EVENTBUS_LOCAL_BOOTSTRAP", "EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL"):  # a developer's up.sh shell
+            self.env.pop(k, None)
 
     def pulumi(self, *args, check=True, timeout=900):
         return run(["pulumi", *args, "--stack", "local", "--non-interactive"], env=self.env, cwd=self.root, check=check, timeout=timeout)
 
     def up(self, check=True):
         # --refresh: read the live cluster first, so changes made behind the program's back are reconciled
-        return self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
+        out = self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
+        if out.returncode == 0:  # then the catalog, as scripts/up.sh does after the deploy
+            self.eventbus("catalog", "build", "--stack", "local", "--out", str(self.root / ".state" / "catalog"), check=True)
+        return out
 
     def eventbus(self, *args, check=False):
         return run([sys.executable, "-m", "eventbus.cli.main", "--root", str(self.root), *args], env=self.env, check=check)
@@ -115,7 +144,7 @@ class Workspace:
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory, broker, engine):
+def workspace(tmp_path_factory, broker, registry, engine):
     root = tmp_path_factory.mktemp("registry")
     for d in ("events", "consumers", "teams"):
         shutil.copytree(REPO / d, root / d)
@@ -128,9 +157,10 @@ def workspace(tmp_path_factory, broker, engine):
     local, _ = parse_yaml((REPO / "Pulumi.local.yaml").read_text())
     local["config"]["eventbus:cluster"]["bootstrapServers"] = [broker["bootstrap"]]
     local["config"]["eventbus:catalog"] = {"folder": str(root / ".state" / "catalog")}
+    local["config"]["eventbus:schemaRegistry"] = {"kind": "confluent", "url": registry["url"]}
     (root / "Pulumi.local.yaml").write_text(dump_yaml(local))
     state_dir = tmp_path_factory.mktemp("pulumi-state")
-    ws = Workspace(root, broker, engine, state_dir)
+    ws = Workspace(root, broker, engine, state_dir, registry)
     ws.pulumi_init = run(["pulumi", "stack", "init", "local", "--non-interactive"], env=ws.env, cwd=root)
     return ws
 

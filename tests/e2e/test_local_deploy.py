@@ -17,8 +17,8 @@ from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, Re
 from fastavro import parse_schema, schemaless_reader, schemaless_writer
 
 from eventbus.adapters.kafka_admin import compare, read_live
-from eventbus.adapters.pulumi_program import scram_password
 from eventbus.desired import compute
+from eventbus.desired.clients import scram_password
 from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
 from tests.e2e.conftest import admin_conf
@@ -125,7 +125,7 @@ def topic_ids(ws) -> dict:
 
 def test_01_up_creates_every_topic_and_acl(workspace):
     out = workspace.up()
-    assert "skipping IAM roles" in out.stdout + out.stderr  # the program says so once
+    assert "leaves out: IAM roles and policies" in out.stdout + out.stderr  # the program says so once
     d = drift(workspace)
     assert d.clean, "\n".join(d.lines)
     state = desired(workspace)

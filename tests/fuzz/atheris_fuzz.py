@@ -33,7 +33,7 @@ with atheris.instrument_imports(include=["eventbus", "tests.fuzz.harness"]):
 
     try:
         import eventbus.catalog  # noqa: F401
-        import eventbus.catalog.site  # noqa: F401
+        import eventbus.catalog.exporters.site  # noqa: F401
     except ImportError:  # the catalog is optional
         pass
     from tests.fuzz import harness

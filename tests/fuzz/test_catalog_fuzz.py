@@ -122,7 +122,6 @@ def test_build_on_fuzzed_files(edit):
 @given(st.sampled_from(HOSTILE), st.sampled_from(["title", "summary", "description", "tags", "purpose", "doc", "team-name", "source"]))
 def test_hostile_text_stays_text(payload, where):
     """Hostile markup in any free-text field a pull request controls is shown as text."""
-    from eventbus.load.yaml import dump_yaml
     from tests.conftest import Tree
 
     harness.EXECUTIONS["catalog"] += 1

@@ -14,16 +14,33 @@ class KafkaUnavailable(RuntimeError):
 
 
 def client_config(conn: Connection, username: str | None = None, password: str | None = None) -> dict:
-    """Admin client settings for a cluster reached with SASL user and password."""
+    """Admin client settings: SASL user and password, or on MSK IAM stacks the caller's AWS
+    credentials through SASL/OAUTHBEARER (``aws-msk-iam-sasl-signer-python``)."""
+    conf = {"bootstrap.servers": ",".join(conn.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000,
+            "log_level": 3, "security.protocol": conn.security_protocol}
     if conn.iam:
-        raise KafkaUnavailable("this stack uses IAM authentication; run drift from a host with an MSK IAM client (not supported by this adapter yet)")
-    return {
-        "bootstrap.servers": ",".join(conn.bootstrap_servers), "client.id": "eventbus-drift", "socket.timeout.ms": 10000, "log_level": 3,
-        "security.protocol": conn.security_protocol,
+        conf.update({"sasl.mechanisms": "OAUTHBEARER", "oauth_cb": iam_token_callback(conn.region)})
+        return conf
+    conf.update({
         "sasl.mechanism": conn.sasl_mechanism,
         "sasl.username": username or os.environ.get("KAFKA_ADMIN_USERNAME", "admin"),
         "sasl.password": password if password is not None else os.environ.get("KAFKA_ADMIN_PASSWORD", ""),
-    }
+    })
+    return conf
+
+
+def iam_token_callback(region: str | None):
+    """librdkafka's OAUTHBEARER callback: an MSK IAM token signed with the caller's AWS credentials."""
+    try:
+        from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
+    except ImportError:  # pragma: no cover - it is a dependency
+        raise KafkaUnavailable("MSK IAM needs the package aws-msk-iam-sasl-signer-python") from None
+
+    def token(_config):
+        value, expiry_ms = MSKAuthTokenProvider.generate_auth_token(region or "us-gov-west-1")
+        return value, expiry_ms / 1000
+
+    return token
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,6 @@ returns at once, so the other rules run meanwhile; ``Pending.result`` collects i
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -183,28 +180,28 @@ def jobs_for(events, base) -> list[Job]:
 
 
 class Pending:
-    def __init__(self, futures: list[Future] | None = None, done: AvroAnalysis | None = None, pool=None):
-        self._futures = futures or []
-        self._done = done
-        self._pool = pool
+    """The analysis under way (:func:`start`); ``result()`` waits for it."""
+
+    def __init__(self, running):
+        self._running = running
+        self._done: AvroAnalysis | None = None
 
     def result(self) -> AvroAnalysis:
         if self._done is None:
             out = AvroAnalysis()
-            for fut in self._futures:
-                out.merge(fut.result())
+            for part in self._running.results():
+                out.merge(part)
             self._done = out
-            if self._pool is not None:
-                self._pool.shutdown(wait=False)
         return self._done
 
 
 def start(events, base, workers: int | None = None) -> Pending:
+    from eventbus.concurrency import cores, start_parallel
+
     jobs = jobs_for(events, base)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if len(jobs) < POOL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return Pending(done=_run(jobs))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    workers = workers if workers is not None else cores()
+    if len(jobs) < POOL_THRESHOLD:  # one job: done in this process
+        return Pending(start_parallel(_run, [(jobs,)]))
     # interleave so each chunk gets a fair share of big and small events
-    chunks = [jobs[i :: workers * 2] for i in range(workers * 2)]
-    return Pending(futures=[pool.submit(_run, c) for c in chunks if c], pool=pool)
+    chunks = [c for c in (jobs[i :: workers * 2] for i in range(workers * 2)) if c]
+    return Pending(start_parallel(_run, [(c,) for c in chunks], workers=workers))

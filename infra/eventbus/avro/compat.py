@@ -20,17 +20,6 @@ from eventbus.avro.parser import AvroError, Enum, Named, Node, Record
 
 MODES = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
 
-# Glue Schema Registry spells the transitive modes differently.
-GLUE_MODES = {
-    "BACKWARD": "BACKWARD",
-    "BACKWARD_TRANSITIVE": "BACKWARD_ALL",
-    "FORWARD": "FORWARD",
-    "FORWARD_TRANSITIVE": "FORWARD_ALL",
-    "FULL": "FULL",
-    "FULL_TRANSITIVE": "FULL_ALL",
-    "NONE": "NONE",
-}
-
 
 class SchemaParseError(AvroError):
     """A schema of a compatibility check does not parse; ``index`` is 0 for the new one, 1.. for the history."""

@@ -54,12 +54,17 @@ class Result:
     note: str = ""
 
 
+LAST_CPU = 0.0  # CPU seconds (user + system) of the last timed process and the children it waited for
+
+
 def timed(cmd: list[str], cwd: str, env: dict | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit status of one process."""
+    """Wall seconds, peak RSS (MB) and exit status of one process (its CPU seconds in LAST_CPU)."""
+    global LAST_CPU
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _pid, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
+    LAST_CPU = usage.ru_utime + usage.ru_stime
     proc.returncode = os.waitstatus_to_exitcode(status)
     return elapsed, usage.ru_maxrss / 1024, proc.returncode
 
@@ -212,8 +217,41 @@ def bench_mocks(sizes: list[int], repeat: int) -> list[Result]:
     return out
 
 
+FCP = r"""
+import statistics, sys
+from playwright.sync_api import sync_playwright
+url, n = sys.argv[1], int(sys.argv[2])
+out = []
+with sync_playwright() as p:
+    b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox", "--disable-gpu"])
+    for _ in range(n):
+        ctx = b.new_context(viewport={"width": 1280, "height": 900})
+        pg = ctx.new_page()
+        pg.goto(url, wait_until="load")
+        fcp = pg.evaluate("new Promise(r => { const e = performance.getEntriesByName('first-contentful-paint')[0]; "
+                          "if (e) { r(e.startTime); } else { new PerformanceObserver(l => r(l.getEntries()[0].startTime))"
+                          ".observe({type: 'paint', buffered: true}); } })")
+        out.append(fcp)
+        ctx.close()
+    b.close()
+print(statistics.median(out) / 1000)
+"""
+
+
+def _fcp(index: str, repeat: int) -> float | None:
+    """Median first contentful paint (seconds) of a page in headless Chromium, fresh context each time."""
+    if not os.path.exists("/usr/bin/chromium"):
+        return None
+    got = subprocess.run([sys.executable, "-c", FCP, "file://" + index, str(max(3, repeat))], capture_output=True, text=True)
+    try:
+        return float(got.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
 @bench("catalog")
 def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
+    """Cold build (empty --out), rebuild after one event changed (its summary), and the index's first contentful paint."""
     out = []
     for n in sizes:
         path, dest = tree(n, 2 * n), os.path.join(CACHE, f"catalog-{n}")
@@ -227,8 +265,36 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
             peaks.append(peak)
             print(f"[bench] catalog    {n} events run {i + 1}/{repeat}: {secs:.2f}s", file=sys.stderr, flush=True)
         kb = os.path.getsize(os.path.join(dest, "index.html")) / 1024
-        out.append(Result("catalog", f"{n} events, {2 * n} consumers, cold build (index.html {kb:.0f} KB)", statistics.median(runs), runs,
-                          max(peaks), floor_of(path, repeat), {1000: "≤ 5 s", 10000: "≤ 60 s"}.get(n, "—")))
+        files = sum(len(f) for _, _, f in os.walk(dest))
+        out.append(Result("catalog", f"{n} events, {2 * n} consumers, cold build ({files:,} files; index.html {kb:.0f} KB)", statistics.median(runs), runs,
+                          max(peaks), floor_of(path, repeat), {1000: "≤ 2 s, ≤ 300 MB", 10000: "≤ 30 s"}.get(n, "—")))
+        # one event changes: a copy of the tree, so the cached tree stays as generated
+        src = os.path.join(CACHE, f"catalog-rebuild-{n}")
+        if not os.path.exists(os.path.join(src, ".done")):
+            shutil.rmtree(src, ignore_errors=True)
+            shutil.copytree(path, src)
+            open(os.path.join(src, ".done"), "w").close()
+        first = sorted(os.listdir(os.path.join(src, "events")))[0]
+        event = os.path.join(src, "events", first, sorted(os.listdir(os.path.join(src, "events", first)))[0], "event.yaml")
+        runs, peaks = [], []
+        for i in range(repeat):
+            with open(event, encoding="utf-8") as fh:
+                text = fh.read()
+            lines = [ln for ln in text.splitlines() if not ln.startswith("summary:")]
+            lines.insert(1, f"summary: Synthetic event, edited for rebuild run {i}.")
+            with open(event, "w", encoding="utf-8") as fh:
+                fh.write("\n".join(lines) + "\n")
+            secs, peak, rc = timed(eventbus("--root", src, "catalog", "build", "--out", dest), src)
+            if rc != 0:
+                raise SystemExit(f"[bench] catalog rebuild {n}: exit {rc}")
+            runs.append(secs)
+            peaks.append(peak)
+        out.append(Result("catalog", f"{n} events, rebuild after one event changed", statistics.median(runs), runs, max(peaks), None,
+                          "≤ 0.5 s" if n == 1000 else "—"))
+        fcp = _fcp(os.path.join(dest, "index.html"), repeat)
+        if fcp is not None:
+            out.append(Result("catalog", f"{n} events, index first contentful paint (headless Chromium)", fcp, [fcp], 0, None,
+                              "< 0.5 s" if n == 1000 else "—"))
     return out
 
 
@@ -243,56 +309,142 @@ LOCAL_STACK = """config:
     bootstrapServers: ["127.0.0.1:{port}"]
     saslMechanism: scram-sha512
     tls: false
+  eventbus:schemaRegistry:
+    kind: confluent
+    url: http://127.0.0.1:{registry_port}/apis/ccompat/v7
 """
+
+# The deploy's Pulumi options and environment, as scripts/up.sh uses them.
+DEPLOY_PARALLEL = os.environ.get("EVENTBUS_PULUMI_PARALLEL", "64")
+DEPLOY_ENV = {"PULUMI_SKIP_CHECKPOINTS": os.environ.get("PULUMI_SKIP_CHECKPOINTS", "true"), "EVENTBUS_ADOPT_TOPICS": "1"}
+
+
+def add_one_subscription(path: str) -> str:
+    """A pull-request-sized change: the first consumer subscribes to one more unrestricted event."""
+    import yaml
+
+    consumer = sorted(glob_files(path, "consumers"))[0]
+    doc = yaml.safe_load(open(consumer))
+    have = {s["event"] for s in doc["subscriptions"]}
+    for event_yaml in sorted(glob_files(path, "events")):
+        meta = yaml.safe_load(open(event_yaml))
+        ref = os.path.relpath(os.path.dirname(event_yaml), os.path.join(path, "events"))
+        if ref not in have and meta["classification"]["data"] == "none" and meta.get("access_policy", "open") == "open":
+            doc["subscriptions"].append({"event": ref, "purpose": "Benchmark: one new subscription.", "environments": ["sandbox", "prod"]})
+            with open(consumer, "w") as fh:
+                yaml.safe_dump(doc, fh, sort_keys=False)
+            return ref
+    raise SystemExit("[bench] no event left to subscribe to")
+
+
+def glob_files(path: str, folder: str):
+    name = "event.yaml" if folder == "events" else None
+    for dp, _dn, fn in os.walk(os.path.join(path, folder)):
+        for f in fn:
+            if (name and f == name) or (not name and f.endswith(".yaml")):
+                yield os.path.join(dp, f)
+
+
+def server_cpu(state: str) -> dict[str, float]:
+    """CPU seconds so far of the bench's broker and registry (from their pid files)."""
+    out = {}
+    for name, pid_file in (("broker", "kafka/kafka.pid"), ("registry", "schema-registry/registry.pid")):
+        try:
+            pid = open(os.path.join(state, pid_file)).read().strip()
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            out[name] = 0.0
+    return out
+
+
+def cpu_note(state: str, before: dict[str, float]) -> str:
+    """What the run cost in CPU seconds, and how busy the machine was (1-minute load average)."""
+    after = server_cpu(state)
+    return (f"CPU s: pulumi {LAST_CPU:.0f}, broker {after['broker'] - before['broker']:.0f}, registry {after['registry'] - before['registry']:.0f}; "
+            f"load {os.getloadavg()[0]:.1f}")
+
+
+def resource_count(path: str, env: dict) -> int:
+    import json
+
+    out = subprocess.run(["pulumi", "stack", "export", "--stack", "local"], cwd=path, env=env, capture_output=True, text=True, check=True).stdout
+    return len(json.loads(out)["deployment"].get("resources") or [])
 
 
 @bench("deploy")
 def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
-    """Real engine and broker: cold/warm engine setup, up from empty, no-change preview, drift."""
+    """Real engine, broker and schema registry: up from empty, no-change preview, one new
+    subscription (a pull request), drift; with the resource counts of the stack."""
     out = []
     engine = os.path.join(REPO, "scripts", "pulumi-engine.sh")
     secs, peak, rc = timed(["bash", engine, "build"], REPO)
     out.append(Result("engine", "warm setup (already built: checks only)", secs, [secs], peak, None, "—"))
-    cold = os.path.join(REPO, "docs", "local-environment.md")
     env_out = subprocess.run(["bash", engine, "env"], capture_output=True, text=True, check=True).stdout
     env = dict(os.environ)
     for line in env_out.splitlines():
         if line.startswith("export "):
             k, _, v = line[7:].partition("=")
             env[k] = v.strip('"').replace("$PATH", os.environ["PATH"]).replace('"', "")
-    port = 39092
+    port = int(os.environ.get("EVENTBUS_BENCH_KAFKA_PORT", "39092"))
+    registry_port = int(os.environ.get("EVENTBUS_BENCH_REGISTRY_PORT", "38081"))
     state = os.path.join(CACHE, "deploy-broker")
-    benv = {**env, "EVENTBUS_STATE": state, "EVENTBUS_KAFKA_PORT": str(port), "EVENTBUS_KAFKA_CONTROLLER_PORT": str(port + 1)}
+    benv = {**env, "EVENTBUS_STATE": state, "EVENTBUS_KAFKA_PORT": str(port), "EVENTBUS_KAFKA_CONTROLLER_PORT": str(port + 1),
+            "EVENTBUS_SCHEMA_REGISTRY_PORT": str(registry_port), "EVENTBUS_SCHEMA_REGISTRY_MANAGEMENT_PORT": str(registry_port + 1)}
     broker = os.path.join(REPO, "scripts", "kafka-broker.sh")
+    registry = os.path.join(REPO, "scripts", "schema-registry.sh")
+    targets = {200: ("≤ 60 s", "≤ 15 s", "—"), 1000: ("≤ 300 s", "≤ 60 s", "≤ 30 s")}
     for n in sizes:
         apps = 2 * n
-        subprocess.run(["bash", broker, "reset"], env=benv, check=True, capture_output=True)
-        subprocess.run(["bash", broker, "start"], env=benv, check=True, capture_output=True)
+        for script in (broker, registry):
+            subprocess.run(["bash", script, "reset"], env=benv, check=True, capture_output=True)
+            subprocess.run(["bash", script, "start"], env=benv, check=True, capture_output=True)
         password = open(os.path.join(state, "kafka", "admin.password")).read().strip()
         path = os.path.join(CACHE, f"deploy-{n}")
         shutil.rmtree(path, ignore_errors=True)
         shutil.copytree(tree(n, apps), path)
         with open(os.path.join(path, "Pulumi.local.yaml"), "w") as fh:
-            fh.write(LOCAL_STACK.replace("{port}", str(port)))
+            fh.write(LOCAL_STACK.replace("{port}", str(port)).replace("{registry_port}", str(registry_port)))
         with open(os.path.join(path, "Pulumi.yaml"), "w") as fh:
             fh.write(f"name: eventbus\nruntime:\n  name: python\n  options:\n    virtualenv: {os.path.dirname(os.path.dirname(sys.executable))}\nmain: infra/\n")
         os.makedirs(os.path.join(path, "infra"), exist_ok=True)
         shutil.copy(os.path.join(REPO, "infra", "__main__.py"), os.path.join(path, "infra", "__main__.py"))
         penv = {**env, "PULUMI_BACKEND_URL": f"file://{path}/.state", "PULUMI_CONFIG_PASSPHRASE": "bench", "EVENTBUS_ROOT": path,
-                "EVENTBUS_SCRAM_SEED": "bench", "KAFKA_ADMIN_USERNAME": "admin", "KAFKA_ADMIN_PASSWORD": password, "EVENTBUS_STATE": state}
+                "EVENTBUS_SCRAM_SEED": "bench", "KAFKA_ADMIN_USERNAME": "admin", "KAFKA_ADMIN_PASSWORD": password, "EVENTBUS_STATE": state,
+                **DEPLOY_ENV}
+        for k in ("EVENTBUS_LOCAL_BOOTSTRAP", "EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL"):
+            penv.pop(k, None)
         os.makedirs(os.path.join(path, ".state"), exist_ok=True)
         subprocess.run(["pulumi", "stack", "init", "local", "--non-interactive"], cwd=path, env=penv, check=True, capture_output=True)
         label = f"{n} events, {apps} apps"
-        secs, peak, rc = timed(["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"], path, penv)
+        up = ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL]
+        before = server_cpu(state)
+        secs, peak, rc = timed(up, path, penv)
         if rc:
             raise SystemExit(f"[bench] pulumi up failed at {label}")
-        print(f"[bench] deploy     {label:28} up from empty: {secs:.1f}s", file=sys.stderr, flush=True)
-        out.append(Result("pulumi up", f"from empty, {label} (real broker)", secs, [secs], peak, None, "—"))
-        out.append(measure("preview", f"no-change preview, {label}", ["pulumi", "preview", "--expect-no-changes", "--stack", "local", "--non-interactive"],
-                           path, repeat, "—", None, env=penv))
+        note = cpu_note(state, before)
+        count = resource_count(path, penv)
+        print(f"[bench] deploy     {label:28} up from empty: {secs:.1f}s ({count} resources; {note})", file=sys.stderr, flush=True)
+        t_up, t_preview, t_pr = targets.get(n, ("—", "—", "—"))
+        out.append(Result("pulumi up", f"from empty, {label}, {count} resources (real broker + registry; {note})", secs, [secs], peak, None, t_up))
+        before = server_cpu(state)
+        preview = measure("preview", f"no-change preview, {label}, {count} resources",
+                          ["pulumi", "preview", "--expect-no-changes", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL],
+                          path, repeat, t_preview, None, env=penv)
+        preview.size += f" ({cpu_note(state, before)}, last run)"
+        print(f"[bench] deploy     {label:28} no-change preview (median of {repeat}): {preview.median:.1f}s", file=sys.stderr, flush=True)
+        out.append(preview)
+        event = add_one_subscription(path)
+        before = server_cpu(state)
+        secs, peak, rc = timed(up, path, penv)
+        if rc:
+            raise SystemExit(f"[bench] pulumi up of one new subscription failed at {label}")
+        note = cpu_note(state, before)
+        print(f"[bench] deploy     {label:28} one new subscription ({event}): {secs:.1f}s ({note})", file=sys.stderr, flush=True)
+        out.append(Result("pulumi up", f"pull request: one new subscription, {label} ({note})", secs, [secs], peak, None, t_pr))
         out.append(measure("drift", f"eventbus drift, {label}", eventbus("--root", path, "drift", "--stack", "local"), path, repeat, "—", None, env=penv))
-        subprocess.run(["bash", broker, "stop"], env=benv, check=False, capture_output=True)
-    _ = cold
+        for script in (registry, broker):
+            subprocess.run(["bash", script, "stop"], env=benv, check=False, capture_output=True)
     return out
 
 
@@ -337,9 +489,28 @@ def render(results: list[Result], repeat: int) -> str:
     return "\n".join(lines)
 
 
+def section(name: str, results: list[Result], repeat: int, sizes: list[int]) -> str:
+    """One benchmark's rows, between markers, so that ``--only NAME`` rewrites only its own rows."""
+    rows = render(results, repeat).split("\n")
+    table = [r for r in rows if r.startswith("|")]
+    return "\n".join([f"<!-- bench:{name} -->",
+                      f"`scripts/benchmark.sh --only {name} --sizes {','.join(map(str, sizes))} --repeat {repeat}`, {dt.date.today()}, {machine()}:",
+                      "", *table, f"<!-- /bench:{name} -->"])
+
+
+def merge(doc: str, name: str, text: str) -> str:
+    """Replace the marked section of ``name`` in ``doc``, or add it before the closing lines."""
+    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    if begin in doc and end in doc:
+        return doc[: doc.index(begin)] + text + doc[doc.index(end) + len(end):]
+    cut = doc.rfind("\nReproduce:")
+    cut = len(doc) if cut < 0 else cut
+    return doc[:cut].rstrip("\n") + "\n\n" + text + "\n" + doc[cut:]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="benchmark", description=__doc__.split("\n\n")[0])
-    p.add_argument("--only", action="append", choices=sorted(BENCHES), help="run only these benchmarks")
+    p.add_argument("--only", action="append", choices=sorted(BENCHES), help="run only these benchmarks (their rows in --out are replaced, the rest kept)")
     p.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], help="event counts (default: per benchmark)")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--out", default=os.path.join(REPO, "docs", "benchmarks.md"))
@@ -347,11 +518,16 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     for name in args.only or list(BENCHES):
         sizes = args.sizes or DEFAULT_SIZES.get(name, [1000])
-        results.extend(BENCHES[name](sizes, args.repeat))
-        text = render(results, args.repeat)
+        mine = BENCHES[name](sizes, args.repeat)
+        results.extend(mine)
+        if args.only and os.path.exists(args.out):
+            with open(args.out) as fh:
+                text = merge(fh.read(), name, section(name, mine, args.repeat, sizes))
+        else:
+            text = render(results, args.repeat)
         with open(args.out, "w") as fh:  # after each benchmark, so a long run keeps what it measured
             fh.write(text)
-    print(text)
+    print(render(results, args.repeat))
     return 0
 
 

@@ -1,25 +1,30 @@
 """The Event Catalog: a static site, Backstage entities and AsyncAPI documents, built from the registry.
 
     from eventbus.catalog import build_catalog
-    result = build_catalog(root, out_dir, stacks=["prod", "sandbox"])
+    result = build_catalog(root, out_dir, stacks=["prod"])
 
-The catalog reads the registry model and each stack's desired state
-(:func:`eventbus.desired.state.compute`); it never re-derives topic names,
-grants or roles. ``out`` is updated in place: unchanged files are not
-rewritten (output is deterministic), files of removed events, teams or
-applications are deleted, and a folder the catalog did not write (no
-``.eventbus-catalog`` marker) is refused. Above 400 events the event and
-application pages are rendered by forked worker processes.
+One input model (:mod:`eventbus.catalog.model`, built once from the registry
+model and each stack's desired state) feeds every exporter
+(:mod:`eventbus.catalog.exporters`: site, AsyncAPI, Backstage). Which stacks
+the catalog covers is the caller's choice; one stack is the usual case (a
+cloud deploy publishes that stack's catalog). ``out`` is updated in place:
+unchanged files are not rewritten (output is deterministic for a given commit),
+files of removed events, teams or applications are deleted, and a folder the
+catalog did not write (no ``.eventbus-catalog`` marker) is refused. Above 400
+events the per-event and per-application files are rendered by forked worker
+processes.
 """
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass, field
 
 MARKER = ".eventbus-catalog"
+MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, digest] of every file the last build wrote
 
 
 class CatalogError(Exception):
@@ -61,7 +66,7 @@ def _check_out(out: str) -> str:
 def _prune(out: str, keep: set[str]) -> int:
     """Remove files of earlier builds that this build did not write (a removed event, team, …)."""
     removed = 0
-    for dirpath, dirnames, filenames in os.walk(out, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(out, topdown=False):
         rel_dir = os.path.relpath(dirpath, out)
         for f in filenames:
             rel = f if rel_dir == "." else f"{rel_dir}/{f}".replace(os.sep, "/")
@@ -73,15 +78,32 @@ def _prune(out: str, keep: set[str]) -> int:
     return removed
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _read_manifest(out: str) -> dict[str, list]:
+    try:
+        with open(os.path.join(out, MANIFEST), encoding="utf-8") as fh:
+            got = json.load(fh)
+        return got if isinstance(got, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 class _Writer:
     """Writes files under a folder, creating each directory once. A file whose content did not change is not
-    rewritten, so a rebuild only touches what changed. (Synchronous on purpose: writer threads fight the
-    rendering thread for the GIL and cost more than they save.)"""
+    rewritten, so a rebuild only touches what changed: the manifest of the previous build (size, digest and
+    modification time of every file) says so without reading the files back; any other file is compared with
+    its new content, or written. (Synchronous on purpose: writer threads fight the rendering thread for the GIL.)"""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, fresh: bool = False, previous: dict | None = None):
         self.base = base
+        self.fresh = fresh  # the folder was empty: nothing to compare with
+        self.previous = previous or {}
         self.dirs: set[str] = set()
         self.paths: list[str] = []
+        self.manifest: dict[str, list] = {}
         self.count = 0
         self.bytes = 0
         self.written = 0
@@ -96,25 +118,45 @@ class _Writer:
         self.paths.append(rel)
         self.count += 1
         self.bytes += len(data)
-        try:
-            if os.path.getsize(path) == len(data):
-                with open(path, "rb") as fh:
-                    if fh.read() == data:
+        entry = [len(data), _digest(data)]
+        if not self.fresh:
+            try:
+                before = self.previous.get(rel)
+                st = os.stat(path)
+                if before is not None and before[:2] == entry:
+                    if st.st_size == len(data) and len(before) > 2 and st.st_mtime_ns == before[2]:
+                        self.manifest[rel] = [*entry, st.st_mtime_ns]  # the file is as the last build left it
                         return
-        except OSError:
-            pass
+                if st.st_size == len(data):
+                    with open(path, "rb") as fh:
+                        if fh.read() == data:
+                            self.manifest[rel] = [*entry, st.st_mtime_ns]
+                            return
+            except OSError:
+                pass
         with open(path, "wb") as fh:
             fh.write(data)
+        self.manifest[rel] = [*entry, os.stat(path).st_mtime_ns]
         self.written += 1
 
-    def close(self) -> None:
-        pass
+
+def _render_share(exporters, events, apps, writer) -> None:
+    for info in events:
+        for x in exporters:
+            if x.events_in_main:
+                continue
+            for rel, data in x.event_files(info):
+                writer(rel, data)
+    for app in apps:
+        for x in exporters:
+            for rel, data in x.app_files(app):
+                writer(rel, data)
 
 
-def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
-    """Fork ``n`` processes rendering a share of the event and application pages each (they share the model
-    copy-on-write); each reports ``[files, bytes, written]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
-    apps = list(site.cat.apps.values())
+def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[tuple[int, int]]:
+    """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
+    copy-on-write); each reports ``[files, bytes, written, paths]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
+    apps = list(cat.apps.values())
     procs = []
     for i in range(n):
         r, w = os.pipe()
@@ -123,10 +165,9 @@ def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
             os.close(r)
             code = 0
             try:
-                writer = _Writer(out)
-                site.render_events(site.cat.events[i::n], writer)
-                site.render_apps(apps[i::n], writer)
-                msg = json.dumps([writer.count, writer.bytes, writer.written])
+                writer = _Writer(out, fresh, previous)
+                _render_share(exporters, cat.events[i::n], apps[i::n], writer)
+                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.manifest])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
             try:
@@ -138,8 +179,9 @@ def _fork_workers(site, out: str, n: int) -> list[tuple[int, int]]:
     return procs
 
 
-def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int]:
+def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, dict[str, list]]:
     files = size = written = 0
+    manifest: dict[str, list] = {}
     errors = []
     for pid, fd in procs:
         chunks = []
@@ -156,11 +198,12 @@ def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int]:
             got = None
         if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
             files, size, written = files + got[0], size + got[1], written + got[2]
+            manifest.update(got[3])
         else:
             errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
     if errors:
         raise CatalogError("rendering failed: " + "; ".join(errors))
-    return files, size, written
+    return files, size, written, manifest
 
 
 def _stop(procs: list[tuple[int, int]]) -> None:
@@ -178,12 +221,20 @@ def _stop(procs: list[tuple[int, int]]) -> None:
             pass
 
 
-def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None) -> BuildResult:
-    """Build the whole catalog for ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``."""
-    from eventbus.catalog.data import gather
-    from eventbus.catalog.site import Site, static_files
-    from eventbus.load.stacks import StackError, load_stack, stack_files
+def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
+                  schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
+                  exporters=None) -> BuildResult:
+    """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``.
+
+    ``schema_ids``: ``{stack: {subject: {version: id}}}``, the ids the stack's registry assigned (known after a deploy;
+    the pages say "assigned at deploy" without them). ``base_urls``: ``{stack: "https://…/"}``, where the stack's
+    catalog is served (default: ``eventbus:catalog.url``), for the Backstage links. ``stamp``: the commit built from
+    (default: the work tree's HEAD). ``today``: the date the reviewer countdowns count from (default: the commit's date).
+    ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage)."""
+    from eventbus.catalog.exporters import default_exporters
+    from eventbus.catalog.model import build_model, detect_stamp
     from eventbus.desired import compute
+    from eventbus.load.stacks import StackError, load_stack, stack_files
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -192,6 +243,9 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         configs = [load_stack(root, n) for n in dict.fromkeys(names)]
     except StackError as exc:
         raise CatalogError(f"{exc.loc}: {exc.message} (fix: {exc.hint})") from None
+    unknown = sorted(set(schema_ids or {}) - {c.name for c in configs})
+    if unknown:
+        raise CatalogError(f"schema ids given for stack(s) {', '.join(unknown)} that the catalog does not cover (fix: add --stack or drop them)")
     problems = 0
     if registry is None:
         from eventbus.load.registry import load_registry
@@ -202,7 +256,9 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     t = time.perf_counter()
     timings["load"] = t - started
     states = [(c, compute(registry, c)) for c in configs]
-    cat = gather(registry, states)
+    cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today,
+                      stamp=stamp if stamp is not None else detect_stamp(root))
+    xs = (exporters or default_exporters)(cat)
     timings["model"] = time.perf_counter() - t
     # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
     # rendering (and from dirtying their pages in the forked workers)
@@ -210,21 +266,26 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     try:
         t = time.perf_counter()
         out = _check_out(out)
-        site = Site(cat)
+        fresh = not os.listdir(out)
+        previous = {} if fresh else _read_manifest(out)
         n_workers = workers if workers is not None else _default_workers(len(cat.events))
-        # forked first, while this process runs no other thread; the workers render the event and application
-        # pages while this process renders the index, search data, lists, fields, map and whole-bus documents
-        procs = _fork_workers(site, out, n_workers) if n_workers > 1 else []
-        writer = _Writer(out)
-        extra = (0, 0, 0)
+        # forked first, while this process runs no other thread; the workers render the per-event and per-application
+        # files while this process renders the indexes, lists, maps and whole-bus documents
+        procs = _fork_workers(xs, cat, out, n_workers, fresh, previous) if n_workers > 1 else []
+        writer = _Writer(out, fresh, previous)
+        extra: tuple = (0, 0, 0, {})
         try:
             writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
-            for rel, data in static_files():
-                writer(rel, data)
             if not procs:
-                site.render_events(cat.events, writer)
-                site.render_apps(list(cat.apps.values()), writer)
-            site.render_rest(writer)
+                _render_share(xs, cat.events, list(cat.apps.values()), writer)
+            for x in xs:
+                if x.events_in_main:
+                    for info in cat.events:
+                        for rel, data in x.event_files(info):
+                            writer(rel, data)
+            for x in xs:
+                for rel, data in x.whole():
+                    writer(rel, data)
             if procs:
                 extra = _collect(procs)
                 procs = []
@@ -233,11 +294,10 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
                 _stop(procs)
         timings["render"] = time.perf_counter() - t
         t3 = time.perf_counter()
-        keep = set(writer.paths)
-        if n_workers > 1:
-            keep.update(p for i in cat.events for p in (i.path, i.asyncapi_path))
-            keep.update(a.path for a in cat.apps.values())
-        removed = _prune(out, keep)
+        manifest = {**writer.manifest, **extra[3]}
+        with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
+            json.dump(dict(sorted(manifest.items())), fh, separators=(",", ":"))
+        removed = _prune(out, set(manifest) | {MANIFEST})
         timings["prune"] = time.perf_counter() - t3
     finally:
         gc.unfreeze()

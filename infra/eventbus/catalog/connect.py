@@ -1,182 +1,340 @@
-"""Ready-to-paste client settings for one topic on one stack.
+"""Client settings that work when pasted: per stack, per language, consumer and producer apart.
 
-MSK stacks use IAM: Python ``confluent-kafka`` with ``aws-msk-iam-sasl-signer``
-(SASL/OAUTHBEARER, the token signed for the application's generated role) and
-Java properties with ``software.amazon.msk.auth.iam.IAMLoginModule``
-(``awsRoleArn`` + ``awsStsRegion``). Local stacks use SASL/SCRAM with the
-per-application user (``eventbus credentials`` prints the password).
+For one event on one stack: Java client properties, Python ``confluent-kafka``
+and a Kafka CLI line, each for a consumer and for a producer, with
 
-The values that depend on the application (role ARN, consumer group, user)
-are wrapped in ``<span data-v="…">`` so the page's selector can refill them;
-the text of the block is the snippet either way.
+* the cluster's authentication: MSK IAM (``AWS_MSK_IAM`` with
+  ``IAMLoginModule`` in Java and the CLI; SASL/OAUTHBEARER with an ``oauth_cb``
+  from ``aws-msk-iam-sasl-signer-python`` in Python) or SASL/SCRAM on a local
+  stack;
+* the schema registry and the (de)serializers: a Confluent-compatible registry
+  (``KafkaAvroDeserializer``/``KafkaAvroSerializer``, ``AvroDeserializer``/
+  ``AvroSerializer``; producers never register schemas:
+  ``auto.register.schemas=false``, ``use.latest.version=true``), AWS Glue
+  (the Glue Schema Registry serde), or a stack without a registry (said so);
+* the subjects (``<topic>-value``, ``<topic>-key``) of the desired state.
+
+Values that depend on the application (role ARN, consumer group, SCRAM user)
+are placeholders by default (``<ROLE_ARN>``); the page's "fill in for"
+selector replaces them with an application's values only when the reader asks.
+They sit in ``<span class="v" data-v="…">`` so the text of a block is the
+snippet either way.
 """
 from __future__ import annotations
 
+import pprint
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
-from eventbus.catalog.data import StackView
+from eventbus.catalog.model import EventView, StackView
 from eventbus.desired import AppSpec, TopicSpec
-from eventbus.model.naming import role_name
+from eventbus.model import naming
+
+JAVA_AVRO_DESER = "io.confluent.kafka.serializers.KafkaAvroDeserializer"
+JAVA_AVRO_SER = "io.confluent.kafka.serializers.KafkaAvroSerializer"
+GLUE_DESER = "com.amazonaws.services.schemaregistry.deserializers.GlueSchemaRegistryKafkaDeserializer"
+GLUE_SER = "com.amazonaws.services.schemaregistry.serializers.GlueSchemaRegistryKafkaSerializer"
+IAM_HANDLER = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+PLACEHOLDERS = {"role": "<ROLE_ARN>", "group": "<GROUP_ID>", "user": "<USERNAME>", "app": "<team>/<application>", "idem": "false", "idem_py": "False"}
+DYNAMIC = set(PLACEHOLDERS)
 
 
 @dataclass
 class Snippet:
     id: str
-    label: str  # "Python (confluent-kafka)"
-    lang: str  # python | properties
-    code: Markup
+    role: str  # consumer | producer
+    lang: str  # java | python | cli
+    label: str
+    filename: str  # what to save it as
+    code: Markup  # escaped HTML with fillable spans
+
+    @property
+    def text(self) -> str:
+        """The snippet as plain text (placeholders in place)."""
+        import re
+        from html import unescape
+
+        return unescape(re.sub(r"<[^>]+>", "", str(self.code)))
 
 
 @dataclass
 class Identity:
-    """Who the snippet is filled in for: an application with access, or a placeholder for a new one."""
+    """Values for one application with access; the placeholders are the default."""
 
     label: str
-    role: str  # role ARN (IAM) or Kafka user (SCRAM)
-    group: str
-    user: str
-    app_ref: str  # "" for the placeholder
-    idempotent: bool = False
-
-
-def _fill(template: str, values: dict[str, str], dynamic: set[str]) -> Markup:
-    """Escape ``template`` and substitute ``{name}`` placeholders (dynamic ones wrapped in spans)."""
-    out = escape(template, quote=False)
-    for k, v in values.items():
-        ev = escape(v, quote=False)
-        rep = f'<span class="v" data-v="{k}">{ev}</span>' if k in dynamic else ev
-        out = out.replace("{" + k + "}", rep)
-    return Markup(out)
-
-
-PY_IAM = '''# pip install confluent-kafka aws-msk-iam-sasl-signer-python
-from aws_msk_iam_sasl_signer import MSKAuthTokenProvider
-from confluent_kafka import Consumer, Producer
-
-REGION = "{region}"
-ROLE_ARN = "{role}"
-TOPIC = "{topic}"  # Avro values: {value_subject}
-
-
-def oauth_cb(_config):
-    token, expiry_ms = MSKAuthTokenProvider.generate_auth_token_from_role_arn(REGION, ROLE_ARN)
-    return token, expiry_ms / 1000
-
-
-conf = {
-    "bootstrap.servers": "{servers}",
-    "security.protocol": "SASL_SSL",
-    "sasl.mechanisms": "OAUTHBEARER",
-    "oauth_cb": oauth_cb,
-}
-# consumer
-consumer = Consumer({**conf, "group.id": "{group}", "auto.offset.reset": "earliest", "enable.auto.commit": False})
-consumer.subscribe([TOPIC])
-# producer (idempotence needs the producer's `idempotent: true` grant)
-producer = Producer({**conf, "enable.idempotence": {idem_py}, "acks": "all"})
-'''
-
-JAVA_IAM = '''# client.properties (add software.amazon.msk:aws-msk-iam-auth to the classpath)
-bootstrap.servers={servers}
-security.protocol=SASL_SSL
-sasl.mechanism=AWS_MSK_IAM
-sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="{role}" awsStsRegion="{region}";
-sasl.client.callback.handler.class=software.amazon.msk.auth.iam.IAMClientCallbackHandler
-# consumer of {topic}
-group.id={group}
-auto.offset.reset=earliest
-enable.auto.commit=false
-# producer to {topic}: instead of the three consumer lines
-# enable.idempotence={idem_java}
-# acks=all
-'''
-
-PY_SCRAM = '''# pip install confluent-kafka
-from confluent_kafka import Consumer, Producer
-
-TOPIC = "{topic}"
-conf = {
-    "bootstrap.servers": "{servers}",
-    "security.protocol": "{protocol}",
-    "sasl.mechanisms": "SCRAM-SHA-512",
-    "sasl.username": "{user}",
-    "sasl.password": "...",  # .venv/bin/eventbus credentials {app} --stack {stack}
-}
-# consumer
-consumer = Consumer({**conf, "group.id": "{group}", "auto.offset.reset": "earliest"})
-consumer.subscribe([TOPIC])
-# producer
-producer = Producer({**conf, "enable.idempotence": {idem_py}})
-'''
-
-JAVA_SCRAM = '''# client.properties: the password comes from `.venv/bin/eventbus credentials {app} --stack {stack}`
-bootstrap.servers={servers}
-security.protocol={protocol}
-sasl.mechanism=SCRAM-SHA-512
-sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="<password>";
-# consumer of {topic}
-group.id={group}
-auto.offset.reset=earliest
-# producer to {topic}: instead of the two consumer lines
-# enable.idempotence={idem_java}
-'''
-
-
-def _identity(view: StackView, app: AppSpec, kind: str) -> Identity:
-    role = (view.role_arn(app) or "") if view.iam else app.kafka_user
-    return Identity(f"{app.ref} ({kind})", role, app.group or "", app.kafka_user, app.ref, app.idempotent)
-
-
-def placeholder(view: StackView) -> Identity:
-    """A new application's values, as they will be once its subscription merges."""
-    prefix = view.config.role_prefix
-    role = view.role_arn_for(role_name(prefix, "TEAM", "APPLICATION")) if view.iam else "TEAM.APPLICATION"
-    return Identity("a new application (placeholders)", role, "TEAM.APPLICATION", "TEAM.APPLICATION", "")
+    app_ref: str
+    role: str  # consumer | producer
+    values: dict[str, str]
 
 
 @dataclass
 class ConnectBlock:
-    """Everything the 'Connect' panel of one stack shows for one topic."""
-
     view: StackView
     topic: TopicSpec
-    identities: list[Identity]  # consumers, producers, then the placeholder for a new application
+    value_subject: str | None
+    key_subject: str | None
+    identities: list[Identity]
     snippets: list[Snippet]
+    notes: list[str]
 
     @property
     def id(self) -> str:
         return f"cx-{self.view.name}-{self.topic.name}"
 
+    def by(self, role: str) -> list[Snippet]:
+        return [s for s in self.snippets if s.role == role]
 
-def block(view: StackView, topic: TopicSpec, event_ref: str) -> ConnectBlock:
-    who = [_identity(view, a, "consumer") for a in view.readers.get(topic.name, ())]
-    who += [_identity(view, a, "producer") for a in view.writers.get(topic.name, ())]
-    who.append(placeholder(view))
-    first = who[0]
-    subjects = {s.kind: s.name for s in view.subjects.get(event_ref, ())}
-    values = {
-        "servers": ",".join(view.config.cluster.bootstrap_servers),
-        "topic": topic.name,
-        "region": view.region,
-        "stack": view.name,
-        "value_subject": f"subject {subjects['value']}" if "value" in subjects else "schemas in this catalog",
-        "protocol": "SASL_SSL" if view.config.cluster.tls else "SASL_PLAINTEXT",
-        "role": first.role,
-        "group": first.group or "TEAM.APPLICATION",
-        "user": first.user,
-        "app": first.app_ref or "TEAM/APPLICATION",
-        "idem_py": "True" if first.idempotent else "False",
-        "idem_java": "true" if first.idempotent else "false",
-    }
-    dynamic = {"role", "group", "user", "app", "idem_py", "idem_java"}
-    sid = f"{view.name}-{topic.name}"
+
+_ESCAPED: dict[str, str] = {}
+
+
+def _fill(template: str, values: dict[str, str]) -> Markup:
+    """Escape ``template`` and substitute ``{name}``; application-dependent values are wrapped in spans."""
+    out = _ESCAPED.get(template)
+    if out is None:
+        out = _ESCAPED[template] = escape(template, quote=False)
+    for k, v in values.items():
+        ev = escape(v, quote=False)
+        rep = f'<span class="v" data-v="{k}">{ev}</span>' if k in DYNAMIC else ev
+        out = out.replace("{" + k + "}", rep)
+    return Markup(out)
+
+
+def _identity(view: StackView, a: AppSpec, role: str) -> Identity:
+    return Identity(f"{a.ref} ({role})", a.ref, role, {
+        "role": view.role_arn(a.ref) or PLACEHOLDERS["role"],
+        "group": (a.group or PLACEHOLDERS["group"]) if role == "consumer" else PLACEHOLDERS["group"],
+        "user": a.kafka_user,
+        "app": a.ref,
+        "idem": "true" if a.idempotent else "false",
+        "idem_py": "True" if a.idempotent else "False",
+    })
+
+
+# -- authentication ----------------------------------------------------------------------------------------------
+def _java_auth(view: StackView) -> str:
     if view.iam:
-        snippets = [Snippet(f"{sid}-py", "Python: confluent-kafka + aws-msk-iam-sasl-signer (OAUTHBEARER)", "python", _fill(PY_IAM, values, dynamic)),
-                    Snippet(f"{sid}-java", "Java: client properties (IAMLoginModule)", "properties", _fill(JAVA_IAM, values, dynamic))]
+        return ("security.protocol=SASL_SSL\n"
+                "sasl.mechanism=AWS_MSK_IAM\n"
+                'sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required awsRoleArn="{role}" awsStsRegion="{region}";\n'
+                f"sasl.client.callback.handler.class={IAM_HANDLER}\n")
+    module = "org.apache.kafka.common.security.plain.PlainLoginModule" if view.sasl_mechanism == "PLAIN" else "org.apache.kafka.common.security.scram.ScramLoginModule"
+    return ("security.protocol={protocol}\n"
+            "sasl.mechanism={mechanism}\n"
+            f'sasl.jaas.config={module} required username="{{user}}" password="<PASSWORD>";\n')
+
+
+def _py_auth(view: StackView) -> tuple[str, str, str]:
+    """(pip packages, imports and helpers, config lines)."""
+    if view.iam:
+        return ("aws-msk-iam-sasl-signer-python",
+                "from aws_msk_iam_sasl_signer import MSKAuthTokenProvider\n",
+                '    "security.protocol": "SASL_SSL",\n    "sasl.mechanisms": "OAUTHBEARER",\n    "oauth_cb": oauth_cb,\n')
+    return ("", "import os\n",
+            '    "security.protocol": "{protocol}",\n    "sasl.mechanisms": "{mechanism}",\n    "sasl.username": "{user}",\n'
+            '    "sasl.password": os.environ["KAFKA_PASSWORD"],  # .venv/bin/eventbus credentials {app} --stack {stack}\n')
+
+
+PY_OAUTH = '''
+
+REGION = "{region}"
+ROLE_ARN = "{role}"
+
+
+def oauth_cb(_config):
+    """A SASL/OAUTHBEARER token for the application's role (librdkafka calls this before it expires)."""
+    token, expiry_ms = MSKAuthTokenProvider.generate_auth_token_from_role_arn(REGION, ROLE_ARN)
+    return token, expiry_ms / 1000
+'''
+
+
+def _py_literal(value) -> str:
+    """A Python literal of an example payload: one key per line for a record (repr of each value, so any text is a
+    valid Python string), pprint for anything else."""
+    if isinstance(value, dict) and value:
+        return "{\n" + "".join(f"    {k!r}: {v!r},\n" for k, v in value.items()) + "}"
+    return pprint.pformat(value, sort_dicts=False, width=100)
+
+
+def _key_example(info: EventView):
+    rows = info.key_rows
+    if not rows or rows[0].path != "(key)":
+        return {}
+    t = rows[0].type
+    return 0 if t in ("long", "int") else 0.0 if t in ("double", "float") else "<key>"
+
+
+# -- the snippets --------------------------------------------------------------------------------------------------
+def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
+    e = info.event
+    value_subject = view.subject(e.ref, "value")
+    key_subject = view.subject(e.ref, "key")
+    # a stack without a registry has no subjects: name the ones its registry would hold
+    vs = value_subject.name if value_subject else naming.subject(topic.name, "value")
+    ks = key_subject.name if key_subject else naming.subject(topic.name, "key")
+    keyed = e.key_schema is not None
+    latest = info.latest.number if info.latest else 1
+    reg = view.registry
+    url = reg.url or "<SCHEMA_REGISTRY_URL>"
+    notes: list[str] = []
+    if reg.kind == "none":
+        notes.append(f"Stack {view.name} declares no schema registry (eventbus:schemaRegistry kind none): the (de)serializers need one; "
+                     f"put its URL in place of <SCHEMA_REGISTRY_URL>. The schemas are on this page.")
+    elif reg.kind == "confluent" and not reg.url:
+        notes.append(f"Stack {view.name} names no registry URL: put it in place of <SCHEMA_REGISTRY_URL>.")
+    if not value_subject and reg.kind != "none":
+        notes.append(f"No value subject on {view.name}: the registry holds no schema for this topic.")
+    values = {
+        "servers": view.servers, "topic": topic.name, "region": view.region, "stack": view.name, "protocol": view.protocol,
+        "mechanism": view.sasl_mechanism,
+        "registry": url, "registry_name": reg.name or "<REGISTRY_NAME>", "vsubject": vs, "ksubject": ks, "latest": str(latest),
+        "label": view.label, **PLACEHOLDERS,
+    }
+    sid = f"{view.name}-{topic.name}"
+    snippets = []
+    for role in ("consumer", "producer"):
+        snippets.append(Snippet(f"{sid}-{role}-java", role, "java", "Java client properties", f"{role}.properties",
+                                _fill(_java(view, role, keyed, vs, ks), values)))
+        py = _fill(_python(view, role, keyed, info, vs), values)
+        if role == "producer":
+            example = info.event.examples[0].payload if info.event.examples else {}
+            py = Markup(str(py).replace("\x00value\x00", escape(_py_literal(example), quote=False))
+                        .replace("\x00key\x00", escape(_py_literal(_key_example(info)), quote=False)))
+        snippets.append(Snippet(f"{sid}-{role}-python", role, "python", "Python (confluent-kafka)", f"{role}.py", py))
+        cli = _cli(view, role, keyed, info)
+        if cli:
+            snippets.append(Snippet(f"{sid}-{role}-cli", role, "cli", "Kafka CLI", f"{role}.sh", _fill(cli, values)))
+    who = [Identity("placeholders (a new application)", "", "", dict(PLACEHOLDERS))]
+    who += [_identity(view, a, "consumer") for a in view.readers(topic.name)]
+    who += [_identity(view, a, "producer") for a in view.writers(topic.name)]
+    return ConnectBlock(view, topic, value_subject.name if value_subject else None, key_subject.name if key_subject else None, who, snippets, notes)
+
+
+def _java(view: StackView, role: str, keyed: bool, vs: str, ks: str) -> str:
+    reg = view.registry.kind
+    head = f"# {role}.properties: {{topic}} on {{label}}\n"
+    if reg == "glue":
+        head += "# classpath: org.apache.kafka:kafka-clients, software.amazon.msk:aws-msk-iam-auth, software.amazon.glue:schema-registry-serde\n"
+    elif view.iam:
+        head += "# classpath: org.apache.kafka:kafka-clients, software.amazon.msk:aws-msk-iam-auth,\n#   io.confluent:kafka-avro-serializer (from Confluent's Maven repository)\n"
     else:
-        snippets = [Snippet(f"{sid}-py", "Python: confluent-kafka (SASL/SCRAM)", "python", _fill(PY_SCRAM, values, dynamic)),
-                    Snippet(f"{sid}-java", "Java: client properties (SCRAM)", "properties", _fill(JAVA_SCRAM, values, dynamic))]
-    return ConnectBlock(view, topic, who, snippets)
+        head += "# classpath: org.apache.kafka:kafka-clients, io.confluent:kafka-avro-serializer (from Confluent's Maven repository)\n"
+    body = "bootstrap.servers={servers}\n" + _java_auth(view)
+    if role == "consumer":
+        body += "group.id={group}\nauto.offset.reset=earliest\nenable.auto.commit=false\n"
+        if reg == "glue":
+            body += (f"key.deserializer={GLUE_DESER if keyed else 'org.apache.kafka.common.serialization.ByteArrayDeserializer'}\n"
+                     f"value.deserializer={GLUE_DESER}\nregion={{region}}\nregistry.name={{registry_name}}\navroRecordType=GENERIC_RECORD\n")
+        else:
+            body += ("# keys: subject {ksubject}\n" if keyed else "# not keyed: keys are null\n")
+            body += (f"key.deserializer={JAVA_AVRO_DESER if keyed else 'org.apache.kafka.common.serialization.ByteArrayDeserializer'}\n"
+                     f"value.deserializer={JAVA_AVRO_DESER}\n"
+                     "schema.registry.url={registry}\n"
+                     "# values: subject {vsubject}; each record names its writer's schema id. GenericRecord by default;\n"
+                     "# for classes generated from v{latest}.avsc add specific.avro.reader=true\n")
+    else:
+        body += "acks=all\n# true needs the producer's `idempotent: true` in event.yaml (the IdempotentWrite grant)\nenable.idempotence={idem}\n"
+        if reg == "glue":
+            body += (f"key.serializer={GLUE_SER if keyed else 'org.apache.kafka.common.serialization.ByteArraySerializer'}\n"
+                     f"value.serializer={GLUE_SER}\nregion={{region}}\nregistry.name={{registry_name}}\ndataFormat=AVRO\n"
+                     "schemaAutoRegistrationEnabled=false\nschemaName={vsubject}\n")
+        else:
+            body += (f"key.serializer={JAVA_AVRO_SER if keyed else 'org.apache.kafka.common.serialization.ByteArraySerializer'}\n"
+                     f"value.serializer={JAVA_AVRO_SER}\n"
+                     "schema.registry.url={registry}\n"
+                     "# the deploy registers the schemas: never register from a client; write with the latest version (v{latest})\n"
+                     "auto.register.schemas=false\nuse.latest.version=true\n")
+    return head + body
+
+
+def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -> str:
+    reg = view.registry.kind
+    pkg, auth_imports, auth_conf = _py_auth(view)
+    glue = reg == "glue"
+    pip = ["confluent-kafka[avro,schemaregistry]" if not glue else "confluent-kafka", "aws-glue-schema-registry boto3" if glue else "", pkg]
+    out = f"# {role}.py: {{topic}} on {{label}}\n# pip install {' '.join(p for p in pip if p)}\n"
+    out += auth_imports
+    kafka_cls = "Consumer" if role == "consumer" else "Producer"
+    if glue:
+        out += f"import boto3\nfrom aws_schema_registry import SchemaRegistryClient\nfrom aws_schema_registry.adapter.kafka import {'KafkaDeserializer' if role == 'consumer' else 'KafkaSerializer'}\n"
+        out += f"from confluent_kafka import {kafka_cls}\n"
+    else:
+        out += f"from confluent_kafka import {kafka_cls}\nfrom confluent_kafka.schema_registry import SchemaRegistryClient\n"
+        out += f"from confluent_kafka.schema_registry.avro import {'AvroDeserializer' if role == 'consumer' else 'AvroSerializer'}\n"
+        out += "from confluent_kafka.serialization import MessageField, SerializationContext\n"
+    if view.iam:
+        out += PY_OAUTH
+    out += '\nTOPIC = "{topic}"\n'
+    if glue:
+        out += 'registry = SchemaRegistryClient(boto3.client("glue", region_name="{region}"), registry_name="{registry_name}")\n'
+    else:
+        out += 'registry = SchemaRegistryClient({"url": "{registry}"})\n'
+    if role == "consumer":
+        if glue:
+            out += "deserializer = KafkaDeserializer(registry)  # values: schema {vsubject}\n"
+        else:
+            out += "value_deserializer = AvroDeserializer(registry)  # subject {vsubject}: the writer's schema comes by the id in each record\n"
+            if keyed:
+                out += "key_deserializer = AvroDeserializer(registry)  # subject {ksubject}\n"
+        out += ("\nconsumer = Consumer({\n    \"bootstrap.servers\": \"{servers}\",\n" + auth_conf +
+                '    "group.id": "{group}",\n    "auto.offset.reset": "earliest",\n    "enable.auto.commit": False,\n})\n'
+                "consumer.subscribe([TOPIC])\ntry:\n    while True:\n        msg = consumer.poll(1.0)\n        if msg is None:\n            continue\n"
+                "        if msg.error():\n            raise RuntimeError(msg.error())\n")
+        if glue:
+            out += "        value, schema = deserializer.deserialize(TOPIC, msg.value())\n        print(msg.key(), value)\n"
+        else:
+            key = ("key_deserializer(msg.key(), SerializationContext(TOPIC, MessageField.KEY))" if keyed else "msg.key()  # not keyed")
+            out += (f"        key = {key}\n"
+                    "        value = value_deserializer(msg.value(), SerializationContext(TOPIC, MessageField.VALUE))\n"
+                    "        print(key, value)  # a dict of the fields of the writer's version\n")
+        out += "        consumer.commit(msg)\nfinally:\n    consumer.close()\n"
+        return out
+    # producer
+    if glue:
+        out += ("serializer = KafkaSerializer(registry)\n"
+                "SCHEMA = open(\"v{latest}.avsc\").read()  # the latest version, from this catalog\n")
+    else:
+        out += ('serializer_conf = {"auto.register.schemas": False, "use.latest.version": True}  # the deploy registers schemas\n'
+                "value_serializer = AvroSerializer(registry, None, conf=serializer_conf)  # subject {vsubject}, latest version (v{latest})\n")
+        if keyed:
+            out += "key_serializer = AvroSerializer(registry, None, conf=serializer_conf)  # subject {ksubject}\n"
+    out += ("\nproducer = Producer({\n    \"bootstrap.servers\": \"{servers}\",\n" + auth_conf +
+            '    "acks": "all",\n    "enable.idempotence": {idem_py},  # True needs the producer\'s `idempotent: true` in event.yaml\n})\n')
+    out += "value = \x00value\x00\n"
+    if glue:
+        out += ("from aws_schema_registry import DataAndSchema\nfrom aws_schema_registry.avro import AvroSchema\n"
+                "producer.produce(TOPIC, value=serializer.serialize(TOPIC, DataAndSchema(value, AvroSchema(SCHEMA))))\n")
+    else:
+        if keyed:
+            out += "key = \x00key\x00\n"
+            out += "producer.produce(TOPIC, key=key_serializer(key, SerializationContext(TOPIC, MessageField.KEY)),\n"
+            out += "                 value=value_serializer(value, SerializationContext(TOPIC, MessageField.VALUE)))\n"
+        else:
+            out += "producer.produce(TOPIC, value=value_serializer(value, SerializationContext(TOPIC, MessageField.VALUE)))\n"
+    out += "producer.flush()\n"
+    return out
+
+
+def _cli(view: StackView, role: str, keyed: bool, info: EventView) -> str | None:
+    if view.registry.kind == "glue":
+        return None  # no CLI decodes the Glue wire format
+    auth = _java_auth(view).replace('password="<PASSWORD>"', 'password="$KAFKA_PASSWORD"')
+    jar = ("# needs Confluent's kafka-avro-console-* tools, with aws-msk-iam-auth-<version>-all.jar on CLASSPATH\n" if view.iam else
+           "# needs Confluent's kafka-avro-console-* tools; KAFKA_PASSWORD from .venv/bin/eventbus credentials {app} --stack {stack}\n")
+    out = f"# {role}.sh: {{topic}} on {{label}}\n" + jar
+    out += "printf '%s\\n' \\\n" + "".join(f"  '{line}' \\\n" for line in auth.rstrip("\n").split("\n")) + "  > client.properties\n"
+    if role == "consumer":
+        out += ("kafka-avro-console-consumer --bootstrap-server {servers} --topic {topic} \\\n"
+                "  --group {group} --from-beginning --consumer.config client.properties \\\n"
+                "  --property schema.registry.url={registry}" + (" --property print.key=true" if keyed else "") + "\n")
+    else:
+        out += ("# one JSON value per line; the schema must be the registered v{latest} (download v{latest}.avsc from this catalog)\n"
+                "kafka-avro-console-producer --bootstrap-server {servers} --topic {topic} \\\n"
+                "  --producer.config client.properties --property schema.registry.url={registry} \\\n"
+                "  --property auto.register.schemas=false --property value.schema.file=v{latest}.avsc")
+        if keyed:
+            out += (" \\\n  --property parse.key=true --property key.separator='|' --property key.schema.file=key.avsc")
+        out += "\n"
+    return out

@@ -44,8 +44,43 @@ class Node:
     current: bool = False
 
 
+def _attr(text: str) -> str:
+    """Text for a double-quoted XML attribute."""
+    return escape(text, {'"': "&quot;"})
+
+
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def order_columns(columns: tuple[list[Node], list[Node], list[Node]], edges: list[tuple[str, str, float]], sweeps: int = 4):
+    """Reorder the boxes of each column to cut edge crossings (the barycentre heuristic: each box moves to the
+    mean position of its neighbours in the column beside it, alternating sweeps). The middle column keeps its
+    order when it is the page's subject (one current box)."""
+    cols = [list(c) for c in columns]
+    nbr: dict[str, list[str]] = {}
+    for a, b, _w in edges:
+        nbr.setdefault(a, []).append(b)
+        nbr.setdefault(b, []).append(a)
+
+    def reorder(ci: int, ref: int) -> None:
+        where = {n.id: i for i, n in enumerate(cols[ref])}
+        def key(item):
+            i, n = item
+            ps = [where[x] for x in nbr.get(n.id, ()) if x in where]
+            return (sum(ps) / len(ps) if ps else i, i)
+        cols[ci] = [n for _, n in sorted(enumerate(cols[ci]), key=key)]
+
+    if len(cols[1]) > 1:
+        for _ in range(sweeps):
+            reorder(1, 0)
+            reorder(2, 1)
+            reorder(0, 1)
+            reorder(1, 2)
+    else:
+        reorder(0, 1)
+        reorder(2, 1)
+    return cols[0], cols[1], cols[2]
 
 
 def flow_svg(columns: tuple[list[Node], list[Node], list[Node]], edges: list[tuple[str, str, float]], *, title: str, desc: str,
@@ -73,13 +108,13 @@ def flow_svg(columns: tuple[list[Node], list[Node], list[Node]], edges: list[tup
         xa, ya, _ = pos[a]
         xb, yb, _ = pos[b]
         x1, y1 = xa + NODE_W, ya + node_h / 2
-        x2, y2 = xb - 6, yb + node_h / 2
+        x2, y2 = xb - 1, yb + node_h / 2
         dx = (x2 - x1) / 2
         sw = 1.4 if max_w <= 1 else 1 + 5 * math.log1p(w) / math.log1p(max_w)
-        edge_parts.append(f'<path class="dg-edge" stroke-width="{sw:.1f}" marker-end="url(#{ident}-arrow)" '
+        edge_parts.append(f'<path class="dg-edge" data-a="{_attr(a)}" data-b="{_attr(b)}" stroke-width="{sw:.1f}" marker-end="url(#{ident}-arrow)" '
                           f'd="M{x1:.0f} {y1:.0f}C{x1 + dx:.0f} {y1:.0f} {x2 - dx:.0f} {y2:.0f} {x2:.0f} {y2:.0f}"/>')
     limit = 29  # characters of a 13px bold label that fit a box
-    for ci, col in enumerate(columns):
+    for col in columns:
         for n in col:
             x, y, _ = pos[n.id]
             cls = f"dg-node dg-{n.kind}" + (" dg-current" if n.current else "")
@@ -90,15 +125,16 @@ def flow_svg(columns: tuple[list[Node], list[Node], list[Node]], edges: list[tup
                         f'<text class="dg-sub" x="{x + 10:.0f}" y="{y + 34:.0f}">{escape(_short(n.sub, 38))}</text>')
             else:
                 text = f'<text class="dg-label" x="{x + 10:.0f}" y="{y + node_h / 2 + 4:.0f}">{label}</text>'
-            box = f'<g class="{cls}"><title>{tip}</title><rect x="{x:.0f}" y="{y:.0f}" width="{NODE_W}" height="{node_h}" rx="6"/>{text}</g>'
+            box = f'<g class="{cls}" data-id="{_attr(n.id)}" data-text="{_attr((n.label + " " + n.sub + " " + n.title).lower())}"><title>{tip}</title><rect x="{x:.0f}" y="{y:.0f}" width="{NODE_W}" height="{node_h}" rx="6"/>{text}</g>'
             if n.href and not n.current:
-                box = f'<a href="{escape(n.href)}">{box}</a>'
+                box = f'<a href="{_attr(n.href)}">{box}</a>'
             parts.append(box)
     heads = "".join(
         f'<text class="dg-col" x="{COL_X[i] + NODE_W / 2:.0f}" y="20" text-anchor="middle">{escape(h)}</text>' for i, h in enumerate(headings)
     )
-    defs = (f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
-            f'<path class="dg-arrow" d="M0 0L10 5L0 10z"/></marker></defs>')
+    # the arrowhead is sized in user units, so it stays small however thick the line (markerUnits="strokeWidth" scaled it)
+    defs = (f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" '
+            f'markerHeight="9" orient="auto"><path class="dg-arrow" d="M0 0L10 5L0 10z"/></marker></defs>')
     style = f"<style>{STANDALONE_CSS}</style>" if standalone else ""
     ns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
     return (f'<svg{ns} class="diagram" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" height="{height:.0f}" role="group" '

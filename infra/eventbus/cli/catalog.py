@@ -14,6 +14,9 @@ def register(sub) -> None:
     b.add_argument("--out", "-o", metavar="DIR", help="output folder (default: <root>/.state/catalog); updated in place, files of removed events, teams or applications deleted")
     b.add_argument("--stack", action="append", metavar="STACK", help="include this stack's topics and grants (repeatable; default: every Pulumi.<stack>.yaml)")
     b.add_argument("--workers", type=int, default=None, help="processes rendering pages (default: the CPU count, 1 below 400 events)")
+    b.add_argument("--schema-ids", action="append", metavar="[STACK=]FILE",
+                   help='schema ids the stack\'s registry assigned, a JSON {"<subject>": {"<version>": <id>}} (repeatable; STACK= needed with several stacks)')
+    b.add_argument("--base-url", action="append", metavar="[STACK=]URL", help="https URL the stack's catalog is served at (default: eventbus:catalog.url)")
     b.add_argument("--verbose", "-v", action="store_true", help="print the time of each phase")
 
     def run(args) -> int:
@@ -23,7 +26,13 @@ def register(sub) -> None:
         root = root_of(args)
         out = args.out or os.path.join(state_dir(root), "catalog")
         try:
-            result = build_catalog(root, out, args.stack or None, workers=args.workers)
+            stacks = args.stack or None
+            schema_ids = {k: read_schema_ids(v) for k, v in _per_stack(args.schema_ids or [], stacks, root, "--schema-ids", "FILE").items()}
+            base_urls = _per_stack(args.base_url or [], stacks, root, "--base-url", "URL")
+            for v in base_urls.values():
+                if not v.startswith("https://"):
+                    raise CatalogError(f"--base-url {v}: not an https URL (fix: give https://host/path/)")
+            result = build_catalog(root, out, stacks, workers=args.workers, schema_ids=schema_ids or None, base_urls=base_urls or None)
         except CatalogError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -38,3 +47,50 @@ def register(sub) -> None:
 
     b.set_defaults(func=run)
 
+
+
+def _per_stack(values: list[str], stacks: list[str] | None, root: str, flag: str, what: str) -> dict[str, str]:
+    """``STACK=VALUE`` pairs; a bare VALUE belongs to the only stack of the build."""
+    from eventbus.catalog import CatalogError
+    from eventbus.load.stacks import stack_files
+
+    names = stacks or [f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root)]
+    out: dict[str, str] = {}
+    for v in values:
+        stack, sep, rest = v.partition("=")
+        if sep and stack in names and not stack.startswith(("/", ".", "https")):
+            out[stack] = rest
+        elif len(names) == 1:
+            out[names[0]] = v
+        else:
+            raise CatalogError(f"{flag} {v}: the catalog covers {len(names)} stacks (fix: write {flag} STACK={what}, e.g. {names[0]}={what})")
+    return out
+
+
+def read_schema_ids(path: str) -> dict[str, dict[int, int]]:
+    """``{subject: {version: id}}`` from a JSON file; a bad file is one error naming it and the fix."""
+    import json
+
+    from eventbus.catalog import CatalogError
+
+    hint = 'write {"<topic>-value": {"1": 101, "2": 117}} (subject -> schema version -> schema id)'
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except OSError as exc:
+        raise CatalogError(f"{path}: cannot read it ({exc.strerror}) (fix: give the path of the JSON file)") from None
+    except ValueError as exc:
+        raise CatalogError(f"{path}:{getattr(exc, 'lineno', 1)}: not JSON ({str(exc).split(':')[0]}) (fix: {hint})") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{path}: expected an object of subjects (fix: {hint})")
+    out: dict[str, dict[int, int]] = {}
+    for subject, versions in data.items():
+        if not isinstance(versions, dict):
+            raise CatalogError(f"{path}: subject {json.dumps(subject)[:80]} maps to {type(versions).__name__}, not an object (fix: {hint})")
+        out[str(subject)] = {}
+        for version, sid in versions.items():
+            if not (isinstance(version, str) and version.isdigit() and isinstance(sid, int) and not isinstance(sid, bool) and sid >= 0):
+                raise CatalogError(f"{path}: subject {json.dumps(subject)[:80]}: version {json.dumps(version)[:20]} -> {json.dumps(sid)[:20]} "
+                                   f"is not <version number>: <schema id> (fix: {hint})")
+            out[str(subject)][int(version)] = sid
+    return out

@@ -33,4 +33,27 @@ def run(args) -> int:
     print(f"# {app.ref} on stack {stack.name}: produces {', '.join(app.produces) or '-'}; consumes {', '.join(app.consumes) or '-'}")
     for key, value in client_properties(state, app, password):
         print(f"{key}={value}")
+    for line in _pinned_ids(state, app):
+        print(line)
     return 0
+
+
+def _pinned_ids(state, app) -> list[str]:
+    """For a producer on a stack with a Confluent registry: the latest schema id of each subject it
+    writes, to pin (``use.schema.id``) instead of ``use.latest.version`` (when the registry answers)."""
+    if not app.produces or state.registry.kind != "confluent" or not state.registry.url:
+        return []
+    from eventbus.adapters.schema_registry import RegistryError, SchemaRegistry
+    from eventbus.model import naming
+
+    registry = SchemaRegistry(state.registry.url, timeout=3)
+    out = []
+    for topic in app.produces:
+        subject = naming.subject(topic, "value")
+        try:
+            latest = registry.latest(subject)
+        except (RegistryError, OSError):
+            return [f"# the registry at {state.registry.url} does not answer: pinned schema ids not shown"]
+        if latest is not None:
+            out.append(f"# {subject}: to pin the schema instead of use.latest.version, set use.schema.id={latest.id} (version {latest.version})")
+    return out

@@ -387,6 +387,7 @@ class TreeLoader:
             lifecycle=d["lifecycle"],
             deprecated_on=_date(d.get("deprecated_on")),
             removal_date=_date(d.get("removal_date")),
+            replaced_by=d.get("replaced_by"),
             classification=cls["data"],
             bip_sourced=bool(cls.get("bip_sourced", False)),
             source_systems=tuple(SourceSystem(s["name"], s.get("team"), s.get("product_owner")) for s in d.get("source_systems") or []),
@@ -415,7 +416,6 @@ class TreeLoader:
             declared_domain=d["domain"],
             pos=pos,
             replaces=d.get("replaces"),
-            replaced_by=d.get("replaced_by"),
         )
 
     # -- consumers -------------------------------------------------------

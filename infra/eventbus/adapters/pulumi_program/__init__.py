@@ -5,10 +5,15 @@ Thin by design: every name, config and grant comes from :func:`eventbus.desired.
 specs to resources, grouped into one component per event and one per application, and uploads
 a catalog folder it is given.
 
-* ``eventbus:index:Event`` — the Kafka topic (protected and retained on
-  delete where the stack protects) and its schema-registry subjects.
-* ``eventbus:index:Application`` — its ACLs, and either an IAM role with an
-  inline least-privilege policy (aws targets) or a SASL/SCRAM user (local).
+* ``eventbus:index:Event`` — the Kafka topic (pulumi-kafka; protected and
+  retained on delete where the stack protects) and its schema-registry subjects.
+* ``eventbus:index:Application`` — one ``eventbus:kafka:Principal`` holding all
+  its ACL bindings (and its SASL/SCRAM credential where the stack manages them),
+  and on IAM stacks a role with an inline least-privilege policy.
+
+ACLs, SCRAM users and Confluent registry subjects go through our own provider
+(:mod:`eventbus.adapters.pulumi_program.provider`, source ``go/eventbus``):
+one resource per application instead of one bridged resource per binding.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ import os
 import pulumi
 import pulumi_kafka as kafka
 
+from eventbus.adapters.pulumi_program import sdk_speed
+from eventbus.adapters.pulumi_program.provider import Principal, Subject, eventbus_provider
 from eventbus.adapters.pulumi_program.registry import registry_target
 from eventbus.desired import AppSpec, DesiredState, TopicSpec
 from eventbus.desired.clients import SCRAM_MECHANISM, scram_password
@@ -29,7 +36,8 @@ class DeployRefused(Exception):
 
 
 class EventComponent(pulumi.ComponentResource):
-    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None,
+                 adopt: bool = False):
         super().__init__("eventbus:index:Event", spec.event, {}, opts)
         protect = spec.protect
         self.topic = kafka.Topic(
@@ -38,45 +46,35 @@ class EventComponent(pulumi.ComponentResource):
             partitions=spec.partitions,
             replication_factor=spec.replication_factor,
             config=spec.config_dict,
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect),
+            # a topic on the cluster that the state does not know (a deploy killed before it saved
+            # its state) is adopted, if it is exactly as declared; for a topic in the state this is a no-op
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect,
+                                        import_=spec.name if adopt else None),
         )
-        self.subjects = [registry.subject(s, self) for s in subjects]
+        self.subjects = {s.name: registry.subject(s, self) for s in subjects}
         self.register_outputs({"topic": self.topic.name})
 
 
 class ApplicationComponent(pulumi.ComponentResource):
-    def __init__(self, app: AppSpec, acls, role, stack: StackConfig, provider: kafka.Provider, seed: pulumi.Output | None,
+    def __init__(self, app: AppSpec, acls, role, stack: StackConfig, provider: pulumi.ProviderResource, seed: pulumi.Output | None,
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__("eventbus:index:Application", app.ref, {}, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=provider)
-        self.acls = []
-        for a in acls:
-            # URNs are unique per (parent type, type, name): the name carries the application
-            name = f"{app.kafka_user}-{a.operation}-{a.resource_type}-{a.pattern}-{a.resource_name}".lower()
-            self.acls.append(
-                kafka.Acl(
-                    name,
-                    acl_principal=a.principal,
-                    acl_host=a.host,
-                    acl_operation=a.operation,
-                    acl_permission_type=a.permission,
-                    acl_resource_name=a.resource_name,
-                    acl_resource_type=a.resource_type,
-                    resource_pattern_type_filter=a.pattern,
-                    opts=child,
-                )
-            )
         outputs: dict = {"kafkaUser": app.kafka_user}
+        scram = None
         if seed is not None:
             password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
-            self.credential = kafka.UserScramCredential(
-                f"{app.kafka_user}-scram",
-                username=app.kafka_user,
-                scram_mechanism=SCRAM_MECHANISM,
-                password=password,
-                opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[]),
-            )
+            scram = {"mechanism": SCRAM_MECHANISM, "password": password}
             outputs["password"] = password
+        self.principal = None
+        if acls or scram:
+            self.principal = Principal(
+                app.kafka_user,
+                principal=app.principal,
+                acls=[{"resourceType": a.resource_type, "resourceName": a.resource_name, "patternType": a.pattern,
+                       "operation": a.operation, "host": a.host, "permission": a.permission} for a in acls],
+                scram=scram,
+                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            )
         if role is not None:
             import pulumi_aws as aws
 
@@ -101,19 +99,75 @@ class ApplicationComponent(pulumi.ComponentResource):
         self.register_outputs(outputs)
 
 
-def kafka_provider(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> kafka.Provider:
+def local_override(stack: StackConfig, name: str) -> str | None:
+    """On the local target only: where scripts/up.sh started the broker and the registry
+    (EVENTBUS_LOCAL_BOOTSTRAP, EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL), when not on the default ports."""
+    return os.environ.get(name) or None if stack.target == "local" else None
+
+
+def cluster_access(state: DesiredState, stack: StackConfig, config: pulumi.Config) -> dict:
+    """How the deploy reaches the cluster: bootstrap, TLS, SASL mechanism and admin credentials
+    (from the stack's secret config, else KAFKA_ADMIN_USERNAME / KAFKA_ADMIN_PASSWORD)."""
     c = state.connection
-    args = dict(bootstrap_servers=list(c.bootstrap_servers), tls_enabled=c.tls, sasl_mechanism=c.provider_mechanism, timeout=120)
+    override = local_override(stack, "EVENTBUS_LOCAL_BOOTSTRAP")
+    access: dict = {"bootstrap_servers": [override] if override else list(c.bootstrap_servers), "tls": c.tls,
+                    "sasl_mechanism": c.provider_mechanism}
     if c.iam:
-        args["sasl_aws_region"] = c.region
+        access["aws_region"] = c.region
     else:
-        args["sasl_username"] = config.get("kafkaAdminUser") or os.environ.get("KAFKA_ADMIN_USERNAME") or "admin"
+        access["username"] = config.get("kafkaAdminUser") or os.environ.get("KAFKA_ADMIN_USERNAME") or "admin"
         secret = config.get_secret("kafkaAdminPassword")
         env_pw = os.environ.get("KAFKA_ADMIN_PASSWORD")
         if secret is None and not env_pw:
             raise DeployRefused(f"{stack.file}: no Kafka admin password: set it with `pulumi config set --secret eventbus:kafkaAdminPassword ...`")
-        args["sasl_password"] = secret if secret is not None else pulumi.Output.secret(env_pw)
+        access["password"] = secret if secret is not None else pulumi.Output.secret(env_pw)
+    return access
+
+
+def live_topics(access: dict) -> set[str]:
+    """The topics on the cluster, when EVENTBUS_ADOPT_TOPICS=1 (scripts/up.sh, which deploys with
+    PULUMI_SKIP_CHECKPOINTS: a killed deploy saves no state, and its topics are adopted next time).
+    SASL targets with the admin password in KAFKA_ADMIN_PASSWORD only; otherwise nothing is adopted."""
+    if os.environ.get("EVENTBUS_ADOPT_TOPICS") != "1" or "aws_region" in access or not os.environ.get("KAFKA_ADMIN_PASSWORD"):
+        return set()
+    from confluent_kafka.admin import AdminClient
+
+    mechanism = {"scram-sha512": "SCRAM-SHA-512", "scram-sha256": "SCRAM-SHA-256", "plain": "PLAIN"}[access["sasl_mechanism"]]
+    admin = AdminClient({"bootstrap.servers": ",".join(access["bootstrap_servers"]),
+                         "security.protocol": "SASL_SSL" if access["tls"] else "SASL_PLAINTEXT", "sasl.mechanism": mechanism,
+                         "sasl.username": access["username"], "sasl.password": os.environ["KAFKA_ADMIN_PASSWORD"]})
+    return set(admin.list_topics(timeout=30).topics)
+
+
+def kafka_provider(access: dict) -> kafka.Provider:
+    """pulumi-kafka, for topics."""
+    args = dict(bootstrap_servers=access["bootstrap_servers"], tls_enabled=access["tls"], sasl_mechanism=access["sasl_mechanism"], timeout=120)
+    if "aws_region" in access:
+        args["sasl_aws_region"] = access["aws_region"]
+    else:
+        args["sasl_username"], args["sasl_password"] = access["username"], access["password"]
     return kafka.Provider("cluster", **args)
+
+
+def bus_provider(stack: StackConfig, config: pulumi.Config, access: dict) -> pulumi.ProviderResource:
+    """Our provider, for ACL bindings, SCRAM users and registry subjects. The registry's
+    credentials are stack secrets (eventbus:schemaRegistryUsername / schemaRegistryPassword) or
+    EVENTBUS_SCHEMA_REGISTRY_USERNAME / _PASSWORD."""
+    username = config.get("schemaRegistryUsername") or os.environ.get("EVENTBUS_SCHEMA_REGISTRY_USERNAME")
+    password = config.get_secret("schemaRegistryPassword")
+    if password is None and os.environ.get("EVENTBUS_SCHEMA_REGISTRY_PASSWORD"):
+        password = pulumi.Output.secret(os.environ["EVENTBUS_SCHEMA_REGISTRY_PASSWORD"])
+    return eventbus_provider("bus", {
+        "bootstrapServers": access["bootstrap_servers"],
+        "tls": access["tls"],
+        "saslMechanism": access["sasl_mechanism"],
+        "saslUsername": access.get("username"),
+        "saslPassword": access.get("password"),
+        "awsRegion": access.get("aws_region"),
+        "registryUrl": local_override(stack, "EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL") or stack.registry_url,
+        "registryUsername": username,
+        "registryPassword": password,
+    })
 
 
 def publish(state: DesiredState, stack: StackConfig, site_dir: str | None) -> list:
@@ -134,12 +188,16 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     """Declare every resource of ``state``. Returns the components (for tests)."""
     if state.skipped:
         pulumi.log.info(f"stack {stack.name} leaves out: " + "; ".join(state.skipped))
-    provider = kafka_provider(state, stack, config)
-    registry = registry_target(stack)
+    sdk_speed.apply()
+    access = cluster_access(state, stack, config)
+    provider = kafka_provider(access)
+    bus = bus_provider(stack, config, access)
+    registry = registry_target(stack, bus)
     subjects_by_event: dict[str, list] = {}
     for s in state.subjects:
         subjects_by_event.setdefault(s.event, []).append(s)
-    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider) for t in state.topics}
+    live = live_topics(access)
+    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=t.name in live) for t in state.topics}
     seed = None
     if state.scram_users:
         seed = config.get_secret("scramSeed")
@@ -152,11 +210,15 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     apps = {}
     for app in state.apps:
         deps = sorted({*app.produces, *app.consumes})
-        apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, provider, seed,
+        apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, bus, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
-    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": list(stack.cluster.bootstrap_servers)})
+    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]})
     pulumi.export("topics", sorted(t.name for t in state.topics))
     pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})
     if state.catalog is not None:
         pulumi.export("catalog", {"target": state.catalog.target, "location": state.catalog.location})
-    return {"events": events, "apps": apps, "provider": provider, "registry": registry, "catalog": publish(state, stack, catalog_dir)}
+    # the registry's schema id of every version, per subject (Confluent targets)
+    ids = {name: r.registered for e in events.values() for name, r in e.subjects.items() if isinstance(r, Subject)}
+    if ids:
+        pulumi.export("subjects", dict(sorted(ids.items())))
+    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": publish(state, stack, catalog_dir)}

@@ -1,9 +1,15 @@
 """Schema-registry targets behind one small interface, chosen per stack (``eventbus:schemaRegistry.kind``).
 
 A target turns a :class:`SubjectSpec` (``<topic>-value`` / ``<topic>-key``, its
-compatibility and every version in order) into resources. Adding the
-agency's Confluent Schema Registry means adding one class here with the same
-``subject`` method; the desired state, the plan and the program don't change.
+compatibility and every version in order) into resources:
+
+* ``confluent`` — a Confluent-compatible Schema Registry (the agency's; Apicurio's ccompat API on
+  the local stack): one ``eventbus:registry:Subject`` per subject, through our provider;
+* ``glue`` — AWS Glue Schema Registry;
+* ``none`` — schemas live in the tree and the catalog only.
+
+Subjects are never deleted by a deploy: retained on delete everywhere, protected where the stack
+protects (and the Subject provider's delete keeps the subject in any case).
 """
 from __future__ import annotations
 
@@ -28,6 +34,23 @@ class NoRegistry:
 
     def subject(self, spec: SubjectSpec, parent: pulumi.Resource) -> None:
         return None
+
+
+class ConfluentRegistry:
+    """Confluent Schema Registry REST API: the subject's level set to the event's mode, then every
+    version registered in order, each once; the registry's own compatibility check refuses what
+    the gate let through, and the deploy fails naming the subject and version."""
+
+    kind = "confluent"
+
+    def __init__(self, stack: StackConfig, provider: pulumi.ProviderResource):
+        self.stack, self.provider = stack, provider
+
+    def subject(self, spec: SubjectSpec, parent: pulumi.Resource) -> pulumi.Resource:
+        from eventbus.adapters.pulumi_program.provider import Subject
+
+        opts = pulumi.ResourceOptions(parent=parent, provider=self.provider, protect=spec.protect, retain_on_delete=True)
+        return Subject(spec.name, spec.name, spec.compatibility, list(spec.versions), opts)
 
 
 class GlueRegistry:
@@ -74,7 +97,9 @@ class GlueRegistry:
         return schema
 
 
-def registry_target(stack: StackConfig) -> RegistryTarget:
+def registry_target(stack: StackConfig, provider: pulumi.ProviderResource | None = None) -> RegistryTarget:
+    if stack.registry_kind == "confluent":
+        return ConfluentRegistry(stack, provider)
     if stack.registry_kind == "glue":
         return GlueRegistry(stack)
     return NoRegistry()

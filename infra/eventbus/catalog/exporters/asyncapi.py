@@ -14,9 +14,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Iterable
 
-from eventbus.catalog.data import Catalog, EventInfo, StackView
+from eventbus.catalog.exporters import Exporter, File
+from eventbus.catalog.model import Catalog, EventView, StackView
 
 ASYNCAPI = "3.0.0"
 AVRO = "application/vnd.apache.avro;version=1.9.0"
@@ -39,9 +42,15 @@ def server(view: StackView) -> dict:
         "tags": [{"name": f"env:{view.environment}"}, {"name": f"stack:{view.name}"}],
         "x-bootstrap-servers": list(c.bootstrap_servers),
     }
-    if view.config.registry_kind == "glue":
+    reg = view.registry
+    if reg.kind == "glue":
         s["bindings"] = {"kafka": {"schemaRegistryVendor": "aws-glue", "bindingVersion": KAFKA_BINDING}}
-        s["x-schema-registry"] = view.config.registry_name or ""
+        s["x-schema-registry"] = reg.name or ""
+    elif reg.kind == "confluent":
+        binding = {"schemaRegistryVendor": "confluent", "bindingVersion": KAFKA_BINDING}
+        if reg.url:
+            binding["schemaRegistryUrl"] = reg.url
+        s["bindings"] = {"kafka": binding}
     return s
 
 
@@ -110,7 +119,7 @@ def avro_to_json_schema(t, names: dict | None = None, depth: int = 0) -> dict:
     return out
 
 
-def message(info: EventInfo) -> tuple[str, dict, dict]:
+def message(info: EventView) -> tuple[str, dict, dict]:
     """(message id, message object, component schemas it references)."""
     e = info.event
     mid = info.slug
@@ -152,8 +161,8 @@ def message(info: EventInfo) -> tuple[str, dict, dict]:
     return mid, msg, schemas
 
 
-def _channel(view: StackView, info: EventInfo, mid: str) -> tuple[str, dict] | None:
-    t = view.topic_by_event.get(info.ref)
+def _channel(view: StackView, info: EventView, mid: str) -> tuple[str, dict] | None:
+    t = view.topic(info.ref)
     if t is None:
         return None
     cfg = t.config_dict
@@ -173,19 +182,19 @@ def _channel(view: StackView, info: EventInfo, mid: str) -> tuple[str, dict] | N
     }
 
 
-def _operations(view: StackView, info: EventInfo, cid: str, mid: str) -> dict:
-    t = view.topic_by_event[info.ref]
+def _operations(view: StackView, info: EventView, cid: str, mid: str) -> dict:
+    t = view.topic(info.ref)
     purposes = {c.ref: s.purpose for c, s in info.subscribers}
     ops: dict = {}
     # no `messages` list: the channel carries one message, which an operation without the list means
     ref = {"channel": {"$ref": f"#/channels/{cid}"}}
-    for a in view.writers.get(t.name, ()):
+    for a in view.writers(t.name):
         op = {"action": "send", **ref, "x-application": a.ref}
-        arn = view.role_arn(a)
+        arn = view.role_arn(a.ref)
         if arn:
             op["x-role-arn"] = arn
         ops[_id(f"{view.name}.{a.team}.{a.application}.send.{t.name}")] = op
-    for a in view.readers.get(t.name, ()):
+    for a in view.readers(t.name):
         group: dict = {"type": "string"}
         if a.group_prefix:
             group["pattern"] = "^" + re.escape(a.group or "")
@@ -194,7 +203,7 @@ def _operations(view: StackView, info: EventInfo, cid: str, mid: str) -> dict:
         op = {"action": "receive", **ref, "x-application": a.ref, "bindings": {"kafka": {"groupId": group, "bindingVersion": KAFKA_BINDING}}}
         if purposes.get(a.ref):
             op["description"] = purposes[a.ref]
-        arn = view.role_arn(a)
+        arn = view.role_arn(a.ref)
         if arn:
             op["x-role-arn"] = arn
         ops[_id(f"{view.name}.{a.team}.{a.application}.receive.{t.name}")] = op
@@ -212,7 +221,7 @@ def _contact(cat: Catalog, owner: str) -> dict | None:
     return c
 
 
-def event_parts(cat: Catalog, info: EventInfo) -> tuple[dict, dict, dict, dict]:
+def event_parts(cat: Catalog, info: EventView) -> tuple[dict, dict, dict, dict]:
     """(messages, schemas, channels, operations) of one event on every stack: the pieces of both documents."""
     mid, msg, schemas = message(info)
     channels: dict = {}
@@ -252,7 +261,7 @@ def _assemble(cat: Catalog, parts: list[tuple[dict, dict, dict, dict]], info_blo
     return doc
 
 
-def event_document(cat: Catalog, info: EventInfo, parts: tuple | None = None) -> dict:
+def event_document(cat: Catalog, info: EventView, parts: tuple | None = None) -> dict:
     e = info.event
     info_block: dict = {
         "title": e.title,
@@ -278,3 +287,29 @@ def bus_document(cat: Catalog, parts: dict | None = None) -> dict:
     }
     parts = parts or {}
     return _assemble(cat, [parts.get(i.ref) or event_parts(cat, i) for i in cat.events], info_block, "urn:eventbus:bus")
+
+
+class AsyncApiExporter(Exporter):
+    """``asyncapi/events/<domain>/<event>.json`` per event and ``asyncapi/eventbus.json`` for the whole bus."""
+
+    name = "asyncapi"
+    events_in_main = True  # the bus document is assembled from the per-event parts
+    INDENT_LIMIT = 200  # above this many events the documents are written compact (the C encoder: ~10x faster)
+
+    def __init__(self, cat: Catalog):
+        super().__init__(cat)
+        self.parts: dict[str, tuple] = {}
+        self.indent = 1 if len(cat.events) <= self.INDENT_LIMIT else None
+
+    def _json(self, value) -> str:
+        if self.indent is None:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(value, indent=self.indent, ensure_ascii=False)
+
+    def event_files(self, info: EventView) -> Iterable[File]:
+        parts = event_parts(self.cat, info)
+        self.parts[info.ref] = parts  # reused by the bus document when rendered in this process
+        yield info.asyncapi_path, self._json(event_document(self.cat, info, parts))
+
+    def whole(self) -> Iterable[File]:
+        yield "asyncapi/eventbus.json", self._json(bus_document(self.cat, self.parts))

@@ -1,24 +1,32 @@
-"""Backstage entities for the agency portal: ``kind: Event`` per event, ``kind: Component`` per consumer.
+"""Backstage entities for the agency portal.
 
-The ``Event`` kind is the portal's custom entity (see docs/catalog.md):
-metadata {name, title, description, links} and spec {type: event, lifecycle,
-removalDate, domain, sourceSystems, topics [{topic, environment}], forwarders,
-retention}. Topic names come from each stack's desired state. Consuming
-applications are ``Component`` entities whose ``spec.subscribesToEvent`` names
-the events' ``metadata.name``. The JSON Schema of both is
-``backstage-event.schema.json`` beside this module.
+* ``kind: Event`` per event (the portal's custom kind, see docs/catalog.md),
+  with ``spec.owner`` (the owning team's group, so the portal shows
+  ownership) and https links to the event's page in each stack's published
+  catalog (``eventbus:catalog.url``);
+* ``kind: API`` per event (``type: asyncapi``), its definition the event's
+  AsyncAPI document next to this file (``$text`` relative to the location), so
+  producers ``providesApis`` and consumers ``consumesApis`` it and the portal
+  draws the lineage with its built-in relations;
+* ``kind: Component`` per application, producers and consumers alike:
+  ``spec.owner``, ``providesApis``, ``consumesApis`` and the portal's
+  ``subscribesToEvent``.
+
+Topic names come from each stack's desired state. The JSON Schema of the
+documents is ``backstage-event.schema.json`` beside the catalog package.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from eventbus.catalog.data import Catalog, EventInfo, slug
+from eventbus.catalog.exporters import Exporter, File
+from eventbus.catalog.model import AppView, Catalog, EventView, slug
 
 API_VERSION = "backstage.io/v1alpha1"
-SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "backstage-event.schema.json")
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "backstage-event.schema.json")
 ANNOTATION = "eventbus.va.gov"
 LIFECYCLE = {"experimental": "experimental", "development": "development", "production": "production",
              "deprecated": "deprecated", "retired": "deprecated"}
@@ -31,24 +39,33 @@ def _tag(t: str) -> str | None:
     return s[:63] or None
 
 
-def _links(cat: Catalog, e: EventInfo) -> list[dict]:
+def owner_ref(team: str) -> str:
+    """The portal's group of a team (groups are named by team id)."""
+    return f"group:default/{slug(team)}"
+
+
+def _page_links(cat: Catalog, rel: str, what: str) -> list[dict]:
     links = []
     for s in cat.stacks:
-        spec = s.state.catalog
-        if spec is not None and spec.target == "s3":
-            links.append({"url": f"s3://{spec.location}/{e.path}", "title": f"Event catalog page ({s.label})"})
-            links.append({"url": f"s3://{spec.location}/{e.asyncapi_path}", "title": f"AsyncAPI document ({s.label})"})
+        url = s.page_url(rel)
+        if url:
+            links.append({"url": url, "title": f"{what} ({s.label})"})
+    return links
+
+
+def _links(cat: Catalog, e: EventView) -> list[dict]:
+    links = _page_links(cat, e.path, "Event catalog page") + _page_links(cat, e.asyncapi_path, "AsyncAPI document")
     team = cat.teams.get(e.event.owner)
     if team is not None and team.contacts and team.contacts[0].email:
         links.append({"url": f"mailto:{team.contacts[0].email}", "title": f"Contact {team.name}"})
     return links
 
 
-def event_entity(cat: Catalog, info: EventInfo) -> dict:
+def event_entity(cat: Catalog, info: EventView) -> dict:
     e = info.event
     topics, seen = [], set()
     for s in cat.stacks:
-        t = s.topic_by_event.get(e.ref)
+        t = s.topic(e.ref)
         if t is not None and (t.name, s.environment) not in seen:
             seen.add((t.name, s.environment))
             topics.append({"topic": t.name, "environment": s.environment})
@@ -61,6 +78,8 @@ def event_entity(cat: Catalog, info: EventInfo) -> dict:
     }
     if e.lifecycle == "retired":
         annotations[f"{ANNOTATION}/retired"] = "true"
+    if info.replaced_by is not None:
+        annotations[f"{ANNOTATION}/replaced-by"] = info.replaced_by.ref
     meta: dict = {"name": info.slug, "title": e.title, "description": e.summary}
     tags = [t for t in dict.fromkeys(_tag(x) for x in e.tags) if t]
     if tags:
@@ -69,7 +88,7 @@ def event_entity(cat: Catalog, info: EventInfo) -> dict:
     links = _links(cat, info)
     if links:
         meta["links"] = links
-    spec: dict = {"type": "event", "lifecycle": LIFECYCLE[e.lifecycle]}
+    spec: dict = {"type": "event", "lifecycle": LIFECYCLE[e.lifecycle], "owner": owner_ref(e.owner)}
     if e.removal_date is not None and e.lifecycle in ("deprecated", "retired"):
         spec["removalDate"] = e.removal_date.isoformat()
     spec["domain"] = e.domain
@@ -83,26 +102,64 @@ def event_entity(cat: Catalog, info: EventInfo) -> dict:
     return {"apiVersion": API_VERSION, "kind": "Event", "metadata": meta, "spec": spec}
 
 
-def component_entities(cat: Catalog) -> Iterable[dict]:
-    names = {i.ref: i.slug for i in cat.events}
-    for ref, app in cat.apps.items():
-        c = app.consumer
-        if c is None:
-            continue
-        subs = sorted({names[s.event] for s in c.subscriptions if s.event in names})
-        envs = {env for s in c.subscriptions for env in s.environments}
-        yield {
-            "apiVersion": API_VERSION,
-            "kind": "Component",
-            "metadata": {"name": slug(f"{c.team}-{c.application}"), "title": c.application, "description": c.description,
-                         "annotations": {f"{ANNOTATION}/application": ref, f"{ANNOTATION}/kafka-user": f"{c.team}.{c.application}"}},
-            "spec": {"type": "service", "lifecycle": "production" if "prod" in envs else "experimental", "owner": c.team,
-                     "subscribesToEvent": subs},
-        }
+def api_entity(cat: Catalog, info: EventView) -> dict:
+    e = info.event
+    meta: dict = {"name": info.slug, "title": e.title, "description": e.summary,
+                  "annotations": {f"{ANNOTATION}/ref": e.ref}}
+    links = _page_links(cat, info.path, "Event catalog page")
+    if links:
+        meta["links"] = links
+    return {"apiVersion": API_VERSION, "kind": "API", "metadata": meta,
+            "spec": {"type": "asyncapi", "lifecycle": LIFECYCLE[e.lifecycle], "owner": owner_ref(e.owner),
+                     "definition": {"$text": f"../{info.asyncapi_path}"}}}
+
+
+def component_entity(cat: Catalog, app: AppView) -> dict | None:
+    names = cat.events_by_ref
+    produced = sorted({names[e.ref].slug for e, _ in app.produces if e.ref in names})
+    consumed = sorted({i.slug for i, _ in app.consumes})
+    if not produced and not consumed:
+        return None
+    envs = {env for _, s in app.consumes for env in s.environments} | {v.environment for v, _ in app.specs}
+    annotations = {f"{ANNOTATION}/application": app.ref}
+    users = sorted({spec.kafka_user for _, spec in app.specs})
+    if users:
+        annotations[f"{ANNOTATION}/kafka-user"] = users[0]
+    meta: dict = {"name": slug(f"{app.team}-{app.application}"), "title": app.application, "description": app.description,
+                  "annotations": annotations}
+    links = _page_links(cat, app.path, "Event catalog page")
+    if links:
+        meta["links"] = links
+    spec: dict = {"type": "service", "lifecycle": "production" if "prod" in envs else "experimental", "owner": owner_ref(app.team)}
+    if produced:
+        spec["providesApis"] = produced
+    if consumed:
+        spec["consumesApis"] = consumed
+    spec["subscribesToEvent"] = consumed
+    return {"apiVersion": API_VERSION, "kind": "Component", "metadata": meta, "spec": spec}
+
+
+def component_count(cat: Catalog) -> int:
+    """How many Component entities :func:`entities` writes (without building them)."""
+    return sum(1 for a in cat.apps.values() if a.produces or a.consumes)
 
 
 def entities(cat: Catalog) -> list[dict]:
-    return [event_entity(cat, i) for i in cat.events] + list(component_entities(cat))
+    out = [event_entity(cat, i) for i in cat.events] + [api_entity(cat, i) for i in cat.events]
+    for app in cat.apps.values():
+        c = component_entity(cat, app)
+        if c is not None:
+            out.append(c)
+    return out
+
+
+class BackstageExporter(Exporter):
+    """``backstage/catalog-info.yaml``: every entity, one YAML document each."""
+
+    name = "backstage"
+
+    def whole(self) -> Iterable[File]:
+        yield "backstage/catalog-info.yaml", catalog_info_yaml(entities(self.cat))
 
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_ ./@()+-]*")  # never starts with a digit: numbers, dates and times stay quoted

@@ -1,0 +1,120 @@
+"""AWS IAM adapter: read the roles a stack's deploy manages and compare them with the desired
+state (``eventbus drift`` on IAM stacks). Read-only: nothing here changes IAM.
+
+A role is the stack's when its name starts with the stack's prefix and it carries the tag
+``managed-by: eventbus-registry`` (the program tags every role it creates).
+"""
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass, field
+
+from eventbus.desired import DesiredState
+
+MANAGED_TAG = ("managed-by", "eventbus-registry")
+POLICY_NAME = "eventbus-access"  # the inline policy the program attaches to each role
+
+
+class IamUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class LiveRole:
+    name: str
+    trust: dict
+    policies: dict[str, dict]  # inline policy name -> document
+    attached: tuple[str, ...]  # managed policy ARNs
+    managed: bool  # carries the managed-by tag
+    boundary: str | None
+
+
+@dataclass
+class LiveIam:
+    roles: dict[str, LiveRole] = field(default_factory=dict)
+
+
+def client(region: str | None):
+    """An IAM client (``AWS_ENDPOINT_URL_IAM`` or ``AWS_ENDPOINT_URL`` point it elsewhere, e.g. moto)."""
+    import boto3
+
+    return boto3.client("iam", region_name=region or "us-gov-west-1")
+
+
+def _doc(value) -> dict:
+    if isinstance(value, str):
+        return json.loads(urllib.parse.unquote(value))
+    return value or {}
+
+
+def read_roles(iam, prefix: str) -> LiveIam:
+    """Every role whose name starts with ``prefix`` + ``.``, with its trust, inline and attached policies."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    live = LiveIam()
+    try:
+        for page in iam.get_paginator("list_roles").paginate():
+            for r in page["Roles"]:
+                name = r["RoleName"]
+                if not name.startswith(prefix + "."):
+                    continue
+                tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
+                inline = {p: _doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+                          for p in iam.list_role_policies(RoleName=name).get("PolicyNames", [])}
+                attached = tuple(sorted(a["PolicyArn"] for a in iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", [])))
+                boundary = (r.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+                live.roles[name] = LiveRole(name, _doc(r.get("AssumeRolePolicyDocument")), inline, attached,
+                                            tags.get(MANAGED_TAG[0]) == MANAGED_TAG[1], boundary)
+    except (BotoCoreError, ClientError) as exc:
+        raise IamUnavailable(f"cannot read IAM roles: {exc}") from None
+    return live
+
+
+def _principals(trust: dict) -> set[str]:
+    out: set[str] = set()
+    for st in trust.get("Statement", []):
+        if st.get("Effect") == "Allow" and "sts:AssumeRole" in _as_list(st.get("Action")):
+            out |= set(_as_list((st.get("Principal") or {}).get("AWS")))
+    return out
+
+
+def _grants(policy: dict) -> set[tuple[str, str]]:
+    return {(a, r) for st in policy.get("Statement", []) if st.get("Effect") == "Allow"
+            for a in _as_list(st.get("Action")) for r in _as_list(st.get("Resource"))}
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def compare(desired: DesiredState, live: LiveIam) -> list[str]:
+    """Differences between the roles ``desired`` holds and the stack's roles in IAM, as lines."""
+    out: list[str] = []
+    for role in desired.roles:
+        got = live.roles.get(role.name)
+        if got is None:
+            out.append(f"role {role.name} ({role.app}): missing in IAM")
+            continue
+        want_p, have_p = set(role.trust_principals), _principals(got.trust)
+        for p in sorted(have_p - want_p):
+            out.append(f"role {role.name}: {p} may assume it, but the registry lists no such principal")
+        for p in sorted(want_p - have_p):
+            out.append(f"role {role.name}: principal {p} of the registry cannot assume it")
+        want_g = _grants(role.policy())
+        have_g = set().union(*[_grants(d) for d in got.policies.values()]) if got.policies else set()
+        for a, r in sorted(have_g - want_g):
+            out.append(f"role {role.name}: grants {a} on {r}, which the registry does not")
+        for a, r in sorted(want_g - have_g):
+            out.append(f"role {role.name}: lacks {a} on {r}")
+        for name in sorted(set(got.policies) - {POLICY_NAME}):
+            out.append(f"role {role.name}: inline policy {name} is not the registry's")
+        for arn in got.attached:
+            out.append(f"role {role.name}: managed policy {arn} is attached outside the registry")
+        if got.boundary != role.permissions_boundary:
+            out.append(f"role {role.name}: permissions boundary {got.boundary or 'none'}, the registry says {role.permissions_boundary or 'none'}")
+    wanted = {r.name for r in desired.roles}
+    for name, got in sorted(live.roles.items()):
+        if name not in wanted and got.managed:
+            out.append(f"role {name}: managed by the registry's deploy but not in the registry")
+    return out

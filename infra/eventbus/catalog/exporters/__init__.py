@@ -1,0 +1,50 @@
+"""Exporters: each turns the one input model (:class:`eventbus.catalog.model.Catalog`) into files.
+
+Every exporter has the same three entry points, so the build can spread the
+per-event and per-application work over processes and each exporter can be
+tested alone (``list(BackstageExporter(cat).whole())``):
+
+* ``event_files(info)``: the files of one event (pages, documents);
+* ``app_files(app)``: the files of one application;
+* ``whole()``: the files about the whole catalog (indexes, lists, bus documents).
+
+Each yields ``(relative path, text or bytes)``. ``whole()`` runs after every
+``event_files`` call of the same process, so an exporter may reuse what it
+computed per event (the AsyncAPI exporter does).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from eventbus.catalog.model import AppView, Catalog, EventView
+
+File = tuple[str, "str | bytes"]
+
+
+class Exporter:
+    name = "exporter"
+    # True: the build runs this exporter's per-event work in the main process, next to ``whole()`` (which then reuses
+    # it instead of recomputing it for events rendered by worker processes)
+    events_in_main = False
+
+    def __init__(self, cat: Catalog):
+        self.cat = cat
+
+    def event_files(self, info: EventView) -> Iterable[File]:
+        return ()
+
+    def app_files(self, app: AppView) -> Iterable[File]:
+        return ()
+
+    def whole(self) -> Iterable[File]:
+        return ()
+
+
+def default_exporters(cat: Catalog) -> list[Exporter]:
+    """The site (which embeds the connect snippets), the AsyncAPI documents and the Backstage entities."""
+    from eventbus.catalog.exporters.asyncapi import AsyncApiExporter
+    from eventbus.catalog.exporters.backstage import BackstageExporter
+    from eventbus.catalog.exporters.site import SiteExporter
+
+    asyncapi = AsyncApiExporter(cat)
+    return [SiteExporter(cat), asyncapi, BackstageExporter(cat)]

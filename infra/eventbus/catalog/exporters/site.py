@@ -1,0 +1,451 @@
+"""The static web site: HTML pages (Jinja2), search data, diagrams, raw schemas.
+
+Every page links with relative URLs only, so the folder works from
+``file://`` and any static host. Nothing is fetched at run time. The
+stylesheet, the script and the search data carry a hash of their content in
+their names (``assets/app.3f9c1e2a.js``), so a browser never pairs a fresh page
+with a stale cached script or search index. Output is deterministic: the only
+date on a page is the build stamp (the commit's date) and the reviewer
+countdowns computed against it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from eventbus.catalog import connect
+from eventbus.catalog.diagram import Node, flow_svg, order_columns
+from eventbus.catalog.exporters import Exporter, File
+from eventbus.catalog.markdown import render as markdown
+from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES = os.path.join(HERE, "templates")
+STATIC = os.path.join(HERE, "static")
+FULL_MAP_LIMIT = 120  # above this many events the bus map groups events by domain (and each domain has its own map)
+DOMAIN_MAP_APP_LIMIT = 60  # a domain map with more consuming applications than this shows consuming teams instead
+LIFECYCLE_ORDER = ("production", "development", "experimental", "deprecated", "retired")
+CLASS_ORDER = ("none", "PII", "PHI")
+HASHED = ("style.css", "app.js")  # assets whose names carry their content hash
+
+
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False, cache_size=-1)
+    env.filters["md"] = lambda text: Markup(markdown(text or ""))
+    env.filters["num"] = lambda n: f"{n:,}"
+    env.globals["lifecycle_note"] = {
+        "production": "Live and supported.",
+        "development": "Being built; the schema may still change.",
+        "experimental": "A trial; may disappear.",
+        "deprecated": "Being phased out; do not start consuming it.",
+        "retired": "No longer published; the topic is gone.",
+    }
+    env.globals["days"] = days_text
+    return env
+
+
+def days_text(n: int | None) -> str:
+    if n is None:
+        return "no date"
+    if n == 0:
+        return "today"
+    if n > 0:
+        return f"in {n:,} day{'s' if n != 1 else ''}"
+    return f"{-n:,} day{'s' if n != -1 else ''} ago"
+
+
+def pretty_ms(ms: int) -> str:
+    if ms < 0:
+        return "forever"
+    day = 86_400_000
+    if ms % day == 0:
+        d = ms // day
+        return f"{d} day{'s' if d != 1 else ''}"
+    hour = 3_600_000
+    if ms % hour == 0:
+        h = ms // hour
+        return f"{h} hour{'s' if h != 1 else ''}"
+    return f"{ms:,} ms"
+
+
+def pretty_bytes(n: int) -> str:
+    if n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n:,} bytes"
+
+
+def _hashed(name: str, data: bytes) -> str:
+    stem, ext = os.path.splitext(name)
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{ext}"
+
+
+def static_assets() -> tuple[dict[str, str], list[tuple[str, bytes]]]:
+    """(logical name -> path in the site, files to write)."""
+    names: dict[str, str] = {}
+    files = []
+    for name in sorted(os.listdir(STATIC)):
+        with open(os.path.join(STATIC, name), "rb") as fh:
+            data = fh.read()
+        rel = f"assets/{_hashed(name, data) if name in HASHED else name}"
+        names[name] = rel
+        files.append((rel, data))
+    return names, files
+
+
+class SiteExporter(Exporter):
+    name = "site"
+
+    def __init__(self, cat: Catalog):
+        super().__init__(cat)
+        self.env = _env()
+        self.t = {name: self.env.get_template(name + ".html")
+                  for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
+        self.fields_template = self.env.get_template("_fields.html")
+        self.assets, self.asset_files = static_assets()
+        self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
+
+    # -- helpers -------------------------------------------------------------
+    def _common(self, root: str, section: str) -> dict:
+        return {"root": root, "section": section, "cat": self.cat, "assets": self.assets}
+
+    def event_href(self, root: str, ref: str) -> str | None:
+        info = self.cat.events_by_ref.get(ref)
+        return root + info.path if info else None
+
+    def app_href(self, root: str, ref: str) -> str | None:
+        a = self.cat.apps.get(ref)
+        return root + a.path if a else None
+
+    def team_href(self, root: str, tid: str) -> str | None:
+        return f"{root}teams/{tid}.html" if tid in self.cat.teams else None
+
+    def _links(self, root: str) -> dict:
+        return {"event_href": lambda ref: self.event_href(root, ref), "app_href": lambda ref: self.app_href(root, ref),
+                "team_href": lambda tid: self.team_href(root, tid)}
+
+    def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
+        return Markup(self.fields_template.render(rows=rows, caption=caption, id=ident, record=record))
+
+    def version_table(self, v: VersionView, ident: str) -> Markup:
+        """A version's field table, rendered once for its own page and (the latest) for the event page."""
+        key = (id(v), ident)
+        got = self._tables.get(key)
+        if got is None:
+            got = self._tables[key] = self.field_table(v.rows, f"Value schema v{v.number}", ident, v.record)
+        return got
+
+    # -- event page ------------------------------------------------------------
+    def event_diagram(self, info: EventView, root: str) -> str:
+        e = info.event
+        left = [Node(f"p:{p.application}", p.application, self.cat.team_name(e.owner), self.app_href(root, producer_ref(e, p)), "producer")
+                for p in e.producers]
+        mid = [Node("e", e.title, e.ref, None, "event", current=True)]
+        seen: set[str] = set()
+        right = []
+        for c, s in info.subscribers:
+            if c.ref in seen:
+                continue
+            seen.add(c.ref)
+            right.append(Node(f"c:{c.ref}", c.application, self.cat.team_name(c.team), self.app_href(root, c.ref), "consumer",
+                              title=f"{c.ref}: {s.purpose}"))
+        edges = [(n.id, "e", 1.0) for n in left] + [("e", n.id, 1.0) for n in right]
+        desc = (f"{len(left)} producing application(s) write {e.ref}; {len(right)} consuming application(s) read it: "
+                + ", ".join(n.label for n in right) if right else f"{len(left)} producing application(s) write {e.ref}; no consumers yet.")
+        return flow_svg((left, mid, right), edges, title=f"Who produces and consumes {e.title}", desc=desc, ident="dg-event")
+
+    def _consumers(self, info: EventView) -> list[dict]:
+        key = ("consumers", id(info))
+        got = self._tables.get(key)
+        if got is None:
+            got = self._tables[key] = [{"consumer": c, "sub": s, "access": self.cat.access(info, c, s)} for c, s in info.subscribers]
+        return got
+
+    def _versions_ctx(self, info: EventView) -> list[dict]:
+        diffs = info.diffs
+        return [{"v": v, "diff": d} for v, d in zip(info.versions, diffs, strict=True)]
+
+    def event_page(self, info: EventView) -> str:
+        e = info.event
+        root = "../../"
+        cat = self.cat
+        latest = info.latest
+        value_table = self.version_table(latest, "value") if latest else ""
+        key_table = self.field_table(info.key_rows, "Key schema", "key", info.key_record) if info.key_rows else ""
+        topics = []
+        blocks = []
+        for view in cat.stacks:
+            t = view.topic(e.ref)
+            topics.append({"view": view, "topic": t, "subjects": view.subjects(e.ref)})
+            if t is not None:
+                blocks.append(connect.block(view, t, info))
+        example_texts = [(ex.path.rsplit("/", 1)[-1], json.dumps(ex.payload, indent=2, ensure_ascii=False)) for ex in e.examples]
+        producers = []
+        for p in e.producers:  # environments: where the application's file declares principals
+            app = cat.registry.producer_app(e, p)
+            producers.append((p, producer_ref(e, p), sorted(app.principals) if app is not None else []))
+        ctx = self._common(root, "events")
+        ctx.update(
+            info=info, e=e, team=cat.teams.get(e.owner), value_table=value_table, producers=producers, key_table=key_table, versions=self._versions_ctx(info),
+            topics=topics, blocks=blocks, consumers=self._consumers(info), examples=example_texts,
+            diagram=Markup(self.event_diagram(info, root)), pretty_ms=pretty_ms, pretty_bytes=pretty_bytes,
+            removal_days=(e.removal_date - cat.today).days if e.removal_date else None, compliance=_compliance_rows(e.compliance, cat.today),
+            **self._links(root),
+        )
+        return self.t["event"].render(ctx)
+
+    def version_page(self, info: EventView, v: VersionView, diff, newer: VersionView | None, older: VersionView | None) -> str:
+        root = "../../../"
+        cat = self.cat
+        ids = []
+        for view in cat.stacks:
+            subject = view.subject(info.ref, "value")
+            ids.append({"view": view, "subject": subject, "id": view.schema_id(subject.name, v.number) if subject else None,
+                        "registered": bool(subject) and any(n == v.number for n, _ in subject.versions)})
+        ctx = self._common(root, "events")
+        ctx.update(info=info, e=info.event, v=v, diff=diff, newer=newer, older=older, ids=ids,
+                   table=self.version_table(v, f"v{v.number}"),
+                   consumers=self._consumers(info), **self._links(root))
+        return self.t["version"].render(ctx)
+
+    def event_files(self, info: EventView) -> Iterable[File]:
+        self._tables.clear()  # tables are per event: keep memory flat
+        yield info.path, self.event_page(info)
+        versions = info.versions
+        for i, (v, d) in enumerate(zip(versions, info.diffs, strict=True)):
+            yield v.path, self.version_page(info, v, d, versions[i + 1] if i + 1 < len(versions) else None, versions[i - 1] if i else None)
+            yield v.avsc_path, v.version.text
+        if info.event.key_schema is not None:
+            yield info.key_path, info.event.key_schema.text
+
+    # -- index & search data ---------------------------------------------------------
+    def index_page(self) -> str:
+        cat = self.cat
+        ctx = self._common("", "events")
+        lifecycles = [lc for lc in LIFECYCLE_ORDER if any(i.event.lifecycle == lc for i in cat.events)]
+        classes = [c for c in CLASS_ORDER if any(i.event.classification == c for i in cat.events)]
+        ctx.update(domains=cat.domains, owners=[(o, cat.team_name(o)) for o in cat.owners], lifecycles=lifecycles, classes=classes,
+                   n_apps=len(cat.apps), n_teams=len(cat.teams))
+        return self.t["index"].render(ctx)
+
+    def _search_data(self) -> tuple[str, str]:
+        """``window.EEB_SEARCH``: per event (keyed by ref, in index-row order) its field names (indexes into
+        ``fields``) and its other searchable text (description, consumers' purposes, owner, tags, topics)."""
+        fields: dict[str, int] = {}
+        events = []
+        for info in self.cat.events:
+            e = info.event
+            idx = []
+            for name in info.search_fields:
+                i = fields.get(name)
+                if i is None:
+                    i = fields[name] = len(fields)
+                idx.append(i)
+            topics = sorted({t.name for v in self.cat.stacks for t in [v.topic(e.ref)] if t is not None})
+            meta = " ".join([e.owner, self.cat.team_name(e.owner), *e.tags, *topics])
+            prose = " ".join([e.description, *dict.fromkeys(s.purpose for _, s in info.subscribers)])
+            events.append([e.ref, idx, meta, prose])
+        data = {"fields": list(fields), "events": events}
+        text = "window.EEB_SEARCH=" + json.dumps(data, ensure_ascii=True, separators=(",", ":")) + ";\n"
+        return f"assets/{_hashed('search-data.js', text.encode())}", text
+
+    # -- teams, applications ------------------------------------------------------------
+    def team_page(self, tid: str) -> str:
+        cat = self.cat
+        ctx = self._common("../", "teams")
+        ctx.update(team=cat.teams[tid], events=cat.events_by_owner.get(tid, []), apps=cat.apps_by_team.get(tid, []), **self._links("../"))
+        return self.t["team"].render(ctx)
+
+    def teams_page(self) -> str:
+        cat = self.cat
+        ctx = self._common("../", "teams")
+        ctx.update(rows=[(t, len(cat.events_by_owner.get(tid, [])), len(cat.apps_by_team.get(tid, []))) for tid, t in cat.teams.items()])
+        return self.t["teams"].render(ctx)
+
+    def app_page(self, app: AppView) -> str:
+        cat = self.cat
+        root = "../../"
+        stacks = [{"view": view, "spec": spec, "role_arn": view.role_arn(spec.ref)} for view, spec in app.specs]
+        left = [Node(f"p:{e.ref}", e.title, e.ref, self.event_href(root, e.ref), "event") for e, _ in app.produces]
+        right = [Node(f"c:{i.ref}", i.event.title, i.ref, root + i.path, "event") for i, _ in app.consumes]
+        mid = [Node("a", app.application, cat.team_name(app.team), None, "consumer" if app.consumes or not app.produces else "producer", current=True)]
+        edges = [(n.id, "a", 1.0) for n in left] + [("a", n.id, 1.0) for n in right]
+        svg = flow_svg((left, mid, right), edges, title=f"What {app.ref} produces and consumes",
+                       desc=f"{app.ref} produces {len(left)} event(s) and consumes {len(right)} event(s).",
+                       headings=("Produces", "Application", "Consumes"), ident="dg-app")
+        ctx = self._common(root, "apps")
+        ctx.update(app=app, stacks=stacks, consumes=app.consumes, diagram=Markup(svg), team=cat.teams.get(app.team),
+                   compliance=_compliance_rows(app.consumer.compliance if app.consumer else None, cat.today),
+                   deprecated=[(i, s, (i.event.removal_date - cat.today).days if i.event.removal_date else None) for i, s in app.deprecated_subscriptions],
+                   **self._links(root))
+        return self.t["app"].render(ctx)
+
+    def app_files(self, app: AppView) -> Iterable[File]:
+        yield app.path, self.app_page(app)
+
+    def apps_page(self) -> str:
+        ctx = self._common("../", "apps")
+        ctx.update(apps=list(self.cat.apps.values()))
+        return self.t["apps"].render(ctx)
+
+    # -- bus map ---------------------------------------------------------------------
+    def _app_node(self, root: str, ref: str, app: str, team: str, kind: str) -> Node:
+        return Node(f"{kind[0]}:{ref}", app, self.cat.team_name(team), self.app_href(root, ref), kind, title=ref)
+
+    def flow_of(self, infos: list[EventView], root: str, *, standalone: bool, ident: str, title: str, by_team: bool = False) -> str:
+        """Producing applications -> events -> consuming applications (or consuming teams with ``by_team``)."""
+        cat = self.cat
+        producers: dict[str, Node] = {}
+        consumers: dict[str, Node] = {}
+        mid: list[Node] = []
+        edges = []
+        for info in infos:
+            e = info.event
+            mid.append(Node(f"e:{e.ref}", e.title, e.ref, root + info.path, "event", title=f"{e.title} ({e.ref})"))
+            for p in e.producers:
+                ref = producer_ref(e, p)
+                producers.setdefault(ref, self._app_node(root, ref, p.application, e.owner, "producer"))
+                edges.append((f"p:{ref}", f"e:{e.ref}", 1.0))
+            for c, _ in info.subscribers:
+                if by_team:
+                    consumers.setdefault(c.team, Node(f"c:{c.team}", cat.team_name(c.team), "team", self.team_href(root, c.team), "consumer", title=c.team))
+                    edges.append((f"e:{e.ref}", f"c:{c.team}", 1.0))
+                else:
+                    consumers.setdefault(c.ref, self._app_node(root, c.ref, c.application, c.team, "consumer"))
+                    edges.append((f"e:{e.ref}", f"c:{c.ref}", 1.0))
+        edges = sorted(set(edges))
+        cols = order_columns((sorted(producers.values(), key=lambda n: n.id), mid, sorted(consumers.values(), key=lambda n: n.id)), edges)
+        heads = ("Producers", "Events", "Consuming teams" if by_team else "Consumers")
+        return flow_svg(cols, edges, title=title, standalone=standalone, ident=ident, compact=True, headings=heads,
+                        desc=f"{len(cols[0])} producing applications, {len(mid)} events, {len(cols[2])} consuming {'teams' if by_team else 'applications'}.")
+
+    def domain_overview(self, root: str, standalone: bool) -> str:
+        cat = self.cat
+        prod: dict[tuple[str, str], int] = {}
+        cons: dict[tuple[str, str], int] = {}
+        for info in cat.events:
+            e = info.event
+            prod[(e.owner, e.domain)] = prod.get((e.owner, e.domain), 0) + 1
+            for t in {c.team for c, _ in info.subscribers}:
+                cons[(e.domain, t)] = cons.get((e.domain, t), 0) + 1
+        left = [Node(f"t:{t}", cat.team_name(t), "", self.team_href(root, t), "producer", title=t) for t in sorted({o for o, _ in prod})]
+        mid = [Node(f"d:{d}", d, f"{len(cat.events_by_domain[d]):,} events", f"{root}map/{d}.html", "domain", title=f"Map of domain {d}")
+               for d in cat.domains]
+        right = [Node(f"u:{t}", cat.team_name(t), "", self.team_href(root, t), "consumer", title=t) for t in sorted({t for _, t in cons})]
+        edges = sorted([(f"t:{o}", f"d:{d}", float(n)) for (o, d), n in prod.items()] + [(f"d:{d}", f"u:{t}", float(n)) for (d, t), n in cons.items()])
+        cols = order_columns((left, mid, right), edges)
+        return flow_svg(cols, edges, title="The Enterprise Event Bus by domain: producing teams → domains → consuming teams",
+                        desc=f"{len(left)} producing teams, {len(mid)} domains, {len(right)} consuming teams; line width grows with the number of events.",
+                        standalone=standalone, ident="dg-bus", compact=True, headings=("Producing teams", "Domains", "Consuming teams"))
+
+    def map_files(self) -> Iterable[File]:
+        cat = self.cat
+        full = len(cat.events) <= FULL_MAP_LIMIT
+        title = "The Enterprise Event Bus: producers → events → consumers"
+        if full:
+            svg = self.flow_of(cat.events, "", standalone=False, ident="dg-bus", title=title)
+            standalone = self.flow_of(cat.events, "", standalone=True, ident="dg-bus", title=title)
+        else:
+            svg = self.domain_overview("", False)
+            standalone = self.domain_overview("", True)
+        domains = [(d, len(cat.events_by_domain[d])) for d in cat.domains]
+        ctx = self._common("", "map")
+        ctx.update(diagram=Markup(svg), full=full, limit=FULL_MAP_LIMIT, domains=domains, domain=None)
+        yield "map.html", self.t["map"].render(ctx)
+        yield "map.svg", standalone
+        for d, _n in domains:
+            infos = cat.events_by_domain[d]
+            n_apps = len({c.ref for i in infos for c, _ in i.subscribers})
+            by_team = n_apps > DOMAIN_MAP_APP_LIMIT
+            svg = self.flow_of(infos, "../", standalone=False, ident="dg-domain", by_team=by_team,
+                               title=f"Domain {d}: producers → events → {'consuming teams' if by_team else 'consumers'}")
+            ctx = self._common("../", "map")
+            ctx.update(diagram=Markup(svg), full=True, limit=FULL_MAP_LIMIT, domains=domains, domain=d, by_team=by_team)
+            yield f"map/{d}.html", self.t["map"].render(ctx)
+
+    # -- fields index --------------------------------------------------------------------
+    def fields_page(self, cap: int = 40) -> str:
+        by_name: dict[str, dict] = {}
+        for info in self.cat.events:
+            latest = info.latest
+            rows = (latest.rows if latest else []) + info.key_rows
+            for r in rows:
+                if r.path == "(key)":
+                    continue
+                entry = by_name.setdefault(r.name.lower(), {"names": {}, "events": {}})
+                entry["names"][r.name] = None
+                if info.ref not in entry["events"]:
+                    entry["events"][info.ref] = (info, r)
+        entries = []
+        for key in sorted(by_name):
+            entry = by_name[key]
+            events = list(entry["events"].values())
+            entries.append({"key": key, "names": list(entry["names"]), "events": events[:cap], "more": max(0, len(events) - cap), "total": len(events)})
+        ctx = self._common("", "fields")
+        ctx.update(entries=entries, cap=cap)
+        return self.t["fields"].render(ctx)
+
+    # -- reviewer views -----------------------------------------------------------------
+    def review_pages(self) -> Iterable[File]:
+        cat = self.cat
+        root = "../"
+        for view in ("sensitive", "deprecations", "compliance"):
+            ctx = self._common(root, "reviews")
+            ctx.update(view=view, **self._links(root))
+            if view == "sensitive":
+                ctx["rows"] = cat.sensitive()
+            elif view == "deprecations":
+                ctx["rows"] = cat.deprecations()
+            else:
+                ctx["rows"] = cat.expiring()
+            yield f"reviews/{view}.html", self.t["reviews"].render(ctx)
+
+    def downloads_page(self, n_components: int, n_apis: int) -> str:
+        ctx = self._common("", "downloads")
+        ctx.update(n_components=n_components, n_apis=n_apis)
+        return self.t["downloads"].render(ctx)
+
+    # -- everything else -------------------------------------------------------------------
+    def whole(self) -> Iterable[File]:
+        cat = self.cat
+        yield from self.asset_files
+        search_js, search_text = self._search_data()
+        self.assets["search-data.js"] = search_js
+        yield search_js, search_text
+        yield "index.html", self.index_page()
+        for tid in cat.teams:
+            yield f"teams/{tid}.html", self.team_page(tid)
+        yield "teams/index.html", self.teams_page()
+        yield "apps/index.html", self.apps_page()
+        yield from self.map_files()
+        yield "fields.html", self.fields_page()
+        yield from self.review_pages()
+        from eventbus.catalog.exporters.backstage import component_count
+
+        yield "downloads.html", self.downloads_page(component_count(cat), len(cat.events))
+
+
+def _compliance_rows(k, today) -> list[dict]:
+    """The compliance facts of an application or event as (label, value, days left or None) rows; [] when none are declared."""
+    if k is None:
+        return []
+    return [
+        {"label": "VASI id", "value": k.vasi_id},
+        {"label": "eMASS id", "value": k.emass_id},
+        {"label": "FISMA level", "value": k.fisma_level},
+        {"label": "ATO", "value": (k.ato_status or "") + (f" · expires {k.ato_expires.isoformat()}" if k.ato_expires else ""),
+         "days": (k.ato_expires - today).days if k.ato_expires else None},
+        {"label": "PTA", "value": f"signed {k.pta_date.isoformat()}" if k.pta_date else None,
+         "days": (k.pta_date + dt.timedelta(days=PTA_DAYS) - today).days if k.pta_date else None, "renew": True},
+        {"label": "PIA", "value": f"signed {k.pia_date.isoformat()}" if k.pia_date else None,
+         "days": (k.pia_date + dt.timedelta(days=PIA_DAYS) - today).days if k.pia_date else None, "renew": True},
+        {"label": "Data sharing agreement", "value": k.data_sharing_agreement},
+    ]

@@ -1,0 +1,501 @@
+"""The catalog's one input model: everything any exporter shows, built once.
+
+Built from the registry model and each stack's desired state
+(:func:`eventbus.desired.compute`). Topic names, grants, roles, consumer
+groups, subjects and application refs are *read* from the desired state (its
+read indexes: ``topic_by_event``, ``readers_by_topic``, ``subjects_by_event``,
+``role_arns``, …), never re-derived here. What this module adds is what only
+the catalog needs: labels, paths of pages, per-version field tables and
+diffs, the reviewer lists (sensitive data, deprecations, expiring compliance)
+and the facts of the build (commit, date, schema ids once deployed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from eventbus.catalog.schema_view import FieldRow, RecordInfo, field_names, field_rows, record_info
+from eventbus.desired import AppSpec, DesiredState, SubjectSpec, TopicSpec
+from eventbus.model import Compliance, Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team, naming
+from eventbus.model.stack import StackConfig
+
+DAY_MS = 86_400_000
+EXPIRY_WINDOW_DAYS = 90  # reviewer view: compliance facts that expire within this many days (or already have)
+PTA_DAYS = 366  # a PTA is renewed yearly (rule compliance-expiry)
+PIA_DAYS = 3 * 366  # a PIA every three years
+
+
+# -- the build ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stamp:
+    """Which commit (and its date) the catalog was built from."""
+
+    commit: str | None = None
+    date: dt.date | None = None
+    dirty: bool = False  # the registry files had uncommitted changes
+
+    @property
+    def short(self) -> str:
+        return self.commit[:12] if self.commit else ""
+
+    @property
+    def text(self) -> str:
+        if not self.commit:
+            return "an unversioned tree" + (f" on {self.date.isoformat()}" if self.date else "")
+        return f"commit {self.short}{' + uncommitted changes' if self.dirty else ''} of {self.date.isoformat() if self.date else '?'}"
+
+
+def detect_stamp(root: str) -> Stamp:
+    """The work tree's HEAD commit and its commit date (deterministic: the same commit gives the same stamp)."""
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    line = git("log", "-1", "--format=%H %cs")
+    if not line or " " not in line:
+        return Stamp()
+    commit, day = line.split(" ", 1)
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "events", "consumers", "teams", ":(glob)Pulumi.*.yaml"))
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError:
+        date = None
+    return Stamp(commit if re.fullmatch(r"[0-9a-f]{40,64}", commit) else None, date, dirty)
+
+
+# -- stacks ------------------------------------------------------------------------------------------------------
+class StackView:
+    """One stack and its desired state, as the pages show it. Connection, registry, grants and role ARNs are the
+    desired state's (``state.connection``, ``state.registry``, ``state.readers``, ``state.role_arn``)."""
+
+    def __init__(self, config: StackConfig, state: DesiredState, schema_ids: dict | None = None, base_url: str | None = None):
+        self.config = config
+        self.state = state
+        self.registry = state.registry  # kind (confluent | glue | none), name, url
+        self.schema_ids: dict[str, dict[int, int]] = schema_ids or {}
+        raw_cat = config.raw.get("eventbus:catalog") if isinstance(config.raw, dict) else None
+        url = base_url or (raw_cat.get("url") if isinstance(raw_cat, dict) else None)
+        self.base_url: str | None = (url.rstrip("/") + "/") if isinstance(url, str) and url.startswith("https://") else None
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def environment(self) -> str:
+        return self.state.environment
+
+    @property
+    def local(self) -> bool:
+        return self.state.target == "local"
+
+    @property
+    def label(self) -> str:
+        """How pages name the stack. A local stack is never called by the environment it mirrors ("prod")."""
+        if self.local:
+            return f"{self.name} (this machine)"
+        if self.name == self.environment:
+            return self.name
+        return f"{self.environment} ({self.name} stack)"
+
+    @property
+    def note(self) -> str:
+        if self.local:
+            return (f"a broker on this machine ({self.servers}) with synthetic data, mirroring the "
+                    f"{self.environment} subscriptions; not {self.environment}")
+        return f"AWS MSK, environment {self.environment}"
+
+    @property
+    def iam(self) -> bool:
+        return self.state.connection.iam
+
+    @property
+    def region(self) -> str:
+        return self.state.connection.region or self.config.region or "us-gov-west-1"
+
+    @property
+    def servers(self) -> str:
+        return ",".join(self.state.connection.bootstrap_servers)
+
+    @property
+    def protocol(self) -> str:
+        return self.state.connection.security_protocol
+
+    @property
+    def sasl_mechanism(self) -> str:
+        return self.state.connection.sasl_mechanism
+
+    def topic(self, event_ref: str) -> TopicSpec | None:
+        return self.state.topic_by_event.get(event_ref)
+
+    def readers(self, topic: str) -> tuple[AppSpec, ...]:
+        return self.state.readers.get(topic, ())
+
+    def writers(self, topic: str) -> tuple[AppSpec, ...]:
+        return self.state.writers.get(topic, ())
+
+    def subjects(self, event_ref: str) -> tuple[SubjectSpec, ...]:
+        return tuple(sorted(self.state.subjects_by_event.get(event_ref, ()), key=lambda s: s.kind != "value"))
+
+    def subject(self, event_ref: str, kind: str = "value") -> SubjectSpec | None:
+        return next((s for s in self.state.subjects_by_event.get(event_ref, ()) if s.kind == kind), None)
+
+    def app(self, ref: str) -> AppSpec | None:
+        return self.state.apps_by_ref.get(ref)
+
+    def role_arn(self, app_ref: str) -> str | None:
+        return self.state.role_arn(app_ref)
+
+    def schema_id(self, subject: str, version: int) -> int | None:
+        return (self.schema_ids.get(subject) or {}).get(version)
+
+    def page_url(self, rel: str) -> str | None:
+        return self.base_url + rel if self.base_url else None
+
+
+# -- events ------------------------------------------------------------------------------------------------------
+@dataclass
+class VersionView:
+    """One value schema version: its field table (computed once) and its page."""
+
+    version: SchemaVersion
+    rows: list[FieldRow]
+    event_dir: str  # events/<domain>/<event>
+
+    @property
+    def number(self) -> int:
+        return self.version.version
+
+    @property
+    def path(self) -> str:
+        return f"{self.event_dir}/v{self.number}.html"
+
+    @property
+    def avsc_path(self) -> str:
+        return f"{self.event_dir}/v{self.number}.avsc"
+
+    @cached_property
+    def record(self) -> RecordInfo | None:
+        return record_info(_schema_json(self.version))
+
+
+@dataclass
+class EventView:
+    event: Event
+    versions: list[VersionView]
+    key_rows: list[FieldRow]
+    subscribers: tuple[tuple[Consumer, Subscription], ...]
+    slug: str  # metadata.name style: claims-contention-created
+    replaced_by: EventView | None = None
+    replaces: list[EventView] = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return self.event.ref
+
+    @property
+    def dir(self) -> str:
+        return f"events/{self.event.domain}/{self.event.name}"
+
+    @property
+    def path(self) -> str:
+        return f"{self.dir}.html"
+
+    @property
+    def key_path(self) -> str:
+        return f"{self.dir}/key.avsc"
+
+    @property
+    def asyncapi_path(self) -> str:
+        return f"asyncapi/events/{self.event.domain}/{self.event.name}.json"
+
+    @property
+    def latest(self) -> VersionView | None:
+        return self.versions[-1] if self.versions else None
+
+    @cached_property
+    def key_record(self) -> RecordInfo | None:
+        return record_info(_schema_json(self.event.key_schema)) if self.event.key_schema is not None else None
+
+    @cached_property
+    def consumer_refs(self) -> list[str]:
+        return list(dict.fromkeys(c.ref for c, _ in self.subscribers))
+
+    @cached_property
+    def diffs(self):
+        """Per version (oldest first): its changes against the previous one, each marked safe or breaking."""
+        from eventbus.catalog.versions import diff_versions
+
+        out = []
+        prev = None
+        for v in self.versions:
+            cur = (v.number, v.version.text, v.rows)
+            out.append(diff_versions(self.event.compatibility, prev, cur) if v.version.schema is not None else
+                       diff_versions(self.event.compatibility, None, cur))
+            prev = cur if v.version.schema is not None else prev
+        return out
+
+    @cached_property
+    def search_fields(self) -> list[str]:
+        names: dict[str, None] = {}
+        for v in self.versions:
+            for n in field_names(v.rows):
+                names[n] = None
+        for n in field_names(self.key_rows):
+            names[n] = None
+        return list(names)
+
+
+# -- applications ------------------------------------------------------------------------------------------------
+@dataclass
+class AppView:
+    """An application: its file (``consumers/<team>/<application>.yaml``), the events that name it as producer,
+    its subscriptions, and its access per stack from the desired state."""
+
+    ref: str
+    team: str
+    application: str
+    consumer: Consumer | None = None  # the application's file (producers have one too)
+    produces: list[tuple[Event, Producer]] = field(default_factory=list)
+    specs: list[tuple[StackView, AppSpec]] = field(default_factory=list)
+    consumes: list[tuple[EventView, Subscription]] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"apps/{self.team}/{self.application}.html"
+
+    @property
+    def description(self) -> str:
+        if self.consumer is not None and self.consumer.description:
+            return self.consumer.description
+        if self.produces:
+            return f"Produces {', '.join(e.title for e, _ in self.produces[:3])}{' …' if len(self.produces) > 3 else ''}."
+        return ""
+
+    @property
+    def deprecated_subscriptions(self) -> list[tuple[EventView, Subscription]]:
+        return [(i, s) for i, s in self.consumes if i.event.lifecycle in ("deprecated", "retired")]
+
+
+# -- reviewer facts ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expiry:
+    what: str  # ATO | PTA | PIA
+    owner_kind: str  # application | event
+    ref: str
+    due: dt.date  # the date it expires (ATO) or is due for renewal (PTA, PIA)
+    signed: dt.date | None  # PTA / PIA date
+    days_left: int  # negative: overdue
+
+    @property
+    def status(self) -> str:
+        return "expired" if self.days_left < 0 else "expires soon"
+
+
+def expiries(k: Compliance | None, owner_kind: str, ref: str, today: dt.date) -> list[Expiry]:
+    """Every dated compliance fact of ``k``, with the day it lapses."""
+    if k is None:
+        return []
+    out = []
+    if k.ato_expires:
+        out.append(Expiry("ATO", owner_kind, ref, k.ato_expires, None, (k.ato_expires - today).days))
+    if k.pta_date:
+        due = k.pta_date + dt.timedelta(days=PTA_DAYS)
+        out.append(Expiry("PTA", owner_kind, ref, due, k.pta_date, (due - today).days))
+    if k.pia_date:
+        due = k.pia_date + dt.timedelta(days=PIA_DAYS)
+        out.append(Expiry("PIA", owner_kind, ref, due, k.pia_date, (due - today).days))
+    return out
+
+
+def days_between(a: dt.date | None, b: dt.date) -> int | None:
+    return None if a is None else (a - b).days
+
+
+# -- the catalog -------------------------------------------------------------------------------------------------
+def slug(ref: str) -> str:
+    """Backstage-style entity name: lowercase, hyphens, at most 63 characters."""
+    s = re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-") or "event"
+    if len(s) > 63:
+        import hashlib
+
+        s = s[:54].rstrip("-") + "-" + hashlib.sha256(ref.encode()).hexdigest()[:8]
+    return s
+
+
+def _schema_json(v: SchemaVersion | None):
+    if v is None:
+        return None
+    if v.schema is not None:
+        return v.schema
+    try:
+        return json.loads(v.text)
+    except ValueError:
+        return None
+
+
+@dataclass
+class Catalog:
+    registry: Registry
+    stacks: list[StackView]
+    events: list[EventView]
+    apps: dict[str, AppView]
+    teams: dict[str, Team]
+    today: dt.date
+    stamp: Stamp
+
+    @cached_property
+    def events_by_ref(self) -> dict[str, EventView]:
+        return {e.ref: e for e in self.events}
+
+    @cached_property
+    def events_by_owner(self) -> dict[str, list[EventView]]:
+        out: dict[str, list[EventView]] = {}
+        for e in self.events:
+            out.setdefault(e.event.owner, []).append(e)
+        return out
+
+    @cached_property
+    def apps_by_team(self) -> dict[str, list[AppView]]:
+        out: dict[str, list[AppView]] = {}
+        for a in self.apps.values():
+            out.setdefault(a.team, []).append(a)
+        return out
+
+    @cached_property
+    def domains(self) -> list[str]:
+        return sorted({e.event.domain for e in self.events})
+
+    @cached_property
+    def events_by_domain(self) -> dict[str, list[EventView]]:
+        out: dict[str, list[EventView]] = {}
+        for e in self.events:
+            out.setdefault(e.event.domain, []).append(e)
+        return out
+
+    @cached_property
+    def owners(self) -> list[str]:
+        return sorted({e.event.owner for e in self.events})
+
+    @property
+    def stacks_text(self) -> str:
+        return ", ".join(s.label for s in self.stacks) or "no stack"
+
+    def team_name(self, tid: str) -> str:
+        t = self.teams.get(tid)
+        return t.name if t else tid
+
+    def retention_days(self, e: Event) -> int:
+        """Retention as deployed (read from the desired state's topic config), in days; -1 = forever."""
+        ms = e.topic.retention_ms  # a retired event has no topic anywhere: its declared setting
+        for s in self.stacks:
+            t = s.topic(e.ref)
+            if t is not None:
+                ms = int(t.config_dict.get("retention.ms", ms))
+                break
+        if ms < 0:
+            return -1
+        return max(1, round(ms / DAY_MS)) if ms else 0  # a few hours still shows as 1 day
+
+    # -- reviewer lists --------------------------------------------------------------------------------------
+    def sensitive(self) -> list[tuple[EventView, list[tuple[Consumer, Subscription, list[tuple[StackView, bool]], list[str]]]]]:
+        """PII/PHI events, each with its consumers: (consumer, subscription, [(stack, granted)], OBI references for the event)."""
+        out = []
+        for info in self.events:
+            if not info.event.sensitive:
+                continue
+            rows = []
+            for c, s in info.subscribers:
+                access = self.access(info, c, s)
+                obi = [a.reference for a in c.compliance.obi_approvals if a.event == info.ref]
+                rows.append((c, s, access, obi))
+            out.append((info, rows))
+        return out
+
+    def access(self, info: EventView, c: Consumer, s: Subscription) -> list[tuple[StackView, bool]]:
+        """For each built stack where the subscription applies and the event has a topic: whether the desired state grants it."""
+        out = []
+        for view in self.stacks:
+            t = view.topic(info.ref)
+            if t is None or view.environment not in s.environments:
+                continue
+            out.append((view, any(a.ref == c.ref for a in view.readers(t.name))))
+        return out
+
+    def deprecations(self) -> list[tuple[EventView, int | None]]:
+        """Deprecated (and retired) events with the days left until their removal date (negative: past it)."""
+        out = [(i, days_between(i.event.removal_date, self.today)) for i in self.events if i.event.lifecycle in ("deprecated", "retired")]
+        return sorted(out, key=lambda x: (x[0].event.lifecycle == "retired", x[1] if x[1] is not None else 10**6, x[0].ref))
+
+    def expiring(self, window: int = EXPIRY_WINDOW_DAYS) -> list[Expiry]:
+        """Compliance facts of applications and events that lapse within ``window`` days or already have, soonest first."""
+        out = []
+        for a in self.apps.values():
+            if a.consumer is not None:
+                out += [x for x in expiries(a.consumer.compliance, "application", a.ref, self.today) if x.days_left <= window]
+        for i in self.events:
+            out += [x for x in expiries(i.event.compliance, "event", i.ref, self.today) if x.days_left <= window]
+        return sorted(out, key=lambda x: (x.days_left, x.what, x.ref))
+
+
+def producer_ref(e: Event, p: Producer) -> str:
+    """The application ref of an event's producer (an application of the owning team)."""
+    return naming.app_ref(e.owner, p.application)
+
+
+def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState]], *, schema_ids: dict | None = None,
+                today: dt.date | None = None, stamp: Stamp | None = None, base_urls: dict[str, str] | None = None) -> Catalog:
+    """The catalog of ``registry`` for the given stacks (cloud stacks first, a local mirror last)."""
+    stamp = stamp or Stamp()
+    today = today or stamp.date or dt.date.today()
+    schema_ids = schema_ids or {}
+    base_urls = base_urls or {}
+    views = sorted((StackView(c, s, schema_ids.get(c.name), base_urls.get(c.name)) for c, s in states),
+                   key=lambda v: (v.local, v.name))
+    subscribers = registry.subscribers
+    events: list[EventView] = []
+    for e in sorted(registry.events, key=lambda e: (e.domain, e.name)):
+        d = f"events/{e.domain}/{e.name}"
+        versions = [VersionView(v, field_rows(_schema_json(v)), d) for v in e.versions]
+        key_rows = field_rows(_schema_json(e.key_schema)) if e.key_schema is not None else []
+        events.append(EventView(e, versions, key_rows, subscribers.get(e.ref, ()), slug(f"{e.domain}-{e.name}")))
+    by_ref = {i.ref: i for i in events}
+    for i in events:
+        target = by_ref.get(i.event.replaced_by or "")
+        if target is not None and target is not i:
+            i.replaced_by = target
+            target.replaces.append(i)
+
+    apps: dict[str, AppView] = {}
+    for view in views:  # the desired state's applications (refs, roles, groups, grants)
+        for spec in view.state.apps:
+            a = apps.get(spec.ref)
+            if a is None:
+                a = apps[spec.ref] = AppView(spec.ref, spec.team, spec.application)
+            a.specs.append((view, spec))
+    for c in registry.consumers:  # application files without access on any built stack still get their page
+        a = apps.get(c.ref)
+        if a is None:
+            a = apps[c.ref] = AppView(c.ref, c.team, c.application)
+        a.consumer = c
+    for e in registry.events:
+        for p in e.producers:
+            ref = producer_ref(e, p)
+            a = apps.get(ref)
+            if a is None:
+                a = apps[ref] = AppView(ref, e.owner, p.application)
+            a.produces.append((e, p))
+    for info in events:
+        for c, s in info.subscribers:
+            a = apps.get(c.ref)
+            if a is not None:
+                a.consumes.append((info, s))
+    apps = dict(sorted(apps.items()))
+    return Catalog(registry, views, events, apps, dict(sorted(registry.teams_by_id.items())), today, stamp)
