@@ -2,6 +2,8 @@
 declares, who reads a field, and successor links (what the plan and the catalog read)."""
 from __future__ import annotations
 
+import copy
+
 from tests.conftest import ARN, field, producer_app, record
 from tests.desired.test_desired_state import state
 
@@ -42,10 +44,9 @@ def test_topics_carry_their_classified_fields_and_apps_their_declared_fields(tre
 
 
 def test_successor_links_are_on_both_topics(tree):
-    tree.events["claims/claim_created_v2"] = {**tree.events["claims/claim_created"], "meta": {**tree.events["claims/claim_created"]["meta"],
-                                                                                           "replaces": "claims/claim_created"}}
+    tree.events["claims/claim_created_v2"] = copy.deepcopy(tree.events["claims/claim_created"])  # replaces: is optional; replaced_by links both
     tree.events["claims/claim_created"]["meta"].update(lifecycle="deprecated", deprecated_on="2026-11-01", removal_date="2027-06-01",
                                                       replaced_by="claims/claim_created_v2")
     d = state(tree)
     assert d.topic_by_event["claims/claim_created"].replaced_by == "claims/claim_created_v2"
-    assert d.topic_by_event["claims/claim_created_v2"].replaces == "claims/claim_created"
+    assert d.topic_by_event["claims/claim_created_v2"].replaces == ("claims/claim_created",)

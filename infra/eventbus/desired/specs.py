@@ -21,7 +21,7 @@ class TopicSpec:
     keyed: bool
     access_policy: str = "open"  # open | restricted
     classified_fields: tuple[tuple[str, str], ...] = ()  # (dotted path, PII | PHI) of the latest schema version's classified fields
-    replaces: str | None = None  # the event this one succeeds (<domain>/<event>)
+    replaces: tuple[str, ...] = ()  # the events whose replaced_by names this one (<domain>/<event>)
     replaced_by: str | None = None  # the successor of this deprecated event
 
     @property

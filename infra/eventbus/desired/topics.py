@@ -31,7 +31,9 @@ def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
     return {e.ref: e for e in registry.events if has_topic(e, stack)}
 
 
-def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
+def topics(events: dict[str, Event], stack: StackConfig, predecessors: dict[str, tuple[str, ...]] | None = None) -> list[TopicSpec]:
+    """One topic per live event; ``predecessors``: event ref -> the events it replaces (Registry.predecessors)."""
+    predecessors = predecessors or {}
     return [
         TopicSpec(
             name=stack.topic(e.topic_name),
@@ -45,7 +47,7 @@ def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
             keyed=e.key_schema is not None,
             access_policy=e.access_policy,
             classified_fields=classified_fields(e),
-            replaces=e.replaces,
+            replaces=predecessors.get(e.ref, ()),
             replaced_by=e.replaced_by,
         )
         for e in events.values()

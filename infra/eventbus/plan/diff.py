@@ -168,7 +168,7 @@ def _added_topic(n: TopicSpec, risks: list[Risk]) -> EventChange:
     ch.lines.append(f"create: {n.partitions} partitions, replication {n.replication_factor}, "
                     f"retention {_days(cfg['retention.ms'])}, cleanup {cfg['cleanup.policy']}, min ISR {cfg['min.insync.replicas']}")
     if n.replaces:
-        ch.lines.append(f"successor of {c(n.replaces)}")
+        ch.lines.append("successor of " + ", ".join(c(r) for r in n.replaces))
     if n.classification != "none" and int(cfg["retention.ms"]) < 0:
         risks.append(Risk("sensitive", n.event, f"{c(n.name)} keeps **{n.classification}** forever (retention -1)"))
     return ch
