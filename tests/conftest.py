@@ -79,7 +79,7 @@ EVENTS = {
             "producers": [{"application": "refill-api", "idempotent": True}],
             "access": {"policy": "restricted", "allowed_consumers": ["notify/notifier"]},
         },
-        "versions": [record("RefillRequested", [field("rxId", "string"), field("icn", ["null", "string"], default=None)], "gov.va.health")],
+        "versions": [record("RefillRequested", [field("rxId", "string"), field("icn", ["null", "string"], default=None, classification="PII")], "gov.va.health")],
         "examples": {"one.json": {"rxId": "rx-1", "icn": None}},
     },
 }

@@ -328,7 +328,21 @@ def walk_schema(schema: Any) -> int:
                 _fail(f"default_problem returned {p!r}")
             bad += p is not None
     _catalog_rows(schema)
+    _contract(schema)
     return bad
+
+
+def _contract(schema: Any) -> None:
+    """Field facts and field changes (eventbus.avro.contract) of any JSON: never a crash."""
+    from eventbus.avro.contract import RANK, field_changes, schema_fields
+
+    facts = schema_fields(schema)
+    for f in facts.fields.values():
+        if f.classification not in RANK:
+            _fail(f"field {f.path!r} has classification {f.classification!r}")
+        f.label  # noqa: B018 - the type facts are worked out on first use
+    for ch in field_changes(facts, facts):
+        _fail(f"a schema changes against itself: {ch.describe()}")
 
 
 def _catalog_rows(schema: Any) -> None:

@@ -61,6 +61,29 @@ def test_walkers_survive_any_json(value):
         harness.walk_schema(value)
 
 
+@fuzz(300, deadline_s=5)
+@given(st.data())
+def test_field_changes_of_evolved_schemas(data):
+    """Field changes between a schema and an evolution of it: every removed field is gone from the
+    new version, every added one new, and every other change names a field both versions have."""
+    from eventbus.avro.contract import field_changes, schema_fields
+
+    harness.EXECUTIONS["avro-contract"] += 1
+    old = data.draw(avro_record())
+    new = data.draw(evolve(old))
+    before, after = schema_fields(old), schema_fields(new)
+    with harness.time_limit(5):
+        changes = field_changes(before, after)
+    for ch in changes:
+        assert ch.describe()
+        if ch.kind in ("removed", "renamed"):
+            assert ch.path in before.fields and ch.path not in after.fields, ch
+        elif ch.kind == "added":
+            assert ch.path in after.fields and ch.path not in before.fields, ch
+        else:
+            assert ch.path in before.fields and ch.path in after.fields, ch
+
+
 @st.composite
 def schema_pair(draw):
     old = draw(avro_record())

@@ -26,6 +26,11 @@ class AvroAnalysis:
     kinds: dict[str, str] = field(default_factory=dict)  # path -> top-level type (record, string, ...)
     ignored_logical: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # path -> [(field, why)] (new versions)
     compat: dict[tuple[str, int], list[Incompatibility]] = field(default_factory=dict)  # (event ref, version) -> problems
+    # field contracts (eventbus.avro.contract), worked out here, off the main process, for the
+    # schema files whose text holds a classification property and the latest versions whose
+    # field names may look like identifiers
+    classified: dict[str, Classified] = field(default_factory=dict)  # path -> its classification facts
+    identifiers: dict[str, tuple[Identifier, ...]] = field(default_factory=dict)  # latest version's path -> unclassified identifier-like fields
 
     def ok(self, path: str) -> bool:
         return path in self.kinds
@@ -36,6 +41,26 @@ class AvroAnalysis:
         self.kinds.update(other.kinds)
         self.ignored_logical.update(other.ignored_logical)
         self.compat.update(other.compat)
+        self.classified.update(other.classified)
+        self.identifiers.update(other.identifiers)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A schema file's classified fields and unreadable classification properties."""
+
+    fields: tuple[tuple[str, str], ...]  # (dotted path, PII | PHI), in schema order
+    problems: tuple  # eventbus.avro.contract.Problem, ...
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """A field named like a known identifier that has no classification."""
+
+    path: str
+    name: str
+    what: str  # e.g. "an ICN (Integration Control Number)"
+    level: str  # the classification it suggests
 
 
 # (ref, mode, [(version, path, text)], key (path, text, new) | None, merged versions, versions to check)
@@ -69,6 +94,28 @@ def _parse(out: AvroAnalysis, path: str, text: str, new: bool) -> None:
             out.ignored_logical[path] = ignored
 
 
+def _contract(out: AvroAnalysis, path: str, text: str, latest: bool) -> None:
+    """The classification facts of a schema file (and its identifier-like fields, for the latest
+    version), when its text can have any: most files cost two substring tests."""
+    from eventbus.avro.contract import fields_of_text, identifier, may_name_identifier, mentions_classification
+
+    mentions = mentions_classification(text)
+    named = latest and may_name_identifier(text)
+    if not (mentions or named):
+        return
+    facts = fields_of_text(text)
+    if mentions:
+        out.classified[path] = Classified(tuple((f.path, f.classification) for f in facts.classified), facts.problems)
+    if named:
+        found = []
+        for f in facts.fields.values():
+            looks = identifier(f.name) if f.declared is None and f.classification == "none" else None
+            if looks is not None:
+                found.append(Identifier(f.path, f.name, *looks))
+        if found:
+            out.identifiers[path] = tuple(found)
+
+
 def _ignored_logical(node, seen=None, name=""):
     """(name of the nearest field, why) of every invalid logical type in a parsed schema."""
     seen = set() if seen is None else seen
@@ -93,10 +140,12 @@ def _ignored_logical(node, seen=None, name=""):
 def _run(jobs: list[Job]) -> AvroAnalysis:
     out = AvroAnalysis()
     for ref, mode, versions, key, merged, to_check in jobs:
-        for v, path, text in versions:
+        for i, (v, path, text) in enumerate(versions):
             _parse(out, path, text, v not in merged)
+            _contract(out, path, text, i == len(versions) - 1)
         if key:
             _parse(out, key[0], key[1], key[2])
+            _contract(out, key[0], key[1], False)
         if mode == "NONE" or not all(p in out.kinds for _v, p, _t in versions):
             continue
         texts = [t for _v, _p, t in versions]

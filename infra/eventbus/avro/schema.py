@@ -107,20 +107,24 @@ def resolve(t: Any, names: dict[str, dict], namespace: str | None) -> Any:
 _FIELD_KEYS = frozenset({"name", "type", "doc", "default", "aliases", "order"})
 
 
-def iter_fields(schema: Any) -> Iterator[FieldInfo]:
-    """Every record field, nested ones included (each named record expanded once, at its first use)."""
+def iter_fields(schema: Any, every_use: bool = False, limit: int | None = None) -> Iterator[FieldInfo]:
+    """Every record field, nested ones included. Each named record is expanded once, at its first
+    use; with ``every_use`` at every use instead (a field of a record type used in two places has
+    a path under each), except inside itself (a recursive type ends where it repeats). ``limit``
+    caps the number of fields yielded (reuse can make the expansion grow fast)."""
     names: dict[str, dict] = {}
     spaces: dict[int, str | None] = {}
     _index(schema, None, names, spaces, 0)
     seen: set[str] = set()
+    budget = [limit if limit is not None else -1]
 
-    def walk(t: Any, prefix: str, namespace: str | None, depth: int, level: int = 0) -> Iterator[FieldInfo]:
-        if depth > MAX_DEPTH:
+    def walk(t: Any, prefix: str, namespace: str | None, depth: int, level: int = 0, active: frozenset = frozenset()) -> Iterator[FieldInfo]:
+        if depth > MAX_DEPTH or budget[0] == 0:
             return
         t = resolve(t, names, namespace)
         if isinstance(t, list):
             for branch in t:
-                yield from walk(branch, prefix, namespace, depth + 1, level)
+                yield from walk(branch, prefix, namespace, depth + 1, level, active)
             return
         if not isinstance(t, dict):
             return
@@ -128,14 +132,18 @@ def iter_fields(schema: Any) -> Iterator[FieldInfo]:
         if kind in ("record", "error") and isinstance(t.get("name"), str):
             ns = t.get("namespace")
             fn = fullname(t["name"], ns if isinstance(ns, str) else spaces.get(id(t), namespace))
-            if fn in seen:
+            if fn in (active if every_use else seen):
                 return
             seen.add(fn)
+            active = active | {fn}
             inner = fn.rpartition(".")[0] or None
             fields = t.get("fields")
             for f in fields if isinstance(fields, list) else ():
                 if not isinstance(f, dict) or not isinstance(f.get("name"), str):
                     continue
+                if budget[0] == 0:
+                    return
+                budget[0] -= 1
                 path = f"{prefix}.{f['name']}" if prefix else f["name"]
                 aliases = f.get("aliases")
                 yield FieldInfo(
@@ -145,13 +153,28 @@ def iter_fields(schema: Any) -> Iterator[FieldInfo]:
                     {k: v for k, v in f.items() if k not in _FIELD_KEYS},
                     level,
                 )
-                yield from walk(f.get("type"), path, inner, depth + 1, level + 1)
+                ft = f.get("type")
+                if not _leaf(ft):  # most fields hold no fields: no nested walk for them
+                    yield from walk(ft, path, inner, depth + 1, level + 1, active)
         elif kind == "array":
-            yield from walk(t.get("items"), prefix + "[]", namespace, depth + 1, level)
+            yield from walk(t.get("items"), prefix + "[]", namespace, depth + 1, level, active)
         elif kind == "map":
-            yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1, level)
+            yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1, level, active)
 
     yield from walk(schema, "", None, 0)
+
+
+def _leaf(t: Any) -> bool:
+    """Whether a field type certainly holds no fields: a primitive, a logical type on one, an enum,
+    a fixed, or a union of those (a name may be a record: it is walked)."""
+    if isinstance(t, str):
+        return t in PRIMITIVES
+    if isinstance(t, dict):
+        kind = t.get("type")
+        return isinstance(kind, str) and (kind in PRIMITIVES or kind in ("enum", "fixed"))
+    if isinstance(t, list):
+        return all(not isinstance(b, list) and _leaf(b) for b in t)
+    return True
 
 
 _TYPE_FACTS = ("logicalType", "precision", "scale", "size", "symbols")
@@ -175,7 +198,8 @@ def type_details(t: Any, names: dict[str, dict], namespace: str | None, depth: i
         for k in _TYPE_FACTS:
             if k in b:
                 out.setdefault(k, b[k])
-        if b.get("type") in NAMED and isinstance(b.get("name"), str):
+        kind = b.get("type")
+        if isinstance(kind, str) and kind in NAMED and isinstance(b.get("name"), str):  # a type may be a list or a dict in refused JSON
             ns = b.get("namespace")
             out.setdefault("name", fullname(b["name"], ns if isinstance(ns, str) else namespace))
         if b.get("type") == "enum" and "default" in b:

@@ -55,7 +55,7 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
         target=stack.target,
         authorization=stack.authorization,
         connection=connection(stack),
-        topics=tuple(sorted(topics(events, stack))),
+        topics=tuple(sorted(topics(events, stack, registry.predecessors))),
         acls=tuple(sorted(set(acls))),
         apps=tuple(apps),
         roles=tuple(sorted(roles)),

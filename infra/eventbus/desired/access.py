@@ -31,6 +31,7 @@ class _App:
     principals: tuple[str, ...]
     produces: dict[str, Event] = field(default_factory=dict)  # topic -> event
     consumes: dict[str, Event] = field(default_factory=dict)
+    fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # consumed topic -> declared fields
     idempotent: bool = False
     group: str | None = None
     prefix: bool = False
@@ -61,6 +62,8 @@ def _gather(registry: Registry, stack: StackConfig, events: dict[str, Event]) ->
         for s in subs:
             e = events[s.event]
             a.consumes[stack.topic(e.topic_name)] = e
+            if s.fields:
+                a.fields[stack.topic(e.topic_name)] = s.fields
         a.group, a.prefix = c.consumer_group.name, c.consumer_group.prefix
     return apps
 
@@ -110,5 +113,6 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
             group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(a.produces),
             principals=a.principals, role=role,
             sensitive=tuple(sorted(t for t, e in a.consumes.items() if e.sensitive)),
+            fields=tuple(sorted(a.fields.items())),
         ))
     return apps, acls, roles

@@ -20,6 +20,9 @@ class TopicSpec:
     lifecycle: str
     keyed: bool
     access_policy: str = "open"  # open | restricted
+    classified_fields: tuple[tuple[str, str], ...] = ()  # (dotted path, PII | PHI) of the latest schema version's classified fields
+    replaces: tuple[str, ...] = ()  # the events whose replaced_by names this one (<domain>/<event>)
+    replaced_by: str | None = None  # the successor of this deprecated event
 
     @property
     def config_dict(self) -> dict[str, str]:
@@ -95,10 +98,16 @@ class AppSpec:
     principals: tuple[str, ...]
     role: str | None  # IAM role name (IAM stacks)
     sensitive: tuple[str, ...]  # consumed topics that carry PII/PHI
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (consumed topic, the dotted paths its subscription declares), for those that declare
 
     @property
     def principal(self) -> str:
         return naming.principal(self.kafka_user)
+
+    def declared(self, topic: str) -> tuple[str, ...] | None:
+        """The fields the application declares it reads of a consumed topic (None: it declares
+        none, so it reads every field)."""
+        return next((paths for t, paths in self.fields if t == topic), None)
 
 
 @dataclass(frozen=True, order=True)

@@ -75,6 +75,30 @@ class DesiredState:
                 out.setdefault(t, []).append(a)
         return {k: tuple(v) for k, v in out.items()}
 
+    def field_readers(self, topic: str, path: str) -> tuple[tuple[AppSpec, bool], ...]:
+        """(application, declares it) of every application that reads field ``path`` (dotted) of
+        ``topic`` here: those whose subscription declares it, a field enclosing it or one inside
+        it (True), and those that declare no fields, so read every field (False)."""
+        from eventbus.avro.contract import reads
+
+        out = []
+        for a in self.readers.get(topic, ()):
+            declared = a.declared(topic)
+            if reads(declared, path):
+                out.append((a, declared is not None))
+        return tuple(out)
+
+    def classified_reads(self, app: AppSpec, topic: str) -> tuple[tuple[str, str], ...]:
+        """(dotted path, PII | PHI) of the classified fields of ``topic`` that ``app`` reads: the
+        ones its subscription declares (every one when it declares none)."""
+        from eventbus.avro.contract import covers
+
+        spec = self.topics_by_name.get(topic)
+        if spec is None:
+            return ()
+        declared = app.declared(topic)
+        return tuple((p, level) for p, level in spec.classified_fields if covers(declared, p))
+
     def role_arn(self, app_ref: str) -> str | None:
         role = self.roles_by_app.get(app_ref)
         return role.arn if role is not None else None

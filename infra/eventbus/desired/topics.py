@@ -16,12 +16,24 @@ def topic_config(e: Event, stack: StackConfig) -> tuple[tuple[str, str], ...]:
     }.items()))
 
 
+def classified_fields(e: Event) -> tuple[tuple[str, str], ...]:
+    """(dotted path, PII | PHI) of every classified field of the event's latest value schema."""
+    from eventbus.avro.contract import mentions_classification, schema_fields
+
+    sv = e.latest
+    if sv is None or sv.schema is None or not mentions_classification(sv.text, sv.digest):
+        return ()
+    return tuple((f.path, f.classification) for f in schema_fields(sv.schema, sv.digest).classified)
+
+
 def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
     """The events with a topic on this stack, by ref."""
     return {e.ref: e for e in registry.events if has_topic(e, stack)}
 
 
-def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
+def topics(events: dict[str, Event], stack: StackConfig, predecessors: dict[str, tuple[str, ...]] | None = None) -> list[TopicSpec]:
+    """One topic per live event; ``predecessors``: event ref -> the events it replaces (Registry.predecessors)."""
+    predecessors = predecessors or {}
     return [
         TopicSpec(
             name=stack.topic(e.topic_name),
@@ -34,6 +46,9 @@ def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
             lifecycle=e.lifecycle,
             keyed=e.key_schema is not None,
             access_policy=e.access_policy,
+            classified_fields=classified_fields(e),
+            replaces=predecessors.get(e.ref, ()),
+            replaced_by=e.replaced_by,
         )
         for e in events.values()
     ]

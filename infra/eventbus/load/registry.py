@@ -45,7 +45,7 @@ from eventbus.model.findings import Finding, Severity
 VERSION_FILE = re.compile(r"^v([1-9][0-9]{0,3})\.avsc$")
 STACK_FILE = re.compile(r"^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$")
 DAY_MS = 86_400_000
-EVENT_EXTRA_FILES = {"README.md", "CHANGELOG.md", "key.avsc", "event.yaml"}
+EVENT_EXTRA_FILES = {"README.md", "CHANGELOG.md", "MIGRATION.md", "key.avsc", "event.yaml"}
 
 DEFAULTS_TOPIC = {
     "partitions": 3,
@@ -365,7 +365,7 @@ class TreeLoader:
             elif fname not in EVENT_EXTRA_FILES:
                 self._stray(
                     fpath,
-                    "an event folder holds event.yaml, v<N>.avsc value schemas (v1.avsc, v2.avsc, ...), an optional key.avsc, examples/*.json and README.md",
+                    "an event folder holds event.yaml, v<N>.avsc value schemas (v1.avsc, v2.avsc, ...), an optional key.avsc, examples/*.json, README.md and MIGRATION.md",
                 )
         versions.sort(key=lambda v: v.version)
         got = self._yaml(meta, "event")
@@ -415,6 +415,7 @@ class TreeLoader:
             folder=self.rel(epath),
             declared_domain=d["domain"],
             pos=pos,
+            replaces=d.get("replaces"),
         )
 
     # -- consumers -------------------------------------------------------
@@ -446,7 +447,8 @@ class TreeLoader:
                         principals=_principals(d["principals"]),
                         consumer_group=ConsumerGroup(cg.get("name") or naming.default_group(team, fname[:-5]), bool(cg.get("prefix", False))),
                         subscriptions=tuple(
-                            Subscription(s["event"], s["purpose"], tuple(s["environments"]), i) for i, s in enumerate(d.get("subscriptions") or [])
+                            Subscription(s["event"], s["purpose"], tuple(s["environments"]), i, tuple(s.get("fields") or ()))
+                            for i, s in enumerate(d.get("subscriptions") or [])
                         ),
                         compliance=_compliance(d["compliance"]) or Compliance(),
                         declared_team=d["team"],

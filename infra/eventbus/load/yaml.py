@@ -216,6 +216,8 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     # quotes escape them (\N, \L, \P).
     if "\x85" in data or "\u2028" in data or "\u2029" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+    if "\n" in data.rstrip("\n"):  # several lines: a literal block, as people write them (the emitter falls back when it cannot)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_str(data)
 
 

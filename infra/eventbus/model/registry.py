@@ -198,6 +198,7 @@ class Event:
     declared_domain: str  # as written in event.yaml (must equal the folder)
     pos: Positions
     replaced_by: str | None = None  # "<domain>/<event>" that replaces a deprecated or retired event
+    replaces: str | None = None  # "<domain>/<event>" this event says it succeeds (optional: that event's replaced_by names this one)
 
     @property
     def ref(self) -> str:
@@ -228,6 +229,7 @@ class Subscription:
     purpose: str
     environments: tuple[str, ...]
     index: int
+    fields: tuple[str, ...] = ()  # dotted paths of the fields the application reads; () = not declared (reads every field)
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,15 @@ class Registry:
     @cached_property
     def environments(self) -> tuple[str, ...]:
         return tuple(sorted({s.environment for s in self.stacks}))
+
+    @cached_property
+    def predecessors(self) -> dict[str, tuple[str, ...]]:
+        """Event ref -> the refs of the events whose ``replaced_by`` names it (sorted)."""
+        out: dict[str, list[str]] = {}
+        for e in self.events:
+            if e.replaced_by:
+                out.setdefault(e.replaced_by, []).append(e.ref)
+        return {k: tuple(sorted(v)) for k, v in out.items()}
 
     @cached_property
     def subscribers(self) -> dict[str, tuple[tuple[Consumer, Subscription], ...]]:

@@ -8,15 +8,18 @@ Every value from the tree that a risk or a line quotes is written with
 be rewritten by the text it quotes. *Needs attention* lists every weakening of a protection:
 deletions, shrinking partitions, replication changes, retention cut short or set to forever on
 PII/PHI, cleanup policy, compatibility mode weakened, classification lowered, restricted access
-opened, stack protection turned off, a key schema added or changed, and new read or write
-access or new principals on roles that touch PII/PHI.
+opened, stack protection turned off, a key schema added or changed, new read or write
+access or new principals on roles that touch PII/PHI, and field by field (from
+:mod:`eventbus.avro.contract`): a new version's change to a field that an application on the
+stack reads (named, with its owner), the classified fields a new reader reads (or *least data*
+when it declares only unclassified ones), and classified fields an existing reader reads now.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from eventbus.desired import AclSpec, AppSpec, DesiredState, RoleSpec, TopicSpec
+from eventbus.desired import AclSpec, AppSpec, DesiredState, RoleSpec, SubjectSpec, TopicSpec
 from eventbus.model import weakens
 from eventbus.text import md_code as c
 
@@ -95,8 +98,45 @@ def _describe_acl(a: AclSpec) -> str:
     return f"{a.operation} on {kind} {what}{ev}"
 
 
+SHOWN = 6  # fields or readers quoted in one line
+
+
+def _some(items: list[str], n: int = SHOWN) -> str:
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def _fields(pairs) -> str:
+    """``icn`` (PII), ``medicationName`` (PHI), …"""
+    return _some([f"{c(p)} ({level})" for p, level in pairs])
+
+
+def _field_changes(new: DesiredState, s: SubjectSpec, added: list[int], risks: list[Risk], lines: list[str]) -> None:
+    """Each added version's field changes against the version before it: a line per change, and a
+    danger per change that breaks a reader on this stack, naming the readers."""
+    from eventbus.avro.contract import VERBS, field_changes, fields_of_text
+
+    topic = new.topic_by_event.get(s.event)
+    texts = dict(s.versions)
+    numbers = [v for v, _ in s.versions]
+    for v in added:
+        i = numbers.index(v)
+        if i == 0:
+            continue
+        for ch in field_changes(fields_of_text(texts[numbers[i - 1]]), fields_of_text(texts[v])):
+            # "null or string": a "|" in a code span reads "\|" outside a table
+            details = "; ".join(ch.details).replace(" | ", " or ")
+            what = f"v{v} {VERBS[ch.kind]} field {c(ch.path)}" + (f" ({c(details)})" if details else "")
+            lines.append(what)
+            if not ch.breaking or ch.classification_only or topic is None:
+                continue  # a reader that now reads PII/PHI is a sensitive risk of its application
+            readers = new.field_readers(topic.name, ch.path)
+            if readers:
+                named = [f"{c(a.ref)} (owner {c(a.team)}" + (")" if declares else ", declares no fields)") for a, declares in readers]
+                risks.append(Risk("danger", s.event, f"{c(topic.name)}: {what}, which {_some(named)} read{'s' if len(readers) == 1 else ''}"))
+
+
 def _subject_changes(old: DesiredState | None, new: DesiredState, risks: list[Risk]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
-    """Schema versions added and subject lines (mode and key changes), by event."""
+    """Schema versions added (with their field changes) and subject lines (mode and key changes), by event."""
     old_subjects = {s.name: s for s in old.subjects} if old else {}
     old_topic_keys = {f"{t.name}-key" for t in old.topics} if old else set()  # subjects of topics that exist at the base
     versions_added: dict[str, list[int]] = defaultdict(list)
@@ -105,7 +145,9 @@ def _subject_changes(old: DesiredState | None, new: DesiredState, risks: list[Ri
         prev = old_subjects.get(s.name)
         have = {v for v, _ in prev.versions} if prev is not None else set()
         if s.kind == "value":
-            versions_added[s.event] += [v for v, _ in s.versions if v not in have]
+            added = [v for v, _ in s.versions if v not in have]
+            versions_added[s.event] += added
+            _field_changes(new, s, added, risks, lines[s.event])
             if prev is not None and prev.compatibility != s.compatibility:
                 lines[s.event].append(f"compatibility {prev.compatibility} → {s.compatibility}")
                 if weakens(prev.compatibility, s.compatibility):
@@ -125,6 +167,8 @@ def _added_topic(n: TopicSpec, risks: list[Risk]) -> EventChange:
     cfg = n.config_dict
     ch.lines.append(f"create: {n.partitions} partitions, replication {n.replication_factor}, "
                     f"retention {_days(cfg['retention.ms'])}, cleanup {cfg['cleanup.policy']}, min ISR {cfg['min.insync.replicas']}")
+    if n.replaces:
+        ch.lines.append("successor of " + ", ".join(c(r) for r in n.replaces))
     if n.classification != "none" and int(cfg["retention.ms"]) < 0:
         risks.append(Risk("sensitive", n.event, f"{c(n.name)} keeps **{n.classification}** forever (retention -1)"))
     return ch
@@ -184,8 +228,23 @@ def _changed_topic(o: TopicSpec, n: TopicSpec, risks: list[Risk]) -> EventChange
     if n.keyed and not o.keyed:
         ch.lines.append("key schema added")
     if n.lifecycle != o.lifecycle:
-        ch.lines.append(f"lifecycle {o.lifecycle} → {n.lifecycle}")
+        ch.lines.append(f"lifecycle {o.lifecycle} → {n.lifecycle}" + (f" (successor {c(n.replaced_by)})" if n.replaced_by else ""))
     return ch
+
+
+def _read_fields(state: DesiredState, app: AppSpec, topic: TopicSpec) -> str:
+    """What a new reader of a PII/PHI topic reads of it, field by field (least data when it
+    declares only unclassified fields)."""
+    declared = app.declared(topic.name)
+    if not topic.classified_fields:
+        return "; no field of its schema is classified"
+    if declared is None:
+        return f"; it declares no fields, so it reads every classified field: {_fields(topic.classified_fields)}"
+    read = state.classified_reads(app, topic.name)
+    if read:
+        return f"; of its classified fields it reads {_fields(read)}"
+    return (f"; least data: it declares only unclassified fields ({_some([c(p) for p in declared])}), "
+            f"none of the {len(topic.classified_fields)} classified ones")
 
 
 def _statements(role: RoleSpec | None) -> set[tuple[str, str, str]]:
@@ -220,7 +279,15 @@ def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: li
     for operation, topic in gained:
         if topic in sensitive:
             verb = "read" if operation == "Read" else "write"
-            risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive[topic].classification}** on {c(topic)} ({c(sensitive[topic].event)})"))
+            fields = _read_fields(new, n_app, sensitive[topic]) if operation == "Read" and n_app is not None else ""
+            risks.append(Risk("sensitive", ref, f"{c(ref)} gains {verb} access to **{sensitive[topic].classification}** on {c(topic)} ({c(sensitive[topic].event)}){fields}"))
+    if o_app is not None and n_app is not None and old is not None:
+        for topic in sorted(set(o_app.consumes) & set(n_app.consumes)):
+            before = set(old.classified_reads(o_app, topic))
+            now = [f for f in new.classified_reads(n_app, topic) if f not in before]
+            if now:
+                risks.append(Risk("sensitive", ref, f"{c(ref)} now reads classified fields of {c(topic)} ({c(new.topics_by_name[topic].event)}): "
+                                                    f"{_fields(now)}"))
     touches = sorted({*n_app.consumes, *n_app.produces} & set(sensitive)) if n_app is not None else []
     if n_role is not None and touches:
         for principal in ch.trust_added:

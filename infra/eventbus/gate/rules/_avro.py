@@ -38,3 +38,21 @@ def name_lines(text: str) -> dict[str, int]:
 def line_of(sv: SchemaVersion, name: str) -> Loc:
     """Line of the first ``"name": "<name>"`` in the file (best effort)."""
     return Loc(sv.path, name_lines(sv.text).get(name, 1))
+
+
+def contract(sv: SchemaVersion):
+    """The field facts of a schema version (:mod:`eventbus.avro.contract`), computed once per content."""
+    from eventbus.avro.contract import mentions_classification, schema_fields
+
+    return schema_fields(sv.schema, sv.digest, mentions_classification(sv.text, sv.digest))
+
+
+def field_line(sv: SchemaVersion, path: str) -> Loc:
+    """Line of the field at a dotted path (of its last name; best effort)."""
+    return line_of(sv, path.rsplit(".", 1)[-1]) if path else Loc(sv.path, 1)
+
+
+def owner_of(ctx, team: str) -> str:
+    """``<team>, @org/team``: who to ask about an application."""
+    t = ctx.registry.teams_by_id.get(team)
+    return f"{team}, {t.github_team}" if t is not None else team

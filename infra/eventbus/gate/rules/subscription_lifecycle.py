@@ -15,6 +15,8 @@ class SubscriptionLifecycle(Rule):
             if e is None:
                 continue
             if e.lifecycle == "deprecated":
-                yield self.finding(c.pos.loc("subscriptions", s.index, "event"), f"{s.event} is deprecated and will be removed on {e.removal_date}")
+                successor = f"; its successor is {e.replaced_by}" if e.replaced_by else ""
+                hint = f"subscribe to {e.replaced_by}, then remove this subscription before the removal date" if e.replaced_by else None
+                yield self.finding(c.pos.loc("subscriptions", s.index, "event"), f"{s.event} is deprecated and will be removed on {e.removal_date}{successor}", hint)
             elif e.lifecycle == "retired":
                 yield self.finding(c.pos.loc("subscriptions", s.index, "event"), f"{s.event} is retired", "remove this subscription", Severity.ERROR)
