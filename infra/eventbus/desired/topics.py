@@ -4,6 +4,7 @@ from __future__ import annotations
 from eventbus.desired.policy import has_topic
 from eventbus.desired.specs import TopicSpec
 from eventbus.model import Event, Registry
+from eventbus.model.adoption import Adoption
 from eventbus.model.stack import StackConfig
 
 
@@ -21,19 +22,27 @@ def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
     return {e.ref: e for e in registry.events if has_topic(e, stack)}
 
 
-def topics(events: dict[str, Event], stack: StackConfig) -> list[TopicSpec]:
-    return [
-        TopicSpec(
-            name=stack.topic(e.topic_name),
+def topics(events: dict[str, Event], stack: StackConfig, adoption: Adoption | None = None) -> list[TopicSpec]:
+    """One spec per event; a topic the stack's adoption record holds is adopted (``adopt``), with the
+    other topic-level settings found on it kept as they are."""
+    out = []
+    for e in events.values():
+        name = stack.topic(e.topic_name)
+        found = adoption.topics.get(name) if adoption is not None else None
+        config = topic_config(e, stack)
+        if found is not None and found.kept_config:
+            config = tuple(sorted({**dict(found.kept_config), **dict(config)}.items()))
+        out.append(TopicSpec(
+            name=name,
             event=e.ref,
             partitions=e.topic.partitions,
             replication_factor=stack.replication_factor,
-            config=topic_config(e, stack),
+            config=config,
             protect=stack.protect,
             classification=e.classification,
             lifecycle=e.lifecycle,
             keyed=e.key_schema is not None,
             access_policy=e.access_policy,
-        )
-        for e in events.values()
-    ]
+            adopt=name if found is not None else None,
+        ))
+    return out
