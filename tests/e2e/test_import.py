@@ -35,6 +35,7 @@ from confluent_kafka.admin import (
 
 from eventbus.load.yaml import dump_yaml, parse_yaml
 from tests.e2e.conftest import REPO, Workspace, admin_conf, run
+from tests.importer.fill import fill_in
 
 pytestmark = pytest.mark.e2e
 
@@ -210,49 +211,6 @@ def all_records(broker: dict, topic: str) -> list[bytes]:
             got.append(msg.value())
     c.close()
     return sorted(got)
-
-
-# -- a person's part --------------------------------------------------------------------------------
-def fill_in(root: Path) -> int:
-    """Replace every FILL-IN placeholder as a person would (realistic values per field)."""
-    filled = 0
-
-    def value(path: tuple, doc: dict, old: str):
-        key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if path[:1] == ("principals",):
-            return f"arn:aws-us-gov:iam::111122223333:role/{doc['application']}-prod"
-        if path[:1] == ("contacts",):
-            return "Pat Example"
-        return {
-            "summary": "A record changed in the source system and the bus published it.",
-            "data": "none",
-            "description": "An application of the agency that the platform team set up by hand.",
-            "purpose": "Show the Veteran the current status of the claim and its letters.",
-            "vasi_id": "1234",
-            "fisma_level": "Moderate",
-            "ato_status": "ATO",
-            "name": f"Team {doc.get('id', '')}",
-            "github_team": f"@department-of-veterans-affairs/{doc.get('id', '')}",
-        }[key]
-
-    def walk(node, path, doc):
-        nonlocal filled
-        if isinstance(node, dict):
-            return {k: walk(v, path + (k,), doc) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(v, path + (i,), doc) for i, v in enumerate(node)]
-        if isinstance(node, str) and node.startswith("FILL-IN:"):
-            filled += 1
-            return value(path, doc, node)
-        return node
-
-    for path in sorted([*root.glob("events/*/*/event.yaml"), *root.glob("consumers/*/*.yaml"), *root.glob("teams/*.yaml")]):
-        text = path.read_text()
-        if "FILL-IN:" not in text:
-            continue
-        doc, _ = parse_yaml(text)
-        path.write_text(dump_yaml(walk(doc, (), doc)))
-    return filled
 
 
 # -- the scenario -----------------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from eventbus.model.adoption import Adoption
 
 def recorded_topics(adoption: Adoption | None, topics: list[TopicSpec]) -> tuple[TopicSpec, ...]:
     """Each adopted topic as it was found: the tree's spec with the recorded partitions,
-    replication factor and settings."""
+    replication factor and settings (a setting the record does not hold is taken as the tree's)."""
     out = []
     for t in topics:
         if adoption is None or t.adopt is None:
             continue
         found = adoption.topics[t.adopt]
-        config = {**dict(found.kept_config), **dict(found.config)}
+        config = {**t.config_dict, **dict(found.kept_config), **dict(found.config)}
         out.append(replace(t, partitions=found.partitions, replication_factor=found.replication_factor or t.replication_factor,
                            config=tuple(sorted(config.items()))))
     return tuple(sorted(out))

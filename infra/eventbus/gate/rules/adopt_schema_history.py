@@ -10,7 +10,9 @@ class AdoptSchemaHistory(Rule):
     The deploy registers every version of the tree in order; a version that differs from the
     registry's would become a new version (with a new schema id) instead of adopting the one that
     stored records carry. The adoption record holds a fingerprint of each (its JSON with sorted
-    keys), so formatting may differ but nothing else.
+    keys), so formatting may differ but nothing else. Such versions are history: the findings of
+    ``avro-doc``, ``avro-namespace``, ``avro-default``, ``avro-logical-type`` and
+    ``schema-compat`` on them are warnings (new versions are checked as always).
     """
 
     id = "adopt-schema-history"
