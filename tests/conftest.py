@@ -128,6 +128,7 @@ class Tree:
         self.events = copy.deepcopy(EVENTS)
         self.consumers = copy.deepcopy(CONSUMERS)
         self.stacks = copy.deepcopy(STACKS)
+        self.adoptions: dict[str, dict] = {}  # stack -> adopt/<stack>.yaml
 
     def files(self) -> dict[str, str]:
         """Repository-relative path -> text of every file of the tree."""
@@ -144,6 +145,7 @@ class Tree:
             for name, payload in (ev.get("examples") or {}).items():
                 out[f"{folder}/examples/{name}"] = json.dumps(payload)
         out.update({f"consumers/{ref}.yaml": dump_yaml(c) for ref, c in self.consumers.items()})
+        out.update({f"adopt/{stack}.yaml": dump_yaml(a) for stack, a in self.adoptions.items()})
         return out
 
     def fs(self, root: str = "/registry"):
@@ -154,7 +156,7 @@ class Tree:
 
     def write(self) -> Tree:
         assert self.root is not None, "a tree in memory has no root: use fs()"
-        for sub in ("events", "consumers", "teams"):
+        for sub in ("events", "consumers", "teams", "adopt"):
             shutil.rmtree(self.root / sub, ignore_errors=True)
         for p in self.root.glob("Pulumi.*.yaml"):
             p.unlink()

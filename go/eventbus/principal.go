@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,7 +17,8 @@ import (
 //   - create/update: read the principal's bindings (one DescribeAcls), add what is missing (one
 //     CreateAcls batch), remove what is not declared (one DeleteAcls batch of exact filters), then
 //     describe again until the cluster reports exactly the declared set;
-//   - read (refresh, import): DescribeAcls of the principal, DescribeUserScramCredentials;
+//   - read (refresh, import): DescribeAcls of the principal, DescribeUserScramCredentials (only the
+//     credential the state manages: an imported principal's existing credential stays unmanaged);
 //   - delete: DeleteAcls with exact filters for the bindings in the state, and the credential.
 type principalArgs struct {
 	Principal string     `json:"principal"`
@@ -264,18 +264,11 @@ func (principalKind) read(ctx context.Context, s *server, id string, state, _ ma
 		out.ACLs = []binding{}
 	}
 	// The password cannot be read back: keep the state's while the same mechanism still exists.
+	// A credential the state does not manage (an import, an application whose credential is
+	// kept as it was) is not this resource's: it is not reported, so it is never changed or deleted.
 	if st.SCRAM != nil {
 		if it, ok := creds[st.SCRAM.Mechanism]; ok {
 			out.SCRAM = &scramArgs{Mechanism: st.SCRAM.Mechanism, Iterations: it, Password: st.SCRAM.Password}
-		}
-	} else {
-		mechs := make([]string, 0, len(creds))
-		for m := range creds {
-			mechs = append(mechs, m)
-		}
-		sort.Strings(mechs)
-		if len(mechs) > 0 {
-			out.SCRAM = &scramArgs{Mechanism: mechs[0], Iterations: creds[mechs[0]]}
 		}
 	}
 	if len(live) == 0 && out.SCRAM == nil {

@@ -239,3 +239,33 @@ func TestDiffReplacesOnlyOnANewPrincipal(t *testing.T) {
 		t.Fatalf("principal change must replace: %v", d)
 	}
 }
+
+func TestImportAdoptsTheBindingsButNotTheCredential(t *testing.T) {
+	k := newFakeKafka()
+	s := testServer(k, nil)
+	// a principal set up by hand: its bindings and a credential whose password only the application knows
+	_ = k.createACLs(context.Background(), "User:legacy", []binding{{"Topic", "orders", "Literal", "Read", "*", "Allow"}})
+	_ = k.upsertSCRAM(context.Background(), "legacy", "SCRAM-SHA-512", 8192, "the-apps-own")
+	id, outs, ins, err := principalKind{}.read(context.Background(), s, "User:legacy", map[string]any{}, nil)
+	if err != nil || id != "User:legacy" {
+		t.Fatalf("import read: %q %v", id, err)
+	}
+	if _, has := outs["scram"]; has {
+		t.Fatalf("an unmanaged credential must not be reported (the next update would change or delete it): %v", outs)
+	}
+	if len(ins["acls"].([]any)) != 1 {
+		t.Fatalf("imported bindings %v", ins["acls"])
+	}
+	// the program declares the same bindings and no credential: nothing to do, the credential stays
+	news := principalInputs(t, acl("Topic", "orders", "Read"))
+	news["principal"] = "User:legacy"
+	if d := (principalKind{}).diff(ins, news); d.Changes != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Fatalf("import then diff must show no change, got %v", d.Diffs)
+	}
+	if err := (principalKind{}).delete(context.Background(), s, "", "User:legacy", ins); err != nil {
+		t.Fatal(err)
+	}
+	if k.scram["legacy"]["SCRAM-SHA-512"] != 8192 {
+		t.Fatalf("deleting the principal's bindings must leave the unmanaged credential: %v", k.scram)
+	}
+}

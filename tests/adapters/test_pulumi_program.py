@@ -52,7 +52,7 @@ def run_program(stack_name: str, root=REPO, config: dict | None = None):
 
     def record(args: pulumi.ResourceTransformationArgs):
         seen[f"{args.type_}::{args.name}"] = {"protect": args.opts.protect, "retain": args.opts.retain_on_delete,
-                                               "parent": args.opts.parent, "resource": args.resource}
+                                               "parent": args.opts.parent, "resource": args.resource, "import": args.opts.import_}
         return None
 
     pulumi.runtime.register_stack_transformation(record)

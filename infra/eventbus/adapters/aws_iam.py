@@ -1,5 +1,6 @@
 """AWS IAM adapter: read the roles a stack's deploy manages and compare them with the desired
-state (``eventbus drift`` on IAM stacks). Read-only: nothing here changes IAM.
+state (``eventbus drift`` on IAM stacks), or every role whose policies name the cluster
+(``eventbus import``). Read-only: nothing here changes IAM.
 
 A role is the stack's when its name starts with the stack's prefix and it carries the tag
 ``managed-by: eventbus-registry`` (the program tags every role it creates).
@@ -28,6 +29,7 @@ class LiveRole:
     attached: tuple[str, ...]  # managed policy ARNs
     managed: bool  # carries the managed-by tag
     boundary: str | None
+    attached_docs: dict[str, dict] = field(default_factory=dict)  # managed policy ARN -> its default version's document (read_cluster_roles)
 
 
 @dataclass
@@ -69,6 +71,55 @@ def read_roles(iam, prefix: str) -> LiveIam:
     except (BotoCoreError, ClientError) as exc:
         raise IamUnavailable(f"cannot read IAM roles: {exc}") from None
     return live
+
+
+def read_cluster_roles(iam, cluster_arn: str, progress=None) -> LiveIam:
+    """Every role (whatever its name) with a policy, inline or attached, that names the cluster:
+    its ARN, or the ARN of one of its topics or groups (``eventbus import`` on IAM stacks).
+    ``progress(step, done, total)`` is called per page of roles."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    head, _, rest = cluster_arn.partition(":cluster/")  # arn:<partition>:kafka:<region>:<account>, <name>/<uuid>
+    marks = tuple(f"{head}:{kind}/{rest}" for kind in ("cluster", "topic", "group"))
+    tell = progress or (lambda *_: None)
+    live = LiveIam()
+    seen = 0
+    docs: dict[str, dict] = {}
+    try:
+        for page in iam.get_paginator("list_roles").paginate():
+            for r in page["Roles"]:
+                name = r["RoleName"]
+                inline = {p: _doc(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+                          for p in iam.list_role_policies(RoleName=name).get("PolicyNames", [])}
+                attached = {}
+                for a in iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", []):
+                    arn = a["PolicyArn"]
+                    if arn not in docs:
+                        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                        docs[arn] = _doc(iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"])
+                    attached[arn] = docs[arn]
+                names_cluster = any(str(res).startswith(marks) for d in (*inline.values(), *attached.values())
+                                    for st in d.get("Statement", []) for res in _as_list(st.get("Resource")))
+                if names_cluster:
+                    tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
+                    live.roles[name] = LiveRole(name, _doc(r.get("AssumeRolePolicyDocument")), inline, tuple(sorted(attached)),
+                                                tags.get(MANAGED_TAG[0]) == MANAGED_TAG[1], (r.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+                                                attached)
+            seen += len(page["Roles"])
+            tell("IAM roles", seen, None)
+    except (BotoCoreError, ClientError) as exc:
+        raise IamUnavailable(f"cannot read IAM roles: {exc}") from None
+    return live
+
+
+def trust_principals(trust: dict) -> set[str]:
+    """The AWS principals a trust policy lets assume the role."""
+    return _principals(trust)
+
+
+def grants(policy: dict) -> set[tuple[str, str]]:
+    """(action, resource) of every Allow statement of a policy document."""
+    return _grants(policy)
 
 
 def _principals(trust: dict) -> set[str]:

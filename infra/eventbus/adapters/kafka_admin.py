@@ -1,5 +1,6 @@
-"""Kafka admin adapter: read the live cluster (topics, configs, ACLs, SCRAM users) and compare
-it with the desired state (``eventbus drift``). Read-only: nothing here changes the cluster.
+"""Kafka admin adapter: read the live cluster (topics, configs, ACLs, SCRAM users, consumer
+groups) and compare it with the desired state (``eventbus drift``), or take its inventory
+(``eventbus import``). Read-only: nothing here changes the cluster.
 """
 from __future__ import annotations
 
@@ -63,15 +64,7 @@ MANAGED_CONFIGS = ("cleanup.policy", "retention.ms", "min.insync.replicas", "max
 
 def read_live(conf: dict, timeout: float = 20.0) -> LiveState:
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import (
-        AclBindingFilter,
-        AclOperation,
-        AclPermissionType,
-        AdminClient,
-        ConfigResource,
-        ResourcePatternType,
-        ResourceType,
-    )
+    from confluent_kafka.admin import AdminClient, ConfigResource, ResourceType
 
     admin = AdminClient(conf)
     live = LiveState()
@@ -91,16 +84,109 @@ def read_live(conf: dict, timeout: float = 20.0) -> LiveState:
         parts = t.partitions
         rf = len(next(iter(parts.values())).replicas) if parts else 0
         live.topics[n] = LiveTopic(n, len(parts), rf, configs.get(n, {}))
+    live.acls = _read_acls(admin, timeout)
+    live.scram_users = _read_scram_users(admin, timeout)
+    return live
+
+
+def _read_acls(admin, timeout: float) -> set[tuple]:
+    """Every ACL binding on the cluster, as :attr:`AclSpec.identity` tuples."""
+    from confluent_kafka.admin import AclBindingFilter, AclOperation, AclPermissionType, ResourcePatternType, ResourceType
+
+    out = set()
     flt = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None, AclOperation.ANY, AclPermissionType.ANY)
     for b in admin.describe_acls(flt, request_timeout=timeout).result(timeout=timeout):
-        restype = "Cluster" if b.restype.name == "BROKER" else _title(b.restype.name)  # librdkafka calls the cluster resource BROKER
-        live.acls.add((b.principal, restype, b.name, _title(b.resource_pattern_type.name), _op(b.operation.name), b.host, _title(b.permission_type.name)))
+        restype = "Cluster" if b.restype.name == "BROKER" else _restype(b.restype.name)  # librdkafka calls the cluster resource BROKER
+        out.add((b.principal, restype, b.name, _title(b.resource_pattern_type.name), _op(b.operation.name), b.host, _title(b.permission_type.name)))
+    return out
+
+
+def _read_scram_users(admin, timeout: float) -> set[str]:
+    from confluent_kafka import KafkaException
+
     try:
         users = admin.describe_user_scram_credentials(request_timeout=timeout).result(timeout=timeout)
-        live.scram_users = {u for u, desc in users.items() if desc.scram_credential_infos}
+        return {u for u, desc in users.items() if desc.scram_credential_infos}
     except (KafkaException, TypeError):
-        pass
-    return live
+        return set()
+
+
+def _restype(name: str) -> str:
+    return "TransactionalId" if name == "TRANSACTIONAL_ID" else _title(name)
+
+
+@dataclass(frozen=True)
+class TopicFound:
+    """A topic as ``eventbus import`` reads it: its id, size and every setting that matters."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    topic_id: str | None
+    config: dict  # effective value of each of MANAGED_CONFIGS (set on the topic or inherited)
+    overrides: dict  # every setting set on the topic itself (dynamic topic config)
+
+
+@dataclass
+class Inventory:
+    """What ``eventbus import`` reads from a cluster; nothing is modified."""
+
+    cluster_id: str | None = None
+    topics: dict[str, TopicFound] = field(default_factory=dict)
+    acls: set[tuple] = field(default_factory=set)  # AclSpec.identity of every binding
+    scram_users: set[str] = field(default_factory=set)
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)  # consumer group -> topics it has committed offsets on
+
+
+def _chunks(items: list, n: int):
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def read_inventory(conf: dict, timeout: float = 30.0, acls: bool = True, progress=None) -> Inventory:
+    """Topics (partitions, replication, topic id, settings), ACL bindings, SASL/SCRAM users and
+    consumer groups with the topics they committed offsets on; read-only (list and describe
+    requests only). ``progress(step, done, total)`` is called as it goes (large clusters)."""
+    from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicCollection
+    from confluent_kafka.admin import AdminClient, ConfigResource, ConfigSource, ResourceType
+
+    tell = progress or (lambda *_: None)
+    admin = AdminClient(conf)
+    inv = Inventory()
+    try:
+        md = admin.list_topics(timeout=timeout)
+        inv.cluster_id = md.cluster_id
+    except KafkaException as exc:
+        raise KafkaUnavailable(f"cannot reach Kafka at {conf['bootstrap.servers']}: {exc.args[0].str() if exc.args else exc}") from None
+    names = sorted(md.topics)
+    ids: dict[str, str] = {}
+    configs: dict[str, tuple[dict, dict]] = {}
+    done = 0
+    for chunk in _chunks(names, 200):
+        for name, fut in admin.describe_topics(TopicCollection(chunk), request_timeout=timeout).items():
+            ids[name] = str(fut.result(timeout=timeout).topic_id)
+        for res, fut in admin.describe_configs([ConfigResource(ResourceType.TOPIC, n) for n in chunk], request_timeout=timeout).items():
+            entries = fut.result(timeout=timeout)
+            configs[res.name] = ({k: v.value for k, v in entries.items() if k in MANAGED_CONFIGS},
+                                 {k: v.value for k, v in entries.items() if v.source == ConfigSource.DYNAMIC_TOPIC_CONFIG.value})
+        done += len(chunk)
+        tell("topics", done, len(names))
+    for n in names:
+        parts = md.topics[n].partitions
+        rf = len(next(iter(parts.values())).replicas) if parts else 0
+        effective, overrides = configs.get(n, ({}, {}))
+        inv.topics[n] = TopicFound(n, len(parts), rf, ids.get(n), effective, overrides)
+    if acls:
+        inv.acls = _read_acls(admin, timeout)
+        inv.scram_users = _read_scram_users(admin, timeout)
+    listed = admin.list_consumer_groups(request_timeout=timeout).result(timeout=timeout)
+    groups = sorted(g.group_id for g in listed.valid)
+    for i, g in enumerate(groups, 1):
+        futs = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(g)], request_timeout=timeout)
+        got = futs[g].result(timeout=timeout)
+        inv.groups[g] = frozenset(tp.topic for tp in got.topic_partitions or () if tp.offset is not None and tp.offset >= 0)
+        tell("consumer groups", i, len(groups))
+    return inv
 
 
 def _title(s: str) -> str:

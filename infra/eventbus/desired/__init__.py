@@ -6,6 +6,7 @@ See docs/stacks-and-access.md for the access model.
 from __future__ import annotations
 
 from eventbus.desired.access import access
+from eventbus.desired.adoption import recorded_subjects, recorded_topics
 from eventbus.desired.connection import connection
 from eventbus.desired.specs import (  # noqa: F401
     AclSpec,
@@ -38,6 +39,9 @@ def stacks_for(stacks, purpose: str) -> list[StackConfig]:
 
 def compute(registry: Registry, stack: StackConfig) -> DesiredState:
     events = live_events(registry, stack)
+    adoption = registry.adoption(stack.name)
+    topic_specs = topics(events, stack, adoption, registry.predecessors)
+    subject_specs = subjects(events, stack, adoption)
     apps, acls, roles = access(registry, stack, events)
     catalog = None
     if stack.catalog_bucket:
@@ -55,13 +59,15 @@ def compute(registry: Registry, stack: StackConfig) -> DesiredState:
         target=stack.target,
         authorization=stack.authorization,
         connection=connection(stack),
-        topics=tuple(sorted(topics(events, stack, registry.predecessors))),
+        topics=tuple(sorted(topic_specs)),
         acls=tuple(sorted(set(acls))),
         apps=tuple(apps),
         roles=tuple(sorted(roles)),
-        subjects=tuple(sorted(subjects(events, stack))),
+        subjects=tuple(sorted(subject_specs)),
         registry=RegistrySpec(stack.registry_kind, stack.registry_name, stack.registry_url),
         catalog=catalog,
         scram_users=stack.scram_users,
         skipped=tuple(skipped),
+        recorded_topics=recorded_topics(adoption, topic_specs),
+        recorded_subjects=recorded_subjects(adoption, subject_specs),
     )

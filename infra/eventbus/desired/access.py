@@ -10,6 +10,9 @@ IAM authorization       one role per application, assumable only by the
                         kafka-cluster:Connect on the cluster and only the
                         topic/group actions above, on exact ARNs
 ACL authorization       the Kafka ACLs above for ``User:<team>.<application>``
+adopted (adopt/<stack>) the legacy principal, group or role the stack's
+                        adoption record keeps, and the bindings it keeps
+                        as found live
 ======================  =====================================================
 
 An application's identity comes only from its own file; productions from the event files of its
@@ -17,11 +20,12 @@ team, subscriptions from its own file (restricted events only for the consumers 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from eventbus.desired.policy import admitted
 from eventbus.desired.specs import DESCRIBE, IDEMPOTENT, READ, WRITE, AclSpec, AppSpec, RoleSpec, Statement
 from eventbus.model import Consumer, Event, Registry, naming
+from eventbus.model.adoption import LegacyIdentity
 from eventbus.model.stack import StackConfig
 
 
@@ -96,23 +100,44 @@ def _role(ref: str, name: str, a: _App, stack: StackConfig) -> RoleSpec:
     return RoleSpec(name, ref, a.principals, tuple(statements), stack.permissions_boundary, stack.role_arn(name))
 
 
+def _kept(ref: str, principal: str, legacy: LegacyIdentity, topics: dict[str, Event]) -> list[AclSpec]:
+    """The bindings the adoption record keeps as found live (not derived from the tree)."""
+    out = []
+    for k in legacy.kept_acls:
+        e = topics.get(k.resource_name) if k.resource_type == "Topic" and k.pattern == "Literal" else None
+        out.append(AclSpec(principal, k.resource_type, k.resource_name, k.pattern, k.operation, ref, e.ref if e else "", k.host, k.permission, kept=True))
+    return out
+
+
 def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> tuple[list[AppSpec], list[AclSpec], list[RoleSpec]]:
+    """Grants per application. Names come from :func:`naming.app_names`: derived, or the legacy
+    ones the stack's adoption record keeps; what that record found live is adopted (``adopt``)."""
     apps, acls, roles = [], [], []
+    adoption = registry.adoption(stack.name)
+    topics = {stack.topic(e.topic_name): e for e in events.values()}
     for ref, a in sorted(_gather(registry, stack, events).items()):
         c = a.app
-        user = naming.kafka_user(c.team, c.application)
+        legacy = adoption.applications.get(ref) if adoption is not None else None
+        names = naming.app_names(c.team, c.application, stack.role_prefix, c.consumer_group.name, c.consumer_group.prefix, legacy)
+        if a.consumes:
+            a.group, a.prefix = names.group, names.group_prefix
+        principal = naming.principal(names.kafka_user)
         if "acl" in stack.authorization:
-            acls += _acls(ref, naming.principal(user), a)
+            acls += _acls(ref, principal, a)
+            if legacy is not None:
+                acls += _kept(ref, principal, legacy, topics)
         role = None
         if "iam" in stack.authorization:
-            role = stack.role(c.team, c.application)
-            roles.append(_role(ref, role, a, stack))
+            role = names.role
+            roles.append(replace(_role(ref, role, a, stack), adopt=role if legacy is not None and legacy.role else None))
         apps.append(AppSpec(
-            ref=ref, team=c.team, application=c.application, kafka_user=user,
+            ref=ref, team=c.team, application=c.application, kafka_user=names.kafka_user,
             produces=tuple(sorted(a.produces)), consumes=tuple(sorted(a.consumes)),
             group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(a.produces),
             principals=a.principals, role=role,
             sensitive=tuple(sorted(t for t, e in a.consumes.items() if e.sensitive)),
             fields=tuple(sorted(a.fields.items())),
+            adopt=principal if legacy is not None and legacy.kafka_user and "acl" in stack.authorization else None,
+            keep_credential=legacy is not None and legacy.keep_credential and stack.scram_users,
         ))
     return apps, acls, roles

@@ -23,6 +23,7 @@ class TopicSpec:
     classified_fields: tuple[tuple[str, str], ...] = ()  # (dotted path, PII | PHI) of the latest schema version's classified fields
     replaces: tuple[str, ...] = ()  # the events whose replaced_by names this one (<domain>/<event>)
     replaced_by: str | None = None  # the successor of this deprecated event
+    adopt: str | None = None  # import id: the live topic the stack's adoption record holds (adopt/<stack>.yaml)
 
     @property
     def config_dict(self) -> dict[str, str]:
@@ -43,6 +44,7 @@ class AclSpec:
     event: str = ""  # the event the grant serves ("" for group / cluster grants)
     host: str = "*"
     permission: str = "Allow"
+    kept: bool = False  # a binding the adoption record keeps as found live (not derived from the tree)
 
     @property
     def identity(self) -> tuple[str, str, str, str, str, str, str]:
@@ -70,6 +72,7 @@ class RoleSpec:
     statements: tuple[Statement, ...]
     permissions_boundary: str | None = None
     arn: str | None = None  # None when the stack names no account
+    adopt: str | None = None  # import id: the application's existing role (adoption record)
 
     def trust_policy(self) -> dict:
         return {
@@ -99,6 +102,8 @@ class AppSpec:
     role: str | None  # IAM role name (IAM stacks)
     sensitive: tuple[str, ...]  # consumed topics that carry PII/PHI
     fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (consumed topic, the dotted paths its subscription declares), for those that declare
+    adopt: str | None = None  # import id of its principal's bindings (``User:<kafka_user>``), found live (adoption record)
+    keep_credential: bool = False  # its SASL/SCRAM credential exists and stays as it is (adoption record)
 
     @property
     def principal(self) -> str:
@@ -119,6 +124,7 @@ class SubjectSpec:
     glue_compatibility: str
     versions: tuple[tuple[int, str], ...]  # (version number, schema text), oldest first
     protect: bool
+    adopt: str | None = None  # import id: the subject the adoption record found in the registry
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,10 @@ class DesiredState:
     catalog: CatalogSpec | None
     scram_users: bool = False  # the stack manages one SASL/SCRAM user per application
     skipped: tuple[str, ...] = field(default=())  # what this stack leaves out, said once
+    # what the stack's adoption record found live (adopt/<stack>.yaml): the "before" of each adopted
+    # topic and subject (subject versions as (version, fingerprint))
+    recorded_topics: tuple[TopicSpec, ...] = field(default=())
+    recorded_subjects: tuple[SubjectSpec, ...] = field(default=())
 
     # -- indexes (computed once per state) -------------------------------------------------
     @cached_property

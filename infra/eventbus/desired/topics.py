@@ -4,6 +4,7 @@ from __future__ import annotations
 from eventbus.desired.policy import has_topic
 from eventbus.desired.specs import TopicSpec
 from eventbus.model import Event, Registry
+from eventbus.model.adoption import Adoption
 from eventbus.model.stack import StackConfig
 
 
@@ -31,16 +32,27 @@ def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
     return {e.ref: e for e in registry.events if has_topic(e, stack)}
 
 
-def topics(events: dict[str, Event], stack: StackConfig, predecessors: dict[str, tuple[str, ...]] | None = None) -> list[TopicSpec]:
-    """One topic per live event; ``predecessors``: event ref -> the events it replaces (Registry.predecessors)."""
+def topics(
+    events: dict[str, Event], stack: StackConfig, adoption: Adoption | None = None,
+    predecessors: dict[str, tuple[str, ...]] | None = None,
+) -> list[TopicSpec]:
+    """One spec per event; a topic the stack's adoption record holds is adopted (``adopt``), with the
+    other topic-level settings found on it kept as they are; ``predecessors``: event ref -> the events
+    it replaces (Registry.predecessors)."""
     predecessors = predecessors or {}
-    return [
-        TopicSpec(
-            name=stack.topic(e.topic_name),
+    out = []
+    for e in events.values():
+        name = stack.topic(e.topic_name)
+        found = adoption.topics.get(name) if adoption is not None else None
+        config = topic_config(e, stack)
+        if found is not None and found.kept_config:
+            config = tuple(sorted({**dict(found.kept_config), **dict(config)}.items()))
+        out.append(TopicSpec(
+            name=name,
             event=e.ref,
             partitions=e.topic.partitions,
             replication_factor=stack.replication_factor,
-            config=topic_config(e, stack),
+            config=config,
             protect=stack.protect,
             classification=e.classification,
             lifecycle=e.lifecycle,
@@ -49,6 +61,6 @@ def topics(events: dict[str, Event], stack: StackConfig, predecessors: dict[str,
             classified_fields=classified_fields(e),
             replaces=predecessors.get(e.ref, ()),
             replaced_by=e.replaced_by,
-        )
-        for e in events.values()
-    ]
+            adopt=name if found is not None else None,
+        ))
+    return out

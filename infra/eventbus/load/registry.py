@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from eventbus.load import placeholders
 from eventbus.load.files import ReadError, decode
 from eventbus.load.fs import DiskFS
 from eventbus.load.schemas import validate_document
@@ -230,6 +231,10 @@ class TreeLoader:
             return None
         pos = Positions(rel, table)
         problems = validate_document(schema, data, pos)
+        holes = placeholders.find(data, pos)
+        if holes:  # a placeholder is its own finding, not also the schema error its value causes
+            at = {f.loc for f in holes}
+            problems = holes + [p for p in problems if p.loc not in at]
         if problems:
             self.findings.extend(problems)
             return None
@@ -458,6 +463,26 @@ class TreeLoader:
                 )
         return consumers
 
+    # -- adoption records ------------------------------------------------
+    def load_adoptions(self) -> list:
+        """``adopt/<stack>.yaml``: what ``eventbus import`` found live on a stack."""
+        from eventbus.load.adoption import adoption_from
+
+        out = []
+        base = os.path.join(self.root, "adopt")
+        for name in self._listdir(base):
+            path = os.path.join(base, name)
+            if not name.endswith(".yaml") or not self.fs.isfile(path):
+                if name != "README.md":
+                    self._stray(path, "adopt/ holds one <stack>.yaml per stack, written by eventbus import")
+                continue
+            got = self._yaml(path, "adopt")
+            if got is None:
+                self.broken.add("adopt:" + name[:-5])
+                continue
+            out.append(adoption_from(name[:-5], *got))
+        return out
+
     # -- stacks ----------------------------------------------------------
     def load_stacks(self) -> list:
         from eventbus.load.stacks import StackError, load_stack
@@ -490,6 +515,7 @@ def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | No
         events=events,
         consumers=tuple(loader.load_consumers()),
         stacks=tuple(loader.load_stacks()),
+        adoptions=tuple(loader.load_adoptions()),
     )
     return LoadResult(registry, loader.findings, loader.broken)
 

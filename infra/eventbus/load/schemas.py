@@ -16,7 +16,7 @@ from referencing import Resource
 from eventbus.model import Positions
 from eventbus.model.findings import Finding, Severity
 
-KINDS = ("event", "consumer", "team", "stack", "compliance")
+KINDS = ("event", "consumer", "team", "stack", "compliance", "adopt")
 MAX_FINDINGS_PER_FILE = 20
 
 

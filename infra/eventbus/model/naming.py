@@ -6,6 +6,8 @@ Team and application ids are ``[a-z][a-z0-9-]*`` and event folders are snake_cas
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 TOPIC_MAX = 249  # Kafka's limit for a topic name
 ROLE_MAX = 64  # IAM role names
 SUBJECT_MAX = 255  # `<topic>-value` at the longest topic
@@ -59,3 +61,28 @@ def role_name(prefix: str, team: str, application: str) -> str:
 def subject(topic_name: str, kind: str) -> str:
     """Schema Registry subject (topic-name strategy): ``<topic>-value`` or ``<topic>-key``."""
     return f"{topic_name}-{kind}"
+
+
+class AppNames(NamedTuple):
+    """An application's names on one stack."""
+
+    kafka_user: str
+    group: str
+    group_prefix: bool
+    role: str
+
+
+def app_names(team: str, application: str, role_prefix: str, group: str, group_prefix: bool, legacy=None) -> AppNames:
+    """The names of an application on a stack: derived (``group`` is the one its file declares, or
+    :func:`default_group`), except where the stack's adoption record keeps the names it already has
+    live (``legacy``: an :class:`eventbus.model.adoption.LegacyIdentity`). The one place the override
+    applies."""
+    names = AppNames(kafka_user(team, application), group, group_prefix, role_name(role_prefix, team, application))
+    if legacy is None:
+        return names
+    return AppNames(
+        legacy.kafka_user or names.kafka_user,
+        legacy.consumer_group or names.group,
+        legacy.group_prefix if legacy.consumer_group else names.group_prefix,
+        legacy.role or names.role,
+    )

@@ -271,6 +271,15 @@ class Registry:
     events: tuple[Event, ...]
     consumers: tuple[Consumer, ...]
     stacks: tuple  # eventbus.load.stacks.StackConfig, one per Pulumi.<stack>.yaml
+    adoptions: tuple = ()  # eventbus.model.adoption.Adoption, one per adopt/<stack>.yaml
+
+    @cached_property
+    def adoptions_by_stack(self) -> dict:
+        return {a.stack: a for a in self.adoptions}
+
+    def adoption(self, stack: str):
+        """The stack's adoption record (``adopt/<stack>.yaml``), or None."""
+        return self.adoptions_by_stack.get(stack)
 
     @cached_property
     def events_by_ref(self) -> dict[str, Event]:

@@ -8,8 +8,8 @@ protection's "Require review from Code Owners"). The owners come from the regist
   ``access.allowed_consumers`` in its own ``event.yaml``, so GitHub enforces the approval.
 - ``consumers/<team>/`` — the team's ``github_team`` (every application file of the team, including
   new ones, without a CODEOWNERS change).
-- everything else, and explicitly ``infra/``, ``.github/``, ``scripts/``, ``Pulumi*.yaml`` and
-  ``teams/`` — the platform team (:data:`PLATFORM_TEAM`, or the ``github_team`` of
+- everything else, and explicitly ``infra/``, ``.github/``, ``scripts/``, ``Pulumi*.yaml``,
+  ``teams/`` and ``adopt/`` (the adoption records of ``eventbus import``) — the platform team (:data:`PLATFORM_TEAM`, or the ``github_team`` of
   ``teams/eeb-platform.yaml`` when that record exists).
 
 The gate rule ``codeowners-current`` fails when the committed file differs from what this
@@ -28,7 +28,7 @@ from eventbus.model import Registry
 CODEOWNERS_PATH = ".github/CODEOWNERS"
 PLATFORM_TEAM_ID = "eeb-platform"
 PLATFORM_TEAM = "@department-of-veterans-affairs/eeb-platform"
-PLATFORM_PATHS = ("/infra/", "/.github/", "/scripts/", "/Pulumi*.yaml", "/teams/")
+PLATFORM_PATHS = ("/infra/", "/.github/", "/scripts/", "/Pulumi*.yaml", "/teams/", "/adopt/")
 COMMAND = ".venv/bin/eventbus codeowners"
 
 HEADER = f"""\
@@ -64,7 +64,7 @@ def entries(registry: Registry) -> list[tuple[str, str, str]]:
 
 SECTION_TITLES = {
     "default": "Default: the platform team",
-    "platform": "The control plane, CI and the stacks: the platform team",
+    "platform": "The control plane, CI, the stacks and the adoption records: the platform team",
     "events": "Events: the owning team (teams/<owner>.yaml). Restricted events admit a consumer only\n# through an edit of this folder's event.yaml, so the owners' approval is enforced here",
     "consumers": "Consumer applications: the team of consumers/<team>/",
 }

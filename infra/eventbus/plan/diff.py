@@ -39,7 +39,7 @@ class Risk:
 class EventChange:
     ref: str
     topic: str
-    status: str  # added | removed | changed | unchanged
+    status: str  # added | adopted | removed | changed | unchanged
     classification: str
     lines: list[str] = field(default_factory=list)
     versions_added: list[int] = field(default_factory=list)
@@ -48,7 +48,7 @@ class EventChange:
 @dataclass
 class AppChange:
     ref: str
-    status: str  # added | removed | changed
+    status: str  # added | adopted | removed | changed
     granted: list[str] = field(default_factory=list)  # "Read on claims_status (claims/status)"
     revoked: list[str] = field(default_factory=list)
     iam_added: list[str] = field(default_factory=list)
@@ -93,9 +93,10 @@ def access_lines(app: AppSpec | None, state: DesiredState | None) -> set[str]:
 
 def _describe_acl(a: AclSpec) -> str:
     what = c(a.resource_name) + (" (prefix)" if a.pattern == "Prefixed" else "")
-    kind = {"Topic": "topic", "Group": "group", "Cluster": "cluster"}[a.resource_type]
+    kind = {"Topic": "topic", "Group": "group", "Cluster": "cluster"}.get(a.resource_type, a.resource_type)
     ev = f" ({c(a.event)})" if a.event else ""
-    return f"{a.operation} on {kind} {what}{ev}"
+    extra = (f" from host {c(a.host)}" if a.host != "*" else "") + (" (Deny)" if a.permission != "Allow" else "")
+    return f"{a.operation} on {kind} {what}{ev}{extra}" + (" — kept as found live" if a.kept else "")
 
 
 SHOWN = 6  # fields or readers quoted in one line
@@ -138,11 +139,15 @@ def _field_changes(new: DesiredState, s: SubjectSpec, added: list[int], risks: l
 def _subject_changes(old: DesiredState | None, new: DesiredState, risks: list[Risk]) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
     """Schema versions added (with their field changes) and subject lines (mode and key changes), by event."""
     old_subjects = {s.name: s for s in old.subjects} if old else {}
+    recorded = {s.name: s for s in new.recorded_subjects}  # adopted subjects: what the registry holds
     old_topic_keys = {f"{t.name}-key" for t in old.topics} if old else set()  # subjects of topics that exist at the base
     versions_added: dict[str, list[int]] = defaultdict(list)
     lines: dict[str, list[str]] = defaultdict(list)
     for s in new.subjects:
         prev = old_subjects.get(s.name)
+        if prev is None and s.name in recorded:
+            prev = recorded[s.name]
+            lines[s.event].append(f"adopt subject {c(s.name)} (v1–v{len(prev.versions)} kept)")
         have = {v for v, _ in prev.versions} if prev is not None else set()
         if s.kind == "value":
             added = [v for v, _ in s.versions if v not in have]
@@ -180,6 +185,17 @@ def _removed_topic(o: TopicSpec, risks: list[Risk]) -> EventChange:
         risks.append(Risk("danger", o.event, f"topic {c(o.name)} would be removed; it is protected, so the deploy will refuse until the platform team removes the protection"))
     else:
         risks.append(Risk("danger", o.event, f"topic {c(o.name)} and all its data will be deleted"))
+    return ch
+
+
+def _adopted_topic(found: TopicSpec, n: TopicSpec, risks: list[Risk]) -> EventChange:
+    """A live topic the adoption record holds and the base's state lacks: adopted, with what the
+    tree changes on it (the record's settings are the "before")."""
+    ch = _changed_topic(found, n, risks)
+    ch.status = "adopted"
+    cfg = found.config_dict
+    ch.lines.insert(0, f"adopt the live topic: {found.partitions} partitions, replication {found.replication_factor}, "
+                       f"retention {_days(cfg.get('retention.ms', '-1'))}, cleanup {cfg.get('cleanup.policy', 'delete')}")
     return ch
 
 
@@ -255,6 +271,8 @@ def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: li
     o_app = old.apps_by_ref.get(ref) if old else None
     n_app = new.apps_by_ref.get(ref)
     status = "added" if o_app is None else ("removed" if n_app is None else "changed")
+    if o_app is None and n_app is not None and (n_app.adopt or getattr(new.roles_by_app.get(ref), "adopt", None)):
+        status = "adopted"
     sensitive = {t.name: t for t in new.topics if t.classification != "none"}
     if "acl" in new.authorization:
         o_acls = set(old.acls_by_app.get(ref, ())) if old else set()
@@ -262,6 +280,10 @@ def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: li
         added = sorted(n_acls - o_acls)
         ch = AppChange(ref, status, [_describe_acl(a) for a in added], [_describe_acl(a) for a in sorted(o_acls - n_acls)])
         gained = [(a.operation, a.resource_name) for a in added if a.resource_type == "Topic" and a.operation in ("Read", "Write")]
+        kept = [a for a in added if a.kept]
+        if kept:
+            risks.append(Risk("caution", ref, f"{c(ref)} keeps {len(kept)} binding(s) found live that the tree does not grant "
+                                              f"({', '.join(_describe_acl(a).split(' — ')[0] for a in kept[:3])}); remove them from the adoption record when no longer needed"))
     else:  # IAM stacks: the same access in words; the role's statements follow as details
         o_lines, n_lines = access_lines(o_app, old), access_lines(n_app, new)
         ch = AppChange(ref, status, sorted(n_lines - o_lines), sorted(o_lines - n_lines))
@@ -299,6 +321,7 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
     risks: list[Risk] = []
     versions_added, subject_lines = _subject_changes(old, new, risks)
     old_topics = old.topics_by_name if old else {}
+    recorded = {t.name: t for t in new.recorded_topics}
     events: list[EventChange] = []
     for name in sorted(set(old_topics) | set(new.topics_by_name)):
         o, n = old_topics.get(name), new.topics_by_name.get(name)
@@ -306,10 +329,13 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
             assert o is not None
             events.append(_removed_topic(o, risks))
             continue
-        ch = _added_topic(n, risks) if o is None else _changed_topic(o, n, risks)
+        if o is None:
+            ch = _adopted_topic(recorded[name], n, risks) if name in recorded else _added_topic(n, risks)
+        else:
+            ch = _changed_topic(o, n, risks)
         ch.lines += subject_lines.get(n.event, [])
         ch.versions_added = versions_added.get(n.event, [])
-        if ch.status == "added" or ch.lines or ch.versions_added:
+        if ch.status in ("added", "adopted") or ch.lines or ch.versions_added:
             events.append(ch)
 
     refs = set(new.apps_by_ref) | set(new.acls_by_app) | set(new.roles_by_app)
@@ -318,13 +344,14 @@ def diff(old: DesiredState | None, new: DesiredState) -> StackPlan:
     apps = [ch for ch in (_app_change(ref, old, new, risks) for ref in sorted(refs))
             if ch.granted or ch.revoked or ch.iam_added or ch.iam_removed or ch.trust_added or ch.trust_removed]
 
-    events.sort(key=lambda e: ({"removed": 0, "changed": 1, "added": 2}[e.status], e.ref))
+    events.sort(key=lambda e: ({"removed": 0, "changed": 1, "added": 2, "adopted": 3}[e.status], e.ref))
     order = {"danger": 0, "sensitive": 1, "caution": 2}
     risks = sorted(set(risks), key=lambda r: (order[r.level], r.subject, r.text))
     counts = {
         "topics_added": sum(e.status == "added" for e in events),
         "topics_changed": sum(e.status == "changed" for e in events),
         "topics_removed": sum(e.status == "removed" for e in events),
+        "topics_adopted": sum(e.status == "adopted" for e in events),
         "grants_added": sum(len(a.granted) for a in apps),
         "grants_removed": sum(len(a.revoked) for a in apps),
         "schema_versions_added": sum(len(e.versions_added) for e in events),

@@ -20,6 +20,8 @@ def _summary(sp: StackPlan) -> str:
     parts = []
     if c["topics_added"] or c["topics_changed"] or c["topics_removed"]:
         parts.append(f"topics +{c['topics_added']} ~{c['topics_changed']} −{c['topics_removed']}")
+    if c.get("topics_adopted"):
+        parts.append(f"topics adopted {c['topics_adopted']}")
     if c["grants_added"] or c["grants_removed"]:
         parts.append(f"access +{c['grants_added']} −{c['grants_removed']}")
     if c["schema_versions_added"]:

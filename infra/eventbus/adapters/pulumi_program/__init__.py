@@ -35,9 +35,17 @@ class DeployRefused(Exception):
     """Something the deploy needs is missing or wrong: nothing is deployed."""
 
 
+def import_id(spec: TopicSpec, live: set[str]) -> str | None:
+    """The import id the topic's resource gets: the adoption record's (``spec.adopt``), else the
+    topic's name when it is on the cluster and EVENTBUS_ADOPT_TOPICS asked for it (:func:`live_topics`).
+    Pulumi imports a resource with an import id when its state lacks it, then updates what differs;
+    once in the state the same id changes nothing, and the engine refuses to replace it."""
+    return spec.adopt or (spec.name if spec.name in live else None)
+
+
 class EventComponent(pulumi.ComponentResource):
     def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None,
-                 adopt: bool = False):
+                 adopt: str | None = None):
         super().__init__("eventbus:index:Event", spec.event, {}, opts)
         protect = spec.protect
         self.topic = kafka.Topic(
@@ -46,10 +54,8 @@ class EventComponent(pulumi.ComponentResource):
             partitions=spec.partitions,
             replication_factor=spec.replication_factor,
             config=spec.config_dict,
-            # a topic on the cluster that the state does not know (a deploy killed before it saved
-            # its state) is adopted, if it is exactly as declared; for a topic in the state this is a no-op
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect,
-                                        import_=spec.name if adopt else None),
+            # adopted (import_id): a topic on the cluster that the state does not know yet
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect, import_=adopt),
         )
         self.subjects = {s.name: registry.subject(s, self) for s in subjects}
         self.register_outputs({"topic": self.topic.name})
@@ -61,7 +67,7 @@ class ApplicationComponent(pulumi.ComponentResource):
         super().__init__("eventbus:index:Application", app.ref, {}, opts)
         outputs: dict = {"kafkaUser": app.kafka_user}
         scram = None
-        if seed is not None:
+        if seed is not None and not app.keep_credential:  # an adopted credential stays the application's
             password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
             scram = {"mechanism": SCRAM_MECHANISM, "password": password}
             outputs["password"] = password
@@ -73,7 +79,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 acls=[{"resourceType": a.resource_type, "resourceName": a.resource_name, "patternType": a.pattern,
                        "operation": a.operation, "host": a.host, "permission": a.permission} for a in acls],
                 scram=scram,
-                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                opts=pulumi.ResourceOptions(parent=self, provider=provider, import_=app.adopt),
             )
         if role is not None:
             import pulumi_aws as aws
@@ -85,7 +91,7 @@ class ApplicationComponent(pulumi.ComponentResource):
                 permissions_boundary=role.permissions_boundary,
                 description=f"Event bus access of {app.ref} in {stack.environment} (generated from the registry)",
                 tags={"eventbus:application": app.ref, "eventbus:environment": stack.environment, "managed-by": "eventbus-registry"},
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, import_=role.adopt),
             )
             self.policy = aws.iam.RolePolicy(
                 f"{app.kafka_user}-access",
@@ -197,7 +203,7 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     for s in state.subjects:
         subjects_by_event.setdefault(s.event, []).append(s)
     live = live_topics(access)
-    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=t.name in live) for t in state.topics}
+    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=import_id(t, live)) for t in state.topics}
     seed = None
     if state.scram_users:
         seed = config.get_secret("scramSeed")

@@ -49,7 +49,7 @@ class ConfluentRegistry:
     def subject(self, spec: SubjectSpec, parent: pulumi.Resource) -> pulumi.Resource:
         from eventbus.adapters.pulumi_program.provider import Subject
 
-        opts = pulumi.ResourceOptions(parent=parent, provider=self.provider, protect=spec.protect, retain_on_delete=True)
+        opts = pulumi.ResourceOptions(parent=parent, provider=self.provider, protect=spec.protect, retain_on_delete=True, import_=spec.adopt)
         return Subject(spec.name, spec.name, spec.compatibility, list(spec.versions), opts)
 
 

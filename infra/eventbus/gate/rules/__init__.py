@@ -59,4 +59,6 @@ def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Findi
         if cls.emitted_by_loader or (cls.needs_base and ctx.base is None):
             continue
         out.extend(cls().check(ctx))
-    return out
+    from eventbus.gate.rules._adopted import as_history
+
+    return as_history(out, ctx.registry)

@@ -1,0 +1,48 @@
+"""The program with an adoption record: what was found live gets Pulumi's import option (the id
+from the desired state, never re-derived), an adopted SCRAM credential is left alone, and the
+killed-deploy fallback (EVENTBUS_ADOPT_TOPICS) goes through the same import id."""
+from __future__ import annotations
+
+from eventbus.adapters.pulumi_program import import_id
+from eventbus.desired import TopicSpec
+from tests.adapters.test_pulumi_program import _catalogs, _fresh_runtime, catalog_dirs, run_program  # noqa: F401 - fixtures
+from tests.desired.test_adoption import tree
+
+LEGACY = {"notify/notifier": {"kafka_user": "notifier-svc", "credential": "keep", "consumer_group": {"name": "notifier-consumers"}},
+          "pharmacy/refill-api": {"kafka_user": "refill-api-legacy"}}
+
+
+def test_local_program_imports_what_the_record_holds(tmp_path):
+    t = tree(**LEGACY)
+    t.root = tmp_path
+    t.write()
+    mocks, seen, _ = run_program("local", root=tmp_path)
+    assert seen["kafka:index/topic:Topic::claims_claim_created"]["import"] == "claims_claim_created"
+    assert seen["kafka:index/topic:Topic::health_refill_requested"]["import"] is None
+    assert seen["eventbus:registry:Subject::claims_claim_created-value"]["import"] == "claims_claim_created-value"
+    assert seen["eventbus:registry:Subject::health_refill_requested-value"]["import"] is None
+    principals = {r.name: r.inputs for r in mocks.created if r.typ == "eventbus:kafka:Principal"}
+    assert seen["eventbus:kafka:Principal::notifier-svc"]["import"] == "User:notifier-svc"
+    assert "scram" not in principals["notifier-svc"]  # its own password stays: the credential is not the stack's to manage
+    assert "scram" in principals["refill-api-legacy"]  # adopted principal, the stack's credential
+    assert seen["eventbus:kafka:Principal::claims-team.claims-publisher"]["import"] is None
+    topic = next(r.inputs for r in mocks.created if r.typ == "kafka:index/topic:Topic" and r.name == "claims_claim_created")
+    assert topic["config"]["segment.ms"] == "3600000"  # kept as found
+
+
+def test_iam_program_imports_the_legacy_role(tmp_path):
+    t = tree("prod", **{"notify/notifier": {"role": "NotifierReader"}})
+    t.root = tmp_path
+    t.write()
+    mocks, seen, _ = run_program("prod", root=tmp_path)
+    role = next(r for r in mocks.created if r.typ == "aws:iam/role:Role" and r.inputs["name"] == "NotifierReader")
+    assert seen[f"aws:iam/role:Role::{role.name}"]["import"] == "NotifierReader"
+    others = [k for k, v in seen.items() if k.startswith("aws:iam/role:Role::") and v["import"]]
+    assert others == [f"aws:iam/role:Role::{role.name}"]
+
+
+def test_one_import_id_for_the_record_and_the_killed_deploy_fallback():
+    spec = TopicSpec("t", "d/e", 1, 1, (), False, "none", "production", False)
+    assert import_id(spec, set()) is None
+    assert import_id(spec, {"t"}) == "t"  # EVENTBUS_ADOPT_TOPICS: on the cluster, not in the state
+    assert import_id(TopicSpec("t", "d/e", 1, 1, (), False, "none", "production", False, adopt="t"), set()) == "t"
