@@ -237,17 +237,21 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
         deps = sorted({*app.produces, *app.consumes})
         apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, bus, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
-    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]})
-    pulumi.export("topics", sorted(t.name for t in state.topics))
-    pulumi.export("applications", application_outputs(state, seed, apps))
+    outputs: dict = {
+        "stack": {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]},
+        "topics": sorted(t.name for t in state.topics),
+        "applications": application_outputs(state, seed, apps),
+    }
     if state.catalog is not None:
-        pulumi.export("catalog", {"target": state.catalog.target, "location": state.catalog.location})
+        outputs["catalog"] = {"target": state.catalog.target, "location": state.catalog.location}
     # the registry's schema id of every version, per subject (Confluent targets); a partial deploy
     # keeps the last deploy's ids of the subjects it does not declare
     ids = {name: r.registered for e in events.values() for name, r in e.subjects.items() if isinstance(r, Subject)}
     if scope is not None and registry.kind == "confluent":
         ids = {**{s.name: scope.subjects[s.name] for s in state.subjects if s.name in scope.subjects}, **ids}
     if ids:
-        pulumi.export("subjects", dict(sorted(ids.items())))
+        outputs["subjects"] = dict(sorted(ids.items()))
+    for name, value in outputs.items():
+        pulumi.export(name, value)
     catalog = publish(state, stack, catalog_dir, None if scope is None else scope.catalog_keys)
-    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": catalog}
+    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": catalog, "outputs": outputs}

@@ -151,7 +151,7 @@ def catalog_changes(resources: list[dict], site_dir: str) -> tuple[frozenset[str
 
 # -- the decision --------------------------------------------------------------------------------------
 def decide(export: dict, tag: str | None, env, paths: list[str] | None, old: DesiredState | None, new: DesiredState,
-           catalog_dir: str | None = None, base_present: bool = True) -> Decision:
+           catalog_dir: str | None = None, base_present: bool = True, most: float = MOST) -> Decision:
     """Full, partial or nothing, and why. ``tag``: the stack's record; ``paths``: what changed
     since the recorded commit (None: unknown); ``old``/``new``: the desired states there and now."""
     resources = _resources(export)
@@ -172,7 +172,7 @@ def decide(export: dict, tag: str | None, env, paths: list[str] | None, old: Des
     if ch.stack_wide:
         return Decision("full", "stack-wide settings changed: " + ", ".join(ch.stack_wide))
     events, apps = declared(old, new, ch)
-    if len(events) + len(apps) > MOST * max(1, len(new.topics) + len(new.apps)):
+    if len(events) + len(apps) > most * max(1, len(new.topics) + len(new.apps)):
         return Decision("full", f"the change touches most of the stack ({len(events)} events and {len(apps)} applications)")
     stack_part, project, _rest = stack["urn"].split("::", 2)
     prefix = f"{stack_part}::{project}::"
