@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 
 REGISTRY_PATHS = ("events", "consumers", "teams")
 
@@ -12,9 +11,9 @@ class GitError(RuntimeError):
     pass
 
 
-def _git(root: str, *args: str, binary: bool = False, env: dict | None = None) -> bytes | str:
+def _git(root: str, *args: str, binary: bool = False) -> bytes | str:
     try:
-        out = subprocess.run(["git", "-C", root, *args], check=True, capture_output=True, timeout=120, env=env)
+        out = subprocess.run(["git", "-C", root, *args], check=True, capture_output=True, timeout=120)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.CalledProcessError as exc:
@@ -37,22 +36,12 @@ def is_commit(root: str, ref: str) -> bool:
     return True
 
 
-def snapshot(root: str) -> str | None:
-    """A commit of the working tree as it is now (None outside a git work tree): HEAD when nothing
-    differs from it, else a commit object made through a temporary index, with HEAD as its
-    parent. No ref, index or work-tree file changes (like ``git stash create``, it only adds
-    objects)."""
+def clean_head(root: str) -> str | None:
+    """HEAD, when the work tree holds exactly HEAD (nothing modified, staged or untracked outside
+    .gitignore); None otherwise, or outside a git work tree."""
     try:
         head = resolve(root, "HEAD")
-        if not str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip():
-            return head
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {**os.environ, "GIT_INDEX_FILE": os.path.join(tmp, "index"), "GIT_AUTHOR_NAME": "eventbus", "GIT_AUTHOR_EMAIL": "eventbus@localhost",
-                   "GIT_COMMITTER_NAME": "eventbus", "GIT_COMMITTER_EMAIL": "eventbus@localhost"}
-            _git(root, "read-tree", head, env=env)
-            _git(root, "add", "--all", env=env)
-            tree = str(_git(root, "write-tree", env=env)).strip()
-            return str(_git(root, "commit-tree", tree, "-p", head, "-m", "eventbus deploy: the working tree", env=env)).strip()
+        return None if str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip() else head
     except GitError:
         return None
 

@@ -15,7 +15,9 @@ program's environment inputs (:data:`.scope.FINGERPRINT_ENV`) changed; something
 the desired state changed; the change touches most of the stack; or the state's dependency graph
 lets the engine delete a resource outside the components the partial program declares.
 
-The record is the stack tag ``eventbus:deployed``: ``<commit> <fingerprint of the inputs>``.
+The record is the stack tag ``eventbus:deployed``: ``<commit> <fingerprint of the inputs>``, set
+only when the work tree is exactly that commit (CI's checkout; locally, a deploy of uncommitted
+changes records nothing, so the next one is full).
 """
 from __future__ import annotations
 
@@ -230,7 +232,7 @@ def run(root: str, stack_name: str, action: str, pulumi_args: list[str], full: b
     def cli(*args: str, check: bool = False) -> subprocess.CompletedProcess:
         return subprocess.run([pulumi, *args, *on_stack], cwd=root, capture_output=True, text=True, check=check)
 
-    head = git.snapshot(root)
+    head = git.clean_head(root) if action == "up" else None  # a work tree with changes is deployed, not recorded
     if full:
         decision = Decision("full", "asked for (--full)")
     else:
@@ -264,7 +266,10 @@ def run(root: str, stack_name: str, action: str, pulumi_args: list[str], full: b
                 env[ENV] = path
                 args += [f"--target={t}" for t in decision.targets] + ["--target-dependents"]
             rc = subprocess.run([pulumi, action, *on_stack, *args], cwd=root, env=env).returncode
-    if action == "up" and rc == 0 and head is not None:
-        cli("stack", "tag", "set", TAG, record(head, os.environ), check=True)
-        _log(f"recorded {head[:12]} as deployed to {stack_name}")
+    if action == "up" and rc == 0:
+        if head is None:
+            _log("the work tree differs from its HEAD commit: nothing recorded, the next deploy is full")
+        else:
+            cli("stack", "tag", "set", TAG, record(head, os.environ), check=True)
+            _log(f"recorded {head[:12]} as deployed to {stack_name}")
     return rc
