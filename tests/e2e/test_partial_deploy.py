@@ -57,13 +57,14 @@ def deploy(ws, *options: str, check: bool = True):
 
 
 def engine_owned(u: str) -> bool:
-    """The stack (its outputs are written by every run) and the providers (always part of a run;
-    their secret inputs are encrypted anew each time)."""
+    """The stack (its outputs are written by every run) and the providers (always part of a run)."""
     return "::pulumi:pulumi:Stack::" in u or "::pulumi:providers:" in u
 
 
 def state(ws) -> dict[str, dict]:
-    return {r["urn"]: r for r in json.loads(ws.pulumi("stack", "export").stdout)["deployment"]["resources"]}
+    """The state by URN, secrets in plain text (the engine encrypts every secret anew when it saves
+    the state, so ciphertexts differ even where nothing changed)."""
+    return {r["urn"]: r for r in json.loads(ws.pulumi("stack", "export", "--show-secrets").stdout)["deployment"]["resources"]}
 
 
 def tag(ws) -> str | None:
