@@ -3,7 +3,8 @@
 # plan, deploy the `local` stack with the real Pulumi engine (which also writes the catalog), and
 # say where everything is. Safe to re-run: a second run is fast and changes nothing.
 #
-#   scripts/up.sh            # everything
+#   scripts/up.sh            # everything (the deploy: only what changed since the last one, when that is safe)
+#   scripts/up.sh --full     # the same, with a full deploy (after changes behind the program's back)
 #   scripts/up.sh --down     # stop the broker and the registry (state, caches and credentials are kept)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,8 @@ export EVENTBUS_STATE="$STATE"
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
 [[ -t 2 ]] || step() { printf '\n==> %s\n' "$*" >&2; }
 
+full=()
+[[ "${1:-}" == "--full" ]] && full=(--full)
 if [[ "${1:-}" == "--down" ]]; then
   bash scripts/schema-registry.sh stop
   bash scripts/kafka-broker.sh stop
@@ -72,7 +75,10 @@ CONFIG_FILE="$STATE/local/Pulumi.local.yaml"
 # The file backend rewrites the whole state after every step (quadratic at 1,000 events): save it
 # once at the end instead, and adopt the topics of a deploy that was killed before it could save.
 export PULUMI_SKIP_CHECKPOINTS=true EVENTBUS_ADOPT_TOPICS=1
-pulumi up --stack local --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
+# which broker and registry these are (a reset one has another): after a reset the deploy is full
+EVENTBUS_DEPLOY_IDENTITY="$(sed -n 's/^directory.id=//p' "$STATE/kafka/data/meta.properties" 2>/dev/null) $(stat -c %W "$STATE/schema-registry/data/registry.mv.db" 2>/dev/null)"
+export EVENTBUS_DEPLOY_IDENTITY
+.venv/bin/eventbus deploy --stack local "${full[@]}" -- --config-file "$CONFIG_FILE" --yes --skip-preview --refresh --suppress-outputs \
   --parallel "${EVENTBUS_PULUMI_PARALLEL:-64}" --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog of the local stack"

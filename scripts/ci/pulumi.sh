@@ -3,6 +3,8 @@
 # CI: Pulumi on one stack, with the cloud credentials already in the environment (OIDC).
 #   scripts/ci/pulumi.sh preview STACK   what a merge would do (pull requests; read-only role)
 #   scripts/ci/pulumi.sh up STACK        deploy (main, one stack at a time)
+#                                        preview and up go through `eventbus deploy`: only what changed
+#                                        since the commit last deployed to the stack, when that is safe
 #   scripts/ci/pulumi.sh drift STACK     live state vs the registry (schedule; read-only role):
 #                                        writes out/drift/STACK.status (clean|drift|error) and
 #                                        out/drift/STACK.md; exit 0 clean or drift, 1 error
@@ -50,12 +52,12 @@ else
     else
         pulumi stack select --non-interactive "$stack"
     fi
-    common=(--stack "$stack" --non-interactive --color never --diff)
+    common=(--non-interactive --color never --diff)
     rc=0
     case "$action" in
-        preview) pulumi preview "${common[@]}" 2>&1 | tee "$logf" || rc=$? ;;
-        up)      pulumi up --yes --suppress-outputs "${common[@]}" 2>&1 | tee "$logf" || rc=$? ;;
-        drift)   pulumi preview --refresh --expect-no-changes "${common[@]}" > "$logf" 2>&1 || rc=$?
+        preview) "$EVENTBUS" --root "$ROOT" deploy --stack "$stack" --preview -- "${common[@]}" 2>&1 | tee "$logf" || rc=$? ;;
+        up)      "$EVENTBUS" --root "$ROOT" deploy --stack "$stack" -- --yes --suppress-outputs "${common[@]}" 2>&1 | tee "$logf" || rc=$? ;;
+        drift)   pulumi preview --refresh --expect-no-changes --stack "$stack" "${common[@]}" > "$logf" 2>&1 || rc=$?
                  cat "$logf" ;;
     esac
     if [[ "$action" != drift ]]; then

@@ -219,3 +219,55 @@ def test_local_ports_follow_the_scripts_and_only_on_the_local_target(monkeypatch
     mocks, _seen, _ = run_program("prod")  # a cloud stack never follows these variables
     bus = next(r for r in mocks.created if r.typ == "pulumi:providers:eventbus")
     assert bus.inputs["registryUrl"] == "https://schema-registry.eeb-prod.internal:8081" and "127.0.0.1:39092" not in bus.inputs["bootstrapServers"]
+
+
+def test_a_partial_deploy_declares_only_its_scope_and_keeps_the_outputs_whole(tmp_path, monkeypatch):
+    from eventbus.adapters.pulumi_program.scope import Scope
+
+    state = compute(load_registry(str(REPO)).registry, load_stack(str(REPO), "local"))
+    app = state.apps_by_ref["va-notify/refill-notifier"]
+    events = {state.topics_by_name[t].event for t in (*app.consumes, *app.produces)}
+    previous = {s.name: [{"version": 1, "id": 99}] for s in state.subjects}
+    scope = tmp_path / "scope.json"
+    Scope(frozenset(events), frozenset({app.ref}), previous).dump(str(scope))
+    monkeypatch.setenv("EVENTBUS_DEPLOY_SCOPE", str(scope))
+    mocks, seen, comps = run_program("local")
+    kinds = Counter(r.typ for r in mocks.created)
+    assert kinds["eventbus:index:Application"] == kinds["eventbus:kafka:Principal"] == 1
+    assert kinds["eventbus:index:Event"] == kinds["kafka:index/topic:Topic"] == len(events) < len(state.topics)
+    assert kinds["pulumi:providers:kafka"] == kinds["pulumi:providers:eventbus"] == 1
+    principal = next(r for r in mocks.created if r.typ == "eventbus:kafka:Principal")
+    assert principal.inputs["principal"] == app.principal and len(principal.inputs["acls"]) == len(state.acls_by_app[app.ref])  # built as in a full deploy
+    outputs = comps["outputs"]
+    assert set(outputs["applications"]) == {a.ref for a in state.apps}  # every application, declared or not
+    from eventbus.desired.clients import scram_password
+
+    other = next(a for a in state.apps if a.ref != app.ref)
+    assert wait(outputs["applications"][other.ref]["password"]) == scram_password("seed-for-tests", other.kafka_user)
+    declared = {s.name for s in state.subjects if s.event in events}
+    assert set(outputs["subjects"]) == {s.name for s in state.subjects}
+    assert all(outputs["subjects"][n] == [{"version": 1, "id": 99}] for n in set(outputs["subjects"]) - declared)  # the last deploy's ids
+    assert all(outputs["subjects"][n] != [{"version": 1, "id": 99}] for n in declared)  # this deploy's
+
+
+def test_a_scope_that_is_not_there_refuses_the_deploy(tmp_path, monkeypatch):
+    from eventbus.adapters.pulumi_program import DeployRefused
+
+    monkeypatch.setenv("EVENTBUS_DEPLOY_SCOPE", str(tmp_path / "gone.json"))
+    with pytest.raises(DeployRefused, match="only from `eventbus deploy`"):
+        run_program("local")
+
+
+def test_every_environment_input_of_the_program_is_classified():
+    """A deploy after a change of an input that reaches resources is full (FINGERPRINT_ENV): every
+    variable the program reads is either one of those or a credential / process option."""
+    import re
+
+    from eventbus.adapters.pulumi_program.scope import FINGERPRINT_ENV, OTHER_ENV
+
+    package = REPO / "infra" / "eventbus" / "adapters" / "pulumi_program"
+    read = set()
+    outside = {"narrow.py", "migrate.py"}  # the deploy driver and the state migration run before the program, not in it
+    for path in [*(p for p in package.glob("*.py") if p.name not in outside), REPO / "infra" / "eventbus" / "deploy.py"]:
+        read |= set(re.findall(r"""(?:os\.environ\.get|os\.environ|os\.getenv|environ\.get)\(?\[?\s*["']([A-Z][A-Z0-9_]+)["']""", path.read_text()))
+    assert read and read <= set(FINGERPRINT_ENV) | set(OTHER_ENV), sorted(read - set(FINGERPRINT_ENV) - set(OTHER_ENV))

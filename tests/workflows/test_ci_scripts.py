@@ -220,14 +220,34 @@ def test_up_selects_or_creates_the_stack_with_kms_secrets(pulumi_ci):
     assert res.returncode == 0, res.stderr
     calls = pulumi_ci.pulumi_log.read_text().splitlines()
     assert calls[0] == "stack select --create --non-interactive --secrets-provider awskms://alias/eeb-pulumi-sandbox?region=us-gov-west-1 sandbox"
-    assert calls[1].startswith("up --yes --suppress-outputs --stack sandbox --non-interactive")
+    # through eventbus deploy: the record of the last deploy, the state, then the update (full: the stack holds nothing yet)
+    assert calls[1:4] == ["stack tag get eventbus:deployed --stack sandbox", "stack export --stack sandbox", "stack tag rm eventbus:deployed --stack sandbox"]
+    assert calls[4].startswith("up --stack sandbox --yes --suppress-outputs --non-interactive") and "--target" not in calls[4]
+    assert "full deploy: the stack has no resources yet" in res.stdout
     assert "### pulumi up `sandbox`" in pulumi_ci.summary.read_text()
+
+
+def test_up_records_the_deployed_commit_only_when_it_succeeds(git_tree, tmp_path):
+    ci = CI(tmp_path, git_tree.root).with_fakes()
+    ci.env.update(EVENTBUS_CI_PULUMI_FROM_PATH="1", PULUMI_BACKEND_URL="s3://state-bucket?region=us-gov-west-1")
+    head = git_tree.git("rev-parse", "HEAD").strip()
+    res = ci.run("pulumi.sh", "up", "sandbox", AWS_REGION="us-gov-west-1", FAKE_PULUMI_MODE="error")
+    assert res.returncode != 0
+    calls = ci.pulumi_log.read_text().splitlines()
+    assert "stack tag rm eventbus:deployed --stack sandbox" in calls and not [c for c in calls if c.startswith("stack tag set")]
+    ci.pulumi_log.unlink()
+    res = ci.run("pulumi.sh", "up", "sandbox", AWS_REGION="us-gov-west-1")
+    assert res.returncode == 0, res.stderr
+    [recorded] = [c for c in ci.pulumi_log.read_text().splitlines() if c.startswith("stack tag set")]
+    assert recorded.startswith(f"stack tag set eventbus:deployed {head} ") and recorded.endswith("--stack sandbox")
 
 
 def test_preview_of_a_stack(pulumi_ci):
     res = pulumi_ci.run("pulumi.sh", "preview", "prod")
     assert res.returncode == 0, res.stderr
-    assert pulumi_ci.pulumi_log.read_text().splitlines()[1].startswith("preview --stack prod")
+    calls = pulumi_ci.pulumi_log.read_text().splitlines()
+    assert calls[-1].startswith("preview --stack prod --non-interactive")
+    assert not [c for c in calls if c.startswith("stack tag rm") or c.startswith("stack tag set")]  # a preview records nothing
 
 
 def test_preview_runs_without_any_way_to_decrypt_secrets(pulumi_ci, tmp_path):

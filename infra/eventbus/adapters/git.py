@@ -27,6 +27,25 @@ def resolve(root: str, ref: str) -> str:
     return str(_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")).strip()
 
 
+def is_commit(root: str, ref: str) -> bool:
+    """Whether ``ref`` names a commit this clone has."""
+    try:
+        resolve(root, ref)
+    except GitError:
+        return False
+    return True
+
+
+def clean_head(root: str) -> str | None:
+    """HEAD, when the work tree holds exactly HEAD (nothing modified, staged or untracked outside
+    .gitignore); None otherwise, or outside a git work tree."""
+    try:
+        head = resolve(root, "HEAD")
+        return None if str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip() else head
+    except GitError:
+        return None
+
+
 def show(root: str, commit: str, path: str) -> str:
     """A file's text at ``commit`` (GitError when it does not exist there)."""
     return str(_git(root, "show", f"{commit}:./{path}"))

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 CACHE = os.path.join(os.environ.get("EVENTBUS_CACHE", os.path.join(REPO, ".cache")), "bench")
 
 FLOOR = r"""
@@ -319,11 +319,12 @@ DEPLOY_PARALLEL = os.environ.get("EVENTBUS_PULUMI_PARALLEL", "64")
 DEPLOY_ENV = {"PULUMI_SKIP_CHECKPOINTS": os.environ.get("PULUMI_SKIP_CHECKPOINTS", "true"), "EVENTBUS_ADOPT_TOPICS": "1"}
 
 
-def add_one_subscription(path: str) -> str:
-    """A pull-request-sized change: the first consumer subscribes to one more unrestricted event."""
+def add_one_subscription(path: str, which: int = 0) -> str:
+    """A pull-request-sized change: a consumer (the first, or the ``which``-th) subscribes to one
+    more unrestricted event."""
     import yaml
 
-    consumer = sorted(glob_files(path, "consumers"))[0]
+    consumer = sorted(glob_files(path, "consumers"))[which]
     doc = yaml.safe_load(open(consumer))
     have = {s["event"] for s in doc["subscriptions"]}
     for event_yaml in sorted(glob_files(path, "events")):
@@ -372,10 +373,16 @@ def resource_count(path: str, env: dict) -> int:
     return len(json.loads(out)["deployment"].get("resources") or [])
 
 
+def _git(path: str, *args: str) -> None:
+    subprocess.run(["git", "-C", path, *args], check=True, capture_output=True)
+
+
 @bench("deploy")
 def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
-    """Real engine, broker and schema registry: up from empty, no-change preview, one new
-    subscription (a pull request), drift; with the resource counts of the stack."""
+    """Real engine, broker and schema registry, deployed as a merge deploys (``eventbus deploy``
+    on a git work tree): up from empty, no-change preview of the whole program, one new
+    subscription (a pull request: narrowed), the same change deployed in full, drift; with the
+    resource counts of the stack."""
     out = []
     engine = os.path.join(REPO, "scripts", "pulumi-engine.sh")
     secs, peak, rc = timed(["bash", engine, "build"], REPO)
@@ -409,17 +416,22 @@ def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
             fh.write(f"name: eventbus\nruntime:\n  name: python\n  options:\n    virtualenv: {os.path.dirname(os.path.dirname(sys.executable))}\nmain: infra/\n")
         os.makedirs(os.path.join(path, "infra"), exist_ok=True)
         shutil.copy(os.path.join(REPO, "infra", "__main__.py"), os.path.join(path, "infra", "__main__.py"))
+        with open(os.path.join(path, ".gitignore"), "w") as fh:
+            fh.write(".state/\n")
         penv = {**env, "PULUMI_BACKEND_URL": f"file://{path}/.state", "PULUMI_CONFIG_PASSPHRASE": "bench", "EVENTBUS_ROOT": path,
                 "EVENTBUS_SCRAM_SEED": "bench", "KAFKA_ADMIN_USERNAME": "admin", "KAFKA_ADMIN_PASSWORD": password, "EVENTBUS_STATE": state,
                 **DEPLOY_ENV}
-        for k in ("EVENTBUS_LOCAL_BOOTSTRAP", "EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL"):
+        for k in ("EVENTBUS_LOCAL_BOOTSTRAP", "EVENTBUS_LOCAL_SCHEMA_REGISTRY_URL", "EVENTBUS_DEPLOY_SCOPE", "EVENTBUS_DEPLOY_IDENTITY"):
             penv.pop(k, None)
         os.makedirs(os.path.join(path, ".state"), exist_ok=True)
         subprocess.run(["pulumi", "stack", "init", "local", "--non-interactive"], cwd=path, env=penv, check=True, capture_output=True)
+        _git(path, "init", "-q", "-b", "main")
+        _git(path, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "add", "-A")
+        _git(path, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-qm", "base")
         label = f"{n} events, {apps} apps"
-        up = ["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL]
+        deploy = eventbus("--root", path, "deploy", "--stack", "local", "--", "--yes", "--skip-preview", "--non-interactive", "--parallel", DEPLOY_PARALLEL)
         before = server_cpu(state)
-        secs, peak, rc = timed(up, path, penv)
+        secs, peak, rc = timed(deploy, path, penv)
         if rc:
             raise SystemExit(f"[bench] pulumi up failed at {label}")
         note = cpu_note(state, before)
@@ -428,20 +440,25 @@ def bench_deploy(sizes: list[int], repeat: int) -> list[Result]:
         t_up, t_preview, t_pr = targets.get(n, ("—", "—", "—"))
         out.append(Result("pulumi up", f"from empty, {label}, {count} resources (real broker + registry; {note})", secs, [secs], peak, None, t_up))
         before = server_cpu(state)
-        preview = measure("preview", f"no-change preview, {label}, {count} resources",
+        preview = measure("preview", f"no-change preview of the whole program, {label}, {count} resources",
                           ["pulumi", "preview", "--expect-no-changes", "--stack", "local", "--non-interactive", "--parallel", DEPLOY_PARALLEL],
                           path, repeat, t_preview, None, env=penv)
         preview.size += f" ({cpu_note(state, before)}, last run)"
         print(f"[bench] deploy     {label:28} no-change preview (median of {repeat}): {preview.median:.1f}s", file=sys.stderr, flush=True)
         out.append(preview)
-        event = add_one_subscription(path)
-        before = server_cpu(state)
-        secs, peak, rc = timed(up, path, penv)
-        if rc:
-            raise SystemExit(f"[bench] pulumi up of one new subscription failed at {label}")
-        note = cpu_note(state, before)
-        print(f"[bench] deploy     {label:28} one new subscription ({event}): {secs:.1f}s ({note})", file=sys.stderr, flush=True)
-        out.append(Result("pulumi up", f"pull request: one new subscription, {label} ({note})", secs, [secs], peak, None, t_pr))
+        for i, (how, extra) in enumerate((("narrowed (`eventbus deploy`, as a merge)", []),
+                                          ("the same size of change deployed in full (`eventbus deploy --full`)", ["--full"]))):
+            event = add_one_subscription(path, i)
+            _git(path, "-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-qam", f"subscribe to {event}")
+            cmd = deploy[:deploy.index("--stack")] + extra + deploy[deploy.index("--stack"):]
+            before = server_cpu(state)
+            secs, peak, rc = timed(cmd, path, penv)
+            if rc:
+                raise SystemExit(f"[bench] pulumi up of one new subscription failed at {label}")
+            note = cpu_note(state, before)
+            print(f"[bench] deploy     {label:28} one new subscription ({event}), {how}: {secs:.1f}s ({note})", file=sys.stderr, flush=True)
+            out.append(Result("pulumi up", f"pull request: one new subscription, {how}, {label} ({note})", secs, [secs], peak, None,
+                              t_pr if not extra else "—"))
         out.append(measure("drift", f"eventbus drift, {label}", eventbus("--root", path, "drift", "--stack", "local"), path, repeat, "—", None, env=penv))
         for script in (registry, broker):
             subprocess.run(["bash", script, "stop"], env=benv, check=False, capture_output=True)

@@ -11,10 +11,10 @@ import os
 import sys
 
 from eventbus import __version__
-from eventbus.cli import catalog, codeowners, compat, credentials, drift, import_, new, plan, rules, stacks, validate
+from eventbus.cli import catalog, codeowners, compat, credentials, deploy, drift, import_, new, plan, rules, stacks, validate
 from eventbus.cli.common import UsageError
 
-COMMANDS = (validate, compat, new, plan, drift, credentials, import_, rules, codeowners, catalog, stacks)
+COMMANDS = (validate, compat, new, plan, drift, deploy, credentials, import_, rules, codeowners, catalog, stacks)
 
 
 def build_parser() -> argparse.ArgumentParser:

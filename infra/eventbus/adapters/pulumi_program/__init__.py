@@ -14,6 +14,11 @@ a catalog folder it is given.
 ACLs, SCRAM users and Confluent registry subjects go through our own provider
 (:mod:`eventbus.adapters.pulumi_program.provider`, source ``go/eventbus``):
 one resource per application instead of one bridged resource per binding.
+
+Given a :class:`~eventbus.adapters.pulumi_program.scope.Scope` (a partial deploy), the program
+declares only the scope's components, built exactly as in a full deploy; the stack outputs stay
+complete (they come from the desired state, and the last deploy's schema ids for the subjects
+not declared).
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import pulumi_kafka as kafka
 from eventbus.adapters.pulumi_program import sdk_speed
 from eventbus.adapters.pulumi_program.provider import Principal, Subject, eventbus_provider
 from eventbus.adapters.pulumi_program.registry import registry_target
+from eventbus.adapters.pulumi_program.scope import Scope
 from eventbus.desired import AppSpec, DesiredState, TopicSpec
 from eventbus.desired.clients import SCRAM_MECHANISM, scram_password
 from eventbus.model.stack import StackConfig
@@ -68,7 +74,7 @@ class ApplicationComponent(pulumi.ComponentResource):
         outputs: dict = {"kafkaUser": app.kafka_user}
         scram = None
         if seed is not None and not app.keep_credential:  # an adopted credential stays the application's
-            password = pulumi.Output.secret(seed.apply(lambda s: scram_password(s, app.kafka_user)))
+            password = scram_output(seed, app.kafka_user)
             scram = {"mechanism": SCRAM_MECHANISM, "password": password}
             outputs["password"] = password
         self.principal = None
@@ -176,9 +182,10 @@ def bus_provider(stack: StackConfig, config: pulumi.Config, access: dict) -> pul
     })
 
 
-def publish(state: DesiredState, stack: StackConfig, site_dir: str | None) -> list:
+def publish(state: DesiredState, stack: StackConfig, site_dir: str | None, keys: frozenset[str] | None = None) -> list:
     """Upload the catalog folder the caller built for this stack to its private bucket (cloud
-    stacks). A folder target is written by whoever built it (``eventbus catalog build``)."""
+    stacks; only the objects ``keys`` when given). A folder target is written by whoever built it
+    (``eventbus catalog build``)."""
     from eventbus.adapters.pulumi_program.catalog import publish_catalog
 
     if state.catalog is None or state.catalog.target != "s3":
@@ -187,11 +194,32 @@ def publish(state: DesiredState, stack: StackConfig, site_dir: str | None) -> li
         if pulumi.runtime.is_dry_run():
             return []
         raise DeployRefused(f"stack {stack.name} publishes its catalog: build it first (eventbus catalog build --stack {stack.name} --out DIR) and set EVENTBUS_CATALOG_DIR=DIR")
-    return publish_catalog(state, stack, site_dir)
+    return publish_catalog(state, stack, site_dir, keys)
 
 
-def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None) -> dict:
-    """Declare every resource of ``state``. Returns the components (for tests)."""
+def application_outputs(state: DesiredState, seed: pulumi.Output | None, components: dict) -> dict:
+    """The ``applications`` stack output, for every application of the state: its Kafka user, its
+    SCRAM password (stacks that manage SCRAM users, unless the application keeps its own adopted
+    credential) and its role's ARN (IAM stacks)."""
+    out = {}
+    for app in state.apps:
+        declared = components.get(app.ref)
+        entry: dict = {"kafkaUser": app.kafka_user}
+        if seed is not None and not app.keep_credential:
+            entry["password"] = declared.outputs["password"] if declared is not None else scram_output(seed, app.kafka_user)
+        if app.ref in state.roles_by_app:
+            entry["roleArn"] = declared.outputs["roleArn"] if declared is not None else state.role_arn(app.ref)
+        out[app.ref] = entry
+    return out
+
+
+def scram_output(seed: pulumi.Output, user: str) -> pulumi.Output:
+    return pulumi.Output.secret(seed.apply(lambda s: scram_password(s, user)))
+
+
+def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None, scope: Scope | None = None) -> dict:
+    """Declare every resource of ``state`` (only the components of ``scope`` when given). Returns
+    the components (for tests)."""
     if state.skipped:
         pulumi.log.info(f"stack {stack.name} leaves out: " + "; ".join(state.skipped))
     sdk_speed.apply()
@@ -199,11 +227,9 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     provider = kafka_provider(access)
     bus = bus_provider(stack, config, access)
     registry = registry_target(stack, bus)
-    subjects_by_event: dict[str, list] = {}
-    for s in state.subjects:
-        subjects_by_event.setdefault(s.event, []).append(s)
+    topics = state.topics if scope is None else tuple(t for t in state.topics if t.event in scope.events)
     live = live_topics(access)
-    events = {t.event: EventComponent(t, subjects_by_event.get(t.event, []), registry, provider, adopt=import_id(t, live)) for t in state.topics}
+    events = {t.event: EventComponent(t, state.subjects_by_event.get(t.event, ()), registry, provider, adopt=import_id(t, live)) for t in topics}
     seed = None
     if state.scram_users:
         seed = config.get_secret("scramSeed")
@@ -212,19 +238,27 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
             if not env_seed:
                 raise DeployRefused(f"{stack.file}: no SCRAM seed: set it with `pulumi config set --secret eventbus:scramSeed <random>`")
             seed = pulumi.Output.secret(env_seed)
-    topic_resource = {t.name: events[t.event].topic for t in state.topics}
+    topic_resource = {t.name: events[t.event].topic for t in topics}
     apps = {}
-    for app in state.apps:
+    for app in state.apps if scope is None else (a for a in state.apps if a.ref in scope.apps):
         deps = sorted({*app.produces, *app.consumes})
         apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, bus, seed,
                                              pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
-    pulumi.export("stack", {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]})
-    pulumi.export("topics", sorted(t.name for t in state.topics))
-    pulumi.export("applications", {ref: c.outputs for ref, c in apps.items()})
+    outputs: dict = {
+        "stack": {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]},
+        "topics": sorted(t.name for t in state.topics),
+        "applications": application_outputs(state, seed, apps),
+    }
     if state.catalog is not None:
-        pulumi.export("catalog", {"target": state.catalog.target, "location": state.catalog.location})
-    # the registry's schema id of every version, per subject (Confluent targets)
+        outputs["catalog"] = {"target": state.catalog.target, "location": state.catalog.location}
+    # the registry's schema id of every version, per subject (Confluent targets); a partial deploy
+    # keeps the last deploy's ids of the subjects it does not declare
     ids = {name: r.registered for e in events.values() for name, r in e.subjects.items() if isinstance(r, Subject)}
+    if scope is not None and registry.kind == "confluent":
+        ids = {**{s.name: scope.subjects[s.name] for s in state.subjects if s.name in scope.subjects}, **ids}
     if ids:
-        pulumi.export("subjects", dict(sorted(ids.items())))
-    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": publish(state, stack, catalog_dir)}
+        outputs["subjects"] = dict(sorted(ids.items()))
+    for name, value in outputs.items():
+        pulumi.export(name, value)
+    catalog = publish(state, stack, catalog_dir, None if scope is None else scope.catalog_keys)
+    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": catalog, "outputs": outputs}

@@ -9,7 +9,8 @@
 
 The site is built before the program runs (``eventbus catalog build --out
 DIR``); its output is deterministic, so an unchanged catalog changes no
-object.
+object. A partial deploy declares only the objects whose file changed (the
+deploy driver compares each file's hash with the object's in the state).
 """
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ CONTENT_TYPES = {
     ".woff2": "font/woff2",
 }
 SKIP = {".eventbus-catalog"}
+OBJECT_TYPE = "aws:s3/bucketObjectv2:BucketObjectv2"
+
+
+def object_name(key: str) -> str:
+    """The Pulumi name of the object holding the site file ``key``."""
+    return f"catalog/{key}"
 
 
 class CatalogComponent(pulumi.ComponentResource):
@@ -64,8 +71,9 @@ def site_files(site_dir: str) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str) -> list[pulumi.Resource]:
-    """Declare the catalog of ``stack``: an S3 bucket with the site for cloud stacks; nothing for a local folder."""
+def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str, keys: frozenset[str] | None = None) -> list[pulumi.Resource]:
+    """Declare the catalog of ``stack``: an S3 bucket with the site for cloud stacks (only the
+    objects ``keys`` when given); nothing for a local folder."""
     spec = state.catalog
     if spec is None or spec.target != "s3":
         return []
@@ -118,10 +126,11 @@ def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str) -> l
     )
     guards = [public_block, ownership, versioning, encryption]
     objects = []
-    for key, path in site_files(site_dir):
+    files = site_files(site_dir)
+    for key, path in files if keys is None else [(k, p) for k, p in files if k in keys]:
         objects.append(
             aws.s3.BucketObjectv2(
-                f"catalog/{key}",
+                object_name(key),
                 bucket=bucket.id,
                 key=key,
                 source=pulumi.FileAsset(path),
@@ -132,5 +141,5 @@ def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str) -> l
                 opts=pulumi.ResourceOptions(parent=bucket, depends_on=guards),
             )
         )
-    component.register_outputs({"bucket": bucket.bucket, "objects": len(objects)})
+    component.register_outputs({"bucket": bucket.bucket, "objects": len(files)})
     return [component, bucket, *guards, *objects]

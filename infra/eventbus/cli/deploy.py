@@ -1,0 +1,26 @@
+"""``eventbus deploy``: ``pulumi up`` (or ``preview``) on one stack, narrowed to what changed since
+the commit last deployed there when that is safe, full otherwise (the reason is printed first).
+Everything after ``--`` goes to pulumi. Exit status: pulumi's."""
+from __future__ import annotations
+
+from eventbus.cli.common import UsageError, root_of
+
+
+def register(sub) -> None:
+    d = sub.add_parser("deploy", help="pulumi up on a stack: only what changed since its last deploy, when that is safe")
+    d.add_argument("--stack", required=True)
+    d.add_argument("--preview", action="store_true", help="pulumi preview instead of up (the stack's record is left alone)")
+    d.add_argument("--full", action="store_true", help="declare and compare every resource (after a change behind the program's back)")
+    d.add_argument("pulumi_args", nargs="*", metavar="-- PULUMI_ARGS", help="passed to pulumi up / preview")
+    d.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from eventbus.adapters.pulumi_program.narrow import run as deploy
+    from eventbus.load.stacks import load_stack
+
+    root = root_of(args)
+    load_stack(root, args.stack)  # an unknown or broken stack stops here, with its file and line
+    if any(a.startswith(("--target", "--exclude")) for a in args.pulumi_args):
+        raise UsageError("--target/--exclude are the deploy's to choose: run pulumi directly for a hand-picked update")
+    return deploy(root, args.stack, "preview" if args.preview else "up", args.pulumi_args, full=args.full)
