@@ -486,3 +486,24 @@ def test_map_highlight_and_zoom(page, sample_site):
     page.goto(url(sample_site, "map/claims.html"))
     assert page.locator("svg g[data-id^='e:claims/']").count() == len([e for e in load_registry(str(REPO)).registry.events if e.domain == "claims"])
     assert not page.watch.problems and not page.watch.external
+
+
+def test_field_badges_readers_and_successor_links(page, sample_site):
+    """Issue 14 in the browser: a classified field shows its badge, a field shows the applications that
+    declare they read it, and a deprecated event and its successor link to each other."""
+    page.goto(url(sample_site, "events/health/appointment_booked.html"))
+    badge = page.locator("#schema tr[data-path='icn'] .badge.cl-PII").first
+    assert badge.is_visible() and badge.inner_text() == "PII"
+    assert page.locator("#schema tr[data-path='serviceType'] .badge.cl-PHI").first.is_visible()
+    page.goto(url(sample_site, "events/health/prescription_refill_requested.html"))
+    read_by = page.locator("#schema tr[data-path='medicationName']").first.inner_text()
+    assert "Read by" in read_by and "va-notify/refill-notifier" in read_by
+    assert "va-notify/refill-notifier" not in page.locator("#schema tr[data-path='stationNumber']").first.inner_text()
+    page.goto(url(sample_site, "events/claims/status.html"))
+    page.click(".banner a[href$='claim_lifecycle_status.html']")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("events/claims/claim_lifecycle_status.html")
+    page.click("p.note a[href$='status.html']")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("events/claims/status.html")
+    assert not page.watch.problems and not page.watch.external

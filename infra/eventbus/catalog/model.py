@@ -6,7 +6,8 @@ groups, subjects and application refs are *read* from the desired state (its
 read indexes: ``topic_by_event``, ``readers_by_topic``, ``subjects_by_event``,
 ``role_arns``, …), never re-derived here. What this module adds is what only
 the catalog needs: labels, paths of pages, per-version field tables and
-diffs, the reviewer lists (sensitive data, deprecations, expiring compliance)
+diffs with the field-level contracts on them (each field's classification badge, the
+applications that declare they read it, the consumers a breaking change affects), the reviewer lists (sensitive data, deprecations, expiring compliance)
 and the facts of the build (commit, date, schema ids once deployed).
 """
 from __future__ import annotations
@@ -15,9 +16,10 @@ import datetime as dt
 import json
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from eventbus.avro.contract import dotted, mentions_classification, reads, schema_fields
 from eventbus.catalog.schema_view import FieldRow, RecordInfo, field_names, field_rows, record_info
 from eventbus.desired import AppSpec, DesiredState, SubjectSpec, TopicSpec
 from eventbus.model import Compliance, Consumer, Event, Producer, Registry, SchemaVersion, Subscription, Team, naming
@@ -237,10 +239,37 @@ class EventView:
         prev = None
         for v in self.versions:
             cur = (v.number, v.version.text, v.rows)
-            out.append(diff_versions(self.event.compatibility, prev, cur) if v.version.schema is not None else
-                       diff_versions(self.event.compatibility, None, cur))
+            d = (diff_versions(self.event.compatibility, prev, cur) if v.version.schema is not None else
+                 diff_versions(self.event.compatibility, None, cur))
+            if self.declared and d.changes:
+                d.changes = [replace(c, readers=declared_readers(self.declared, c.path)) for c in d.changes]
+            out.append(d)
             prev = cur if v.version.schema is not None else prev
         return out
+
+    @cached_property
+    def declared(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(application ref, the dotted paths it declares) for the subscriptions that declare ``fields:``."""
+        return tuple((c.ref, s.fields) for c, s in self.subscribers if s.fields)
+
+    def affected(self, diff) -> list[tuple[Consumer, str]]:
+        """The subscribers a breaking version diff affects, each with why: it reads every field (declares
+        none), or it declares a field a breaking change touches. A problem no field change explains
+        (a renamed record, ...) affects every subscriber."""
+        if not diff.breaking:
+            return []
+        broken = [dotted(c.path) for c in diff.changes if c.breaking]
+        out: list[tuple[Consumer, str]] = []
+        for c, s in self.subscribers:
+            if not s.fields:
+                out.append((c, "reads every field: declares no fields"))
+            elif diff.unmatched:
+                out.append((c, "the change is to the whole record"))
+            else:
+                hit = [p for p in broken if reads(s.fields, p)]
+                if hit:
+                    out.append((c, "reads " + ", ".join(hit)))
+        return list({c.ref: (c, why) for c, why in out}.values())
 
     @cached_property
     def search_fields(self) -> list[str]:
@@ -450,6 +479,31 @@ def producer_ref(e: Event, p: Producer) -> str:
     return naming.app_ref(e.owner, p.application)
 
 
+def declared_readers(declared: tuple[tuple[str, tuple[str, ...]], ...], walk_path: str) -> tuple[str, ...]:
+    """The applications among ``declared`` whose declared fields read the field at ``walk_path``."""
+    path = dotted(walk_path)
+    return tuple(ref for ref, fields in declared if reads(fields, path))
+
+
+def contract_rows(v: SchemaVersion, declared: tuple[tuple[str, tuple[str, ...]], ...]) -> list[FieldRow]:
+    """The field table of one schema version with each row's classification badge (PII/PHI, its own
+    or inherited from an enclosing field, see :mod:`eventbus.avro.contract`) and the applications
+    that declare they read it. A schema without classification properties is not walked twice."""
+    schema = _schema_json(v)
+    rows = field_rows(schema)
+    classes: dict[str, str] = {}
+    if schema is not None and mentions_classification(v.text, v.digest):
+        classes = {f.path: f.classification for f in schema_fields(schema, v.digest).classified}
+    if not classes and not declared:
+        return rows
+    out = []
+    for r in rows:
+        level = classes.get(dotted(r.path))
+        readers = declared_readers(declared, r.path) if declared else ()
+        out.append(replace(r, badges=(level,) if level else (), readers=readers) if level or readers else r)
+    return out
+
+
 def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState]], *, schema_ids: dict | None = None,
                 today: dt.date | None = None, stamp: Stamp | None = None, base_urls: dict[str, str] | None = None) -> Catalog:
     """The catalog of ``registry`` for the given stacks (cloud stacks first, a local mirror last)."""
@@ -463,9 +517,11 @@ def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState
     events: list[EventView] = []
     for e in sorted(registry.events, key=lambda e: (e.domain, e.name)):
         d = f"events/{e.domain}/{e.name}"
-        versions = [VersionView(v, field_rows(_schema_json(v)), d) for v in e.versions]
-        key_rows = field_rows(_schema_json(e.key_schema)) if e.key_schema is not None else []
-        events.append(EventView(e, versions, key_rows, subscribers.get(e.ref, ()), slug(f"{e.domain}-{e.name}")))
+        subs = subscribers.get(e.ref, ())
+        declared = tuple((c.ref, s.fields) for c, s in subs if s.fields)
+        versions = [VersionView(v, contract_rows(v, declared), d) for v in e.versions]
+        key_rows = contract_rows(e.key_schema, ()) if e.key_schema is not None else []
+        events.append(EventView(e, versions, key_rows, subs, slug(f"{e.domain}-{e.name}")))
     by_ref = {i.ref: i for i in events}
     for i in events:
         target = by_ref.get(i.event.replaced_by or "")
