@@ -72,3 +72,23 @@ def test_exit_codes_and_no_traceback_in_a_real_process(tree):
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
     missing = subprocess.run(exe + ["--root", str(tree.root / "nope"), "validate"], capture_output=True, text=True, env=env)
     assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+def test_credentials_of_an_adopted_application_that_keeps_its_scram_credential(capsys, monkeypatch, tmp_path):
+    """The local stack manages SCRAM users, but an application whose adoption record keeps its own
+    credential gets no derived password (it would not be its password)."""
+    from tests.conftest import Tree
+    from tests.desired.test_adoption import LOCAL
+    from tests.gate.rules.adoption_fixture import record
+
+    t = Tree(tmp_path / "registry")
+    t.stacks["local"] = LOCAL
+    t.adoptions["local"] = {**record(**{"notify/notifier": {"kafka_user": "notifier-svc", "credential": "keep"}}), "stack": "local"}
+    t.write()
+    monkeypatch.setenv("EVENTBUS_SCRAM_SEED", "seed-for-tests")
+    assert main(["--root", str(t.root), "credentials", "notify/notifier", "--stack", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "sasl.username=notifier-svc" in out and "sasl.password=<PASSWORD>" in out and "keeps the SCRAM credential" in out
+    assert main(["--root", str(t.root), "credentials", "claims-team/claims-publisher", "--stack", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "sasl.password=<PASSWORD>" not in out and "sasl.password=" in out

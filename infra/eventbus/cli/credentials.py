@@ -25,7 +25,10 @@ def run(args) -> int:
     if app is None:
         raise UsageError(f"no application '{args.app}' with access on stack {stack.name}; known: {', '.join(sorted(state.apps_by_ref)) or 'none'}")
     password = None
-    if state.scram_users:
+    if state.scram_users and app.keep_credential:
+        print(f"# {app.kafka_user} keeps the SCRAM credential it had before adoption (adopt/{stack.name}.yaml): "
+              "its password is the application's own, not managed here")
+    elif state.scram_users:
         seed = scram_seed(root)
         if not seed:
             raise UsageError("no SCRAM seed yet: run scripts/up.sh first (it creates .state/local/scram.seed)")
