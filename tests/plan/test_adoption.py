@@ -59,3 +59,19 @@ def test_the_markdown_says_adopted():
 
     text = markdown(Plan("main", "0" * 40, [plan(t)], []))
     assert "adopted: adopt the live topic" in text and "topics adopted 1" in text
+
+
+def test_kept_settings_are_quoted_in_the_comment():
+    # kept settings are whatever the live topic held (any text): a value cannot close the comment's
+    # <details>, mention a team, embed an image or start a line
+    hostile = "1</details>\n\n## @department-of-veterans-affairs/eeb-platform approved ![x](https://example.com/x.png)"
+    t = tree()
+    t.adoptions["local"]["topics"]["claims_claim_created"]["kept_config"] = {"segment.ms": hostile}
+    base = state(t, "local")
+    t.adoptions["local"]["topics"]["claims_claim_created"]["kept_config"] = {"segment.ms": "2 <b>x</b>"}
+    from eventbus.plan import Plan
+
+    text = markdown(Plan("main", "0" * 40, [diff(base, state(t, "local"))], []))
+    row = next(line for line in text.splitlines() if "segment.ms" in line)
+    assert "segment.ms `1</details>\\n\\n## @department-of-veterans-affairs/eeb-platform approved ![x](https://example.com/x.png)` → `2 <b>x</b>`" in row
+    assert not [line for line in text.splitlines() if line.startswith("## @") or line.startswith("</details>")]

@@ -128,3 +128,17 @@ def test_changed_file_names_cannot_break_the_approvals_table(git_tree):
     rows = [line for line in res.stdout.splitlines() if line.startswith("| ") and "changed files" not in line]
     assert rows and all(len([c for c in __import__("re").split(r"(?<!\\)\|", r)]) == 4 for r in rows), rows
     assert "<a " not in html and "<details>" not in html
+
+
+def test_a_kept_binding_in_an_adoption_record_needs_the_events_owner(ci, git_tree):
+    # adopt/ is the platform's (CODEOWNERS), but a binding it keeps on pharmacy's restricted PHI
+    # topic is a grant: pharmacy approves it, the platform's approval alone is not enough
+    def edit(t):
+        t.adoptions["prod"] = {"stack": "prod", "applications": {"claims-team/claims-publisher": {
+            "kept_acls": [{"resource_type": "Topic", "name": "health_refill_requested", "operation": "Read"}]}}}
+
+    head = _branch(git_tree, edit)
+    ci.with_fakes()
+    res = _check(ci, git_tree, [review("platform-lead", "APPROVED", head)])
+    assert res.returncode == 1 and f"missing  {HEAD_TEAM}: adopt/prod.yaml keeps Read on health_refill_requested" in res.stdout, res.stdout
+    assert _check(ci, git_tree, [review("pat-pharmacy", "APPROVED", head)]).returncode == 0

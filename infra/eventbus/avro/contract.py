@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -307,10 +307,55 @@ def _build(schema: Any, may_classify: bool = True) -> SchemaFields:
             parent = fields.get(path.rpartition(".")[0]) if info.depth else None
             inherited = parent.classification if parent is not None else "none"
             effective = own if own is not None and RANK[own] > RANK[inherited] else inherited
-        if path not in fields:
+        have = fields.get(path)
+        if have is None:
             fields[path] = FieldFacts(path, info.name, info.record, own, effective, info.aliases, info.type, names)
+        elif RANK[effective] > RANK[have.classification]:  # two fields at one path (record branches of a union): the higher counts
+            fields[path] = replace(have, declared=highest([have.declared or "none", own or "none"]), classification=effective)
+    if may_classify:
+        _declared_anywhere(schema, fields, problems, names)
     unique = tuple(dict.fromkeys(problems))
     return SchemaFields(fields, unique, count > MAX_FIELDS)
+
+
+def _declared_anywhere(schema: Any, fields: dict[str, FieldFacts], problems: list[Problem], names: _Named) -> None:
+    """Every field object written in the schema's JSON, at its definition site, read for its
+    classification: the walk of the types stops at :data:`MAX_FIELDS` fields and at
+    :data:`MAX_DEPTH` levels, and a classification past either must still count (an event is as
+    sensitive as its most sensitive field). A classified field the walk missed, or saw lower at
+    its path, is added or raised. Iterative and linear in the JSON's size."""
+    todo: list[tuple[Any, str]] = [(schema, "")]
+    while todo:
+        t, prefix = todo.pop()
+        if isinstance(t, list):
+            todo.extend((b, prefix) for b in reversed(t))
+            continue
+        if not isinstance(t, dict):
+            continue
+        fs = t.get("fields")
+        if t.get("type") in ("record", "error") and isinstance(fs, list):
+            for f in reversed(fs):
+                if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                    continue
+                path = f"{prefix}.{f['name']}" if prefix else f["name"]
+                todo.append((f.get("type"), path))
+                if path in fields and fields[path].classification == "PHI":
+                    continue
+                own, wrong = _own(f)
+                if path not in fields:
+                    problems.extend(Problem(path, f["name"], f"field '{path}': {m}", h) for m, h in wrong)
+                parent = fields.get(path.rpartition(".")[0]) if "." in path else None
+                level = highest([own or "none", parent.classification if parent is not None else "none"])
+                have = fields.get(path)
+                if have is None:
+                    if level != "none":
+                        fields[path] = FieldFacts(path, f["name"], str(t.get("name")), own, level, (), f.get("type"), names)
+                elif RANK[level] > RANK[have.classification]:
+                    fields[path] = replace(have, classification=level)
+        else:
+            for key in ("items", "values", "type"):
+                if isinstance(t.get(key), (dict, list)):
+                    todo.append((t[key], prefix))
 
 
 _CACHE: dict[str, SchemaFields] = {}

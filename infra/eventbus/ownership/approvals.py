@@ -46,7 +46,15 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
 
     - a new event, or an event whose ``owner`` changes: the (new) owning team;
     - a new application file ``consumers/<team>/<application>.yaml``: that team;
-    - a team whose ``github_team`` changes: the team as it was at the base (it hands over).
+    - a team whose ``github_team`` changes: the team as it was at the base (it hands over);
+    - a deprecated event whose ``replaced_by`` newly names another team's event: that team (its
+      event is announced as the successor to every consumer of the old one);
+    - an adoption record (``adopt/<stack>.yaml``, the platform's file) that changes what an
+      application is on the stack (its legacy Kafka user, group, role or kept credential): the
+      application's team; that newly keeps a binding on the topic of another team's event beyond
+      reading an open one (writing, altering, deleting, reading a restricted event): the event's
+      owner; on a group in another team's space (``<team>.``): that team. A kept binding is a
+      grant like any other, so it traces to the same approvals.
     CODEOWNERS at the base covers the rest (the old owner of an event, existing applications).
     """
     teams = head.teams_by_id
@@ -79,7 +87,60 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
         prev = old_teams.get(tm.id)
         if prev is not None and prev.github_team != tm.github_team:
             claim(tm.id, prev.github_team, f"team {tm.id} moves from {prev.github_team} to {tm.github_team}", tm.loc.file)
+    for e in head.events:
+        old = old_events.get(e.ref)
+        target = head.events_by_ref.get(e.replaced_by) if e.replaced_by else None
+        if target is not None and target.owner != e.owner and (old is None or old.replaced_by != e.replaced_by):
+            claim(target.owner, gh(target.owner), f"{e.ref} names {target.ref} as its successor", e.file)
+    _adoption_claims(base, head, claim, gh)
     return [Claim(team, github, "; ".join(reasons), tuple(files)) for (team, github), (reasons, files) in sorted(out.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))]
+
+
+_READS = ("Read", "Describe")
+
+
+def _identity(legacy) -> tuple:
+    if legacy is None:
+        return (None, None, False, None, False)  # the derived names
+    return (legacy.kafka_user, legacy.consumer_group, legacy.group_prefix, legacy.role, legacy.keep_credential)
+
+
+def _covers(name: str, pattern: str, resource: str) -> bool:
+    """Whether a binding's resource name (with its pattern type) covers ``resource``."""
+    if pattern == "Prefixed":
+        return resource.startswith(name)
+    return name in (resource, "*")
+
+
+def _adoption_claims(base: Registry, head: Registry, claim, gh) -> None:
+    """The teams an adoption record's change reaches (see :func:`claims`)."""
+    stacks = {st.name: st for st in head.stacks}
+    teams = sorted(head.teams_by_id)
+    for a in head.adoptions:
+        prev = base.adoption(a.stack)
+        stack = stacks.get(a.stack)
+        topics = {stack.topic(e.topic_name): e for e in head.events} if stack is not None else {}
+        before_apps = prev.applications if prev is not None else {}
+        for ref in sorted(set(a.applications) | set(before_apps)):
+            legacy, before = a.applications.get(ref), before_apps.get(ref)
+            app_team = ref.partition("/")[0]
+            if _identity(legacy) != _identity(before):
+                claim(app_team, gh(app_team), f"{a.file} changes the identity {ref} has on stack {a.stack}", a.file)
+            if legacy is None:
+                continue
+            for k in sorted(set(legacy.kept_acls) - set(before.kept_acls if before is not None else ()), key=repr):
+                if k.permission != "Allow":
+                    continue
+                if k.resource_type == "Topic":
+                    for topic, e in sorted(topics.items()):
+                        if e.owner != app_team and _covers(k.resource_name, k.pattern, topic) and (
+                                k.operation not in _READS or e.access_policy == "restricted"):
+                            claim(e.owner, gh(e.owner), f"{a.file} keeps {k.operation} on {topic} ({e.ref}) for {ref}", a.file)
+                elif k.resource_type == "Group":
+                    for t in teams:
+                        space = t + "."
+                        if t != app_team and (_covers(k.resource_name, k.pattern, space) or k.resource_name.startswith(space)):
+                            claim(t, gh(t), f"{a.file} keeps {k.operation} on group {k.resource_name} (team {t}'s space) for {ref}", a.file)
 
 
 def approvals_data(root: str, base: str, registry: Registry) -> dict:

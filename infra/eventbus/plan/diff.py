@@ -223,7 +223,7 @@ def _changed_topic(o: TopicSpec, n: TopicSpec, risks: list[Risk]) -> EventChange
             if int(after) < 0 and n.classification != "none":
                 risks.append(Risk("sensitive", n.event, f"{c(name)}: retention set to forever on **{n.classification}** data"))
             continue
-        ch.lines.append(f"{key} {before} → {after}")
+        ch.lines.append(f"{key} {c(before)} → {c(after)}")  # kept settings are as found live: any text
         if key == "cleanup.policy":
             risks.append(Risk("caution", n.event, f"{c(name)}: cleanup.policy {before} → {after} changes which records are kept"))
         elif key == "min.insync.replicas" and int(after) < int(before):

@@ -61,3 +61,16 @@ def test_a_group_different_from_the_one_the_file_declares():
     t.adoptions["prod"] = record(**{"notify/notifier": {"consumer_group": {"name": "legacy-group"}}})
     f = check_rule(t, RULE)
     assert len(f) == 1 and "differs from the one consumers/notify/notifier.yaml declares" in f[0].message
+
+
+@pytest.mark.parametrize("admin", [None, "eeb-deployer"])
+def test_the_deploys_own_kafka_user_is_nobodys_legacy_identity(admin):
+    # adopting User:admin would sync its bindings to the application's and (without credential:
+    # keep) give it the application's derived password
+    t = Tree()
+    if admin:
+        t.stacks["prod"]["config"]["eventbus:kafkaAdminUser"] = admin
+    t.adoptions["prod"] = record(**{"notify/notifier": {"kafka_user": admin or "admin", "credential": "keep"}})
+    f = check_rule(t, RULE)
+    assert len(f) == 1 and "the user the deploy itself authenticates as on stack prod" in f[0].message
+    assert f[0].loc.line == t.files()["adopt/prod.yaml"].split("\n").index("    kafka_user: " + (admin or "admin")) + 1

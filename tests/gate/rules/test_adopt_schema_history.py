@@ -1,7 +1,10 @@
 """`adopt-schema-history`: the registry's versions of an adopted subject are the tree's v1..vN, unchanged."""
 import json
 
-from tests.conftest import Tree, check_rule, field
+from eventbus.model.adoption import fingerprint
+from eventbus.model.findings import Severity
+from tests.conftest import TODAY, Tree, check_rule, field
+from tests.conftest import record as rec
 from tests.gate.rules.adoption_fixture import record
 
 RULE = "adopt-schema-history"
@@ -48,3 +51,28 @@ def test_a_key_schema_that_is_not_the_registrys():
     t.events["claims/claim_created"]["key"] = {"type": "long", "doc": "Claim id."}
     found = check_rule(t, RULE)
     assert [f.loc.file for f in found] == ["events/claims/claim_created/key.avsc"]
+
+
+def _gate(t: Tree):
+    from eventbus.gate import check
+
+    fs = t.fs()
+    return check(fs.root, fs=fs, today=TODAY).findings
+
+
+def test_recorded_versions_are_history_and_a_new_version_repeating_one_is_not():
+    # v1 has 'region' without a default, v2 drops it (BACKWARD allows that), v3 repeats v1: its
+    # incompatibility with v2 is an error, although its text is a version the registry holds (as v1)
+    status = {"type": "enum", "name": "Status", "symbols": ["OPEN", "CLOSED"], "doc": "Status."}
+    a = rec("ClaimCreated", [field("claimId", "long", doc=""), field("status", status), field("region", "string")])
+    b = rec("ClaimCreated", [field("claimId", "long", doc=""), field("status", status)])
+    t = Tree()
+    t.events["claims/claim_created"]["versions"] = [a, b]
+    t.events["claims/claim_created"]["examples"] = {"one.json": {"claimId": 1, "status": "OPEN", "region": "east"}}
+    t.adoptions["prod"] = {"stack": "prod", "subjects": {"claims_claim_created-value": {"event": "claims/claim_created", "versions": [
+        {"version": i, "id": 10 + i, "fingerprint": fingerprint(v)} for i, v in enumerate((a, b), 1)]}}}
+    docs = [f for f in _gate(t) if f.rule == "avro-doc"]
+    assert docs and all(f.severity is Severity.WARNING and "adopted as is" in f.message for f in docs)  # v1, v2: history
+    t.events["claims/claim_created"]["versions"].append(json.loads(json.dumps(a)))
+    found = {(f.loc.file.rsplit("/", 1)[-1], f.rule, f.severity) for f in _gate(t)}
+    assert ("v3.avsc", "schema-compat", Severity.ERROR) in found and ("v3.avsc", "avro-doc", Severity.ERROR) in found

@@ -16,19 +16,30 @@ HISTORY_RULES = frozenset({"avro-doc", "avro-namespace", "avro-default", "avro-l
 
 
 def adopted_paths(registry) -> frozenset[str]:
-    """Paths of the schema files whose text is a version an adoption record holds."""
-    recorded: dict[str, set[str]] = {}
+    """Paths of the schema files that are a version an adoption record holds: ``v<N>.avsc`` when it
+    is version N of the event's value subject as recorded, ``key.avsc`` when it is a version of its
+    key subject. A new version whose text repeats an older recorded one is not history (its
+    compatibility with the versions before it is checked as always)."""
+    values: dict[str, dict[int, set[str]]] = {}  # event -> version -> recorded fingerprints (one per stack)
+    keys: dict[str, set[str]] = {}
     for a in registry.adoptions:
         for s in a.subjects.values():
-            recorded.setdefault(s.event, set()).update(v.fingerprint for v in s.versions)
+            if s.name.endswith("-key"):
+                keys.setdefault(s.event, set()).update(v.fingerprint for v in s.versions)
+            else:
+                for v in s.versions:
+                    values.setdefault(s.event, {}).setdefault(v.version, set()).add(v.fingerprint)
     out = set()
     for e in registry.events:
-        prints = recorded.get(e.ref)
-        if not prints:
+        recorded, key_prints = values.get(e.ref, {}), keys.get(e.ref, set())
+        if not (recorded or key_prints):
             continue
-        for sv in (*e.versions, *((e.key_schema,) if e.key_schema is not None else ())):
-            if sv.schema is not None and fingerprint(sv.schema) in prints:
+        for sv in e.versions:
+            if sv.schema is not None and fingerprint(sv.schema) in recorded.get(sv.version, ()):
                 out.add(sv.path)
+        k = e.key_schema
+        if k is not None and k.schema is not None and fingerprint(k.schema) in key_prints:
+            out.add(k.path)
     return frozenset(out)
 
 

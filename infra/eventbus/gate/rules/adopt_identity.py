@@ -13,7 +13,8 @@ class AdoptIdentity(Rule):
     The record lets an application keep the principal, group or role it already has on the
     cluster. So that no identity can be taken over through it, each legacy name is used by one
     application of the record only; a Kafka user of the derived form ``<team>.<application>`` is
-    only that application's own; a group never starts with another team's ``<team>.`` nor
+    only that application's own; no application is the Kafka user the deploy authenticates as
+    (``eventbus:kafkaAdminUser``, else ``admin``); a group never starts with another team's ``<team>.`` nor
     overlaps another application's group (name or prefix); a role never has the stack's derived
     form ``<prefix>.<team>.<application>`` of another application. An application whose file
     declares a consumer group does not get a different one from the record.
@@ -39,7 +40,13 @@ class AdoptIdentity(Rule):
                 team, _, app = ref.partition("/")
                 if legacy.kafka_user:
                     own = naming.kafka_user(team, app)
-                    if legacy.kafka_user in users:
+                    admin = _admin_user(stack) if stack is not None else None
+                    if legacy.kafka_user == admin:
+                        yield self.finding(legacy.pos.loc("kafka_user"),
+                                           f"Kafka user {legacy.kafka_user} is the user the deploy itself authenticates as on stack {a.stack}: "
+                                           "adopting it would give the application the admin's principal (and its password)",
+                                           "an application never has the admin's identity: give it its own user")
+                    elif legacy.kafka_user in users:
                         yield self.finding(legacy.pos.loc("kafka_user"), f"Kafka user {legacy.kafka_user} is already the legacy identity of {users[legacy.kafka_user]}")
                     elif legacy.kafka_user != own and _DERIVED_USER.fullmatch(legacy.kafka_user):
                         yield self.finding(legacy.pos.loc("kafka_user"),
@@ -67,6 +74,12 @@ class AdoptIdentity(Rule):
                         if clash is not None:
                             yield self.finding(legacy.pos.loc("consumer_group"), f"consumer group {g}{' (prefix)' if legacy.group_prefix else ''} overlaps the group of {clash}")
                     groups[ref] = (g, legacy.group_prefix)
+
+
+def _admin_user(stack) -> str:
+    """The Kafka user the deploy authenticates as: ``eventbus:kafkaAdminUser``, else the program's default."""
+    user = stack.raw.get("eventbus:kafkaAdminUser") if isinstance(stack.raw, dict) else None
+    return user if isinstance(user, str) and user else "admin"
 
 
 def _overlap(a: str, a_prefix: bool, b: str, b_prefix: bool) -> bool:
