@@ -8,7 +8,7 @@ import pytest
 
 from eventbus.catalog import build_catalog
 from tests.catalog.conftest import text_of
-from tests.conftest import V1, field, record
+from tests.conftest import ARN, V1, field, producer_app, record
 
 ADDRESS = {"type": "record", "name": "Address", "fields": [
     field("zip", "string", classification="PII"), field("country", "string")]}
@@ -37,6 +37,8 @@ def contract_site(tree, tmp_path):
         {"event": "claims/claim_created", "purpose": "Match refills to claims.", "environments": ["prod"], "fields": ["address.zip"]}]
     tree.consumers["claims-team/claims-publisher"]["subscriptions"] = [
         {"event": "claims/claim_created", "purpose": "Audit what was published.", "environments": ["prod"]}]
+    coder = tree.consumers["notify/coder"] = producer_app("notify", "coder", {"prod": [ARN.format("coder")]})
+    coder["subscriptions"] = [{"event": "claims/claim_created", "purpose": "Code the claim.", "environments": ["prod"], "fields": ["claimId", "diagnosis.code"]}]
     tree.write()
     out = tmp_path / "site"
     build_catalog(str(tree.root), str(out), workers=1)
@@ -87,3 +89,16 @@ def test_without_declared_fields_or_classifications_rows_stay_plain(tree, tmp_pa
     build_catalog(str(tree.root), str(out), workers=1)
     html = (out / "events/claims/claim_created/v1.html").read_text()
     assert "Read by" not in text_of(html) and 'class="badge cl-P' not in row(html, "claimId")
+
+
+def test_the_privacy_review_lists_the_classified_fields_each_consumer_reads(contract_site):
+    html = (contract_site / "reviews/sensitive.html").read_text()
+    html = html.split('id="s-claims-claim-created"', 1)[1].split("</section>", 1)[0]
+    rows = {m.group(1): text_of(m.group(0)) for m in re.finditer(r'<tr><th scope="row" data-label="Consumer"><a [^>]*>([^<]+)</a>.*?</tr>', html, re.S)}
+    # the latest version (v2) has no address.zip: classified are veteranIcn, diagnosis, diagnosis.code
+    coder = rows["notify/coder"]
+    assert "diagnosis.code" in coder and "PHI" in coder and "veteranIcn" not in coder
+    assert "only unclassified fields" in rows["notify/notifier"]  # claimId and address.country: least data
+    assert "only unclassified fields" in rows["pharmacy/refill-api"]  # what it declares (address.zip) is gone from v2
+    audit = rows["claims-team/claims-publisher"]  # declares nothing: every classified field
+    assert "declares no fields: all 3" in audit and all(p in audit for p in ("veteranIcn", "diagnosis", "diagnosis.code"))

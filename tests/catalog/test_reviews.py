@@ -50,7 +50,7 @@ def site(review_tree, tmp_path):
 def test_sensitive_view_lists_consumers_with_agreements_and_approvals(site):
     page = squash((site / "reviews/sensitive.html").read_text())
     assert "Refill requested health/refill_requested PHI BIP-sourced" in page
-    assert "notify/notifier Confirm the refill request to the Veteran. DSA-1 OBI-77 prod: granted" in page
+    assert "notify/notifier Confirm the refill request to the Veteran. declares no fields: all 1 icn PII DSA-1 OBI-77 prod: granted" in page
     assert "Claim created" not in page  # no PII/PHI
 
 

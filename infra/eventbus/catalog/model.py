@@ -248,6 +248,19 @@ class EventView:
         return out
 
     @cached_property
+    def classified_fields(self) -> tuple[tuple[str, str], ...]:
+        """(dotted path, PII | PHI) of the latest version's classified fields, in schema order."""
+        latest = self.latest
+        if latest is None:
+            return ()
+        return tuple(dict.fromkeys((dotted(r.path), r.badges[0]) for r in latest.rows if r.badges))
+
+    def classified_read(self, s: Subscription) -> tuple[tuple[str, str], ...]:
+        """The classified fields of the latest version that subscription ``s`` reads (all of them when
+        it declares no ``fields:``)."""
+        return tuple((p, level) for p, level in self.classified_fields if reads(s.fields, p))
+
+    @cached_property
     def declared(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """(application ref, the dotted paths it declares) for the subscriptions that declare ``fields:``."""
         return tuple((c.ref, s.fields) for c, s in self.subscribers if s.fields)
