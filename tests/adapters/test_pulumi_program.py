@@ -1,4 +1,4 @@
-"""The Pulumi program under ``pulumi.runtime.set_mocks``: resource counts, names, properties, parents, protection."""
+"""The Pulumi program under mocks (`pulumi.runtime.test`): the URN of every resource, resource counts, names, properties, parents, protection."""
 from __future__ import annotations
 
 import json
