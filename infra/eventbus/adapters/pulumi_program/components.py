@@ -13,7 +13,8 @@
   - :class:`AclAndIamApplication` (both) — the principal and the role.
 
 Every child is declared with ``parent=`` its component (an IAM role's policy with ``parent=`` the
-role); the children's provider is given to each child, not to the component.
+role). A child with an explicit provider (the topic, the principal, a Confluent subject) gets it
+in its own options; the component has none.
 """
 from __future__ import annotations
 
