@@ -4,9 +4,13 @@ or the scope of a partial deploy that ``eventbus deploy`` started)."""
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from eventbus.adapters.pulumi_program import Declared
 
 
-def main(root: str | None = None, stack_name: str | None = None) -> dict:
+def main(root: str | None = None, stack_name: str | None = None) -> Declared:
     import pulumi
 
     from eventbus.adapters.pulumi_program import DeployRefused, build

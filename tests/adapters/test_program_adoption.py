@@ -3,9 +3,9 @@ from the desired state, never re-derived), an adopted SCRAM credential is left a
 killed-deploy fallback (EVENTBUS_ADOPT_TOPICS) goes through the same import id."""
 from __future__ import annotations
 
-from eventbus.adapters.pulumi_program import import_id
+from eventbus.adapters.pulumi_program.components import import_id
 from eventbus.desired import TopicSpec
-from tests.adapters.test_pulumi_program import _catalogs, _fresh_runtime, catalog_dirs, run_program  # noqa: F401 - fixtures
+from tests.adapters.test_pulumi_program import _catalogs, _fresh_runtime, catalog_dirs, expected_urns, run_program  # noqa: F401 - fixtures
 from tests.desired.test_adoption import tree
 
 LEGACY = {"notify/notifier": {"kafka_user": "notifier-svc", "credential": "keep", "consumer_group": {"name": "notifier-consumers"}},
@@ -16,16 +16,18 @@ def test_local_program_imports_what_the_record_holds(tmp_path):
     t = tree(**LEGACY)
     t.root = tmp_path
     t.write()
-    mocks, seen, _ = run_program("local", root=tmp_path)
-    assert seen["kafka:index/topic:Topic::claims_claim_created"]["import"] == "claims_claim_created"
-    assert seen["kafka:index/topic:Topic::health_refill_requested"]["import"] is None
-    assert seen["eventbus:registry:Subject::claims_claim_created-value"]["import"] == "claims_claim_created-value"
-    assert seen["eventbus:registry:Subject::health_refill_requested-value"]["import"] is None
+    run = run_program("local", root=tmp_path)
+    mocks = run.mocks
+    assert run.of("kafka:index/topic:Topic", "claims_claim_created").import_id == "claims_claim_created"
+    assert run.of("kafka:index/topic:Topic", "health_refill_requested").import_id == ""  # none
+    assert run.of("eventbus:registry:Subject", "claims_claim_created-value").import_id == "claims_claim_created-value"
+    assert run.of("eventbus:registry:Subject", "health_refill_requested-value").import_id == ""
     principals = {r.name: r.inputs for r in mocks.created if r.typ == "eventbus:kafka:Principal"}
-    assert seen["eventbus:kafka:Principal::notifier-svc"]["import"] == "User:notifier-svc"
+    assert run.of("eventbus:kafka:Principal", "notifier-svc").import_id == "User:notifier-svc"
     assert "scram" not in principals["notifier-svc"]  # its own password stays: the credential is not the stack's to manage
     assert "scram" in principals["refill-api-legacy"]  # adopted principal, the stack's credential
-    assert seen["eventbus:kafka:Principal::claims-team.claims-publisher"]["import"] is None
+    assert run.of("eventbus:kafka:Principal", "claims-team.claims-publisher").import_id == ""
+    assert run.urns == expected_urns("local", tmp_path)  # the legacy names name the resources, under the same components
     topic = next(r.inputs for r in mocks.created if r.typ == "kafka:index/topic:Topic" and r.name == "claims_claim_created")
     assert topic["config"]["segment.ms"] == "3600000"  # kept as found
 
@@ -34,11 +36,11 @@ def test_iam_program_imports_the_legacy_role(tmp_path):
     t = tree("prod", **{"notify/notifier": {"role": "NotifierReader"}})
     t.root = tmp_path
     t.write()
-    mocks, seen, _ = run_program("prod", root=tmp_path)
-    role = next(r for r in mocks.created if r.typ == "aws:iam/role:Role" and r.inputs["name"] == "NotifierReader")
-    assert seen[f"aws:iam/role:Role::{role.name}"]["import"] == "NotifierReader"
-    others = [k for k, v in seen.items() if k.startswith("aws:iam/role:Role::") and v["import"]]
-    assert others == [f"aws:iam/role:Role::{role.name}"]
+    run = run_program("prod", root=tmp_path)
+    role = next(r for r in run.mocks.created if r.typ == "aws:iam/role:Role" and r.inputs["name"] == "NotifierReader")
+    assert run.of("aws:iam/role:Role", role.name).import_id == "NotifierReader"
+    imported = [r.name for r in run.monitor.registered if r.type == "aws:iam/role:Role" and r.import_id]
+    assert imported == [role.name]
 
 
 def test_one_import_id_for_the_record_and_the_killed_deploy_fallback():

@@ -12,52 +12,41 @@ from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
 from tests.catalog.conftest import asset
 from tests.conftest import REPO
-from tests.pulumi_mocks import Recorder
+from tests.pulumi_mocks import Run, run_mocked
 
 
-def run(stack_name: str, site_dir):
-    """Call publish_catalog inside a mocked Pulumi program; return (recorder, options seen, returned resources)."""
-    mocks = Recorder()
-    pulumi.runtime.set_mocks(mocks, project="eventbus", stack=stack_name, preview=False)
-    seen: dict[str, dict] = {}
-
-    def record(args: pulumi.ResourceTransformationArgs):
-        seen[f"{args.type_}::{args.name}"] = {"protect": args.opts.protect, "retain": args.opts.retain_on_delete, "parent": args.opts.parent,
-                                               "depends_on": args.opts.depends_on}
-        return None
-
-    pulumi.runtime.register_stack_transformation(record)
-    from pulumi.runtime.settings import SETTINGS
-    from pulumi.runtime.stack import run_pulumi_func
-    from pulumi.runtime.sync_await import _sync_await
-
-    SETTINGS.rpc_manager.clear()
-    SETTINGS.outputs.clear()
+def run(stack_name: str, site_dir) -> Run:
+    """publish_catalog inside a mocked Pulumi program; ``run.result`` is the component (or None)."""
     stack = load_stack(str(REPO), stack_name)
     state = compute(load_registry(str(REPO)).registry, stack)
-    resources: list = []
-    _sync_await(run_pulumi_func(lambda: resources.extend(publish_catalog(state, stack, str(site_dir)))))
-    return mocks, seen, resources
+    return run_mocked(stack_name, lambda: publish_catalog(state, stack, str(site_dir)))
 
 
 @pytest.fixture(autouse=True)
 def _fresh_runtime():
     yield
-    pulumi.runtime.settings.reset_options()
+    pulumi.runtime.reset_options()
 
 
 def test_prod_catalog_is_a_private_versioned_encrypted_bucket_with_every_file(sample_site):
-    mocks, seen, resources = run("prod", sample_site)
+    published = run("prod", sample_site)
+    mocks, site = published.mocks, published.result
     kinds = Counter(r.typ for r in mocks.created)
     files = site_files(str(sample_site))
     assert kinds["aws:s3/bucket:Bucket"] == 1
     assert kinds["aws:s3/bucketObjectv2:BucketObjectv2"] == len(files) > 50
-    assert len(resources) == 6 + len(files)
+    assert kinds["eventbus:index:Catalog"] == 1 and len(mocks.created) == 6 + len(files)  # the component, the bucket, 4 guards, the objects
+    assert len(site.guards) == 4 and len(site.objects) == len(files)
+    component = "urn:pulumi:prod::eventbus::eventbus:index:Catalog::catalog-eeb-prod-event-catalog"
+    bucket_urn = "urn:pulumi:prod::eventbus::eventbus:index:Catalog$aws:s3/bucket:Bucket::catalog-bucket"
+    assert published.of("eventbus:index:Catalog", "catalog-eeb-prod-event-catalog").urn == component
+    assert published.of("aws:s3/bucket:Bucket", "catalog-bucket").parent == component
+    assert all(published.of(r.typ, r.name).parent == bucket_urn for r in mocks.created if r.typ.startswith("aws:s3/bucket") and r.typ != "aws:s3/bucket:Bucket")
 
     bucket = next(r for r in mocks.created if r.typ == "aws:s3/bucket:Bucket")
     assert bucket.inputs["bucket"] == "eeb-prod-event-catalog" and bucket.inputs.get("forceDestroy") in (False, None)
-    opts = seen["aws:s3/bucket:Bucket::catalog-bucket"]
-    assert opts["protect"] is True and opts["retain"] is True  # prod protects
+    opts = published.of("aws:s3/bucket:Bucket", "catalog-bucket")
+    assert opts.protect is True and opts.retain_on_delete is True  # prod protects
 
     pab = next(r for r in mocks.created if r.typ == "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert all(pab.inputs[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
@@ -82,19 +71,23 @@ def test_prod_catalog_is_a_private_versioned_encrypted_bucket_with_every_file(sa
     assert objects["backstage/catalog-info.yaml"].inputs["contentType"].startswith("application/yaml")
     assert all(o.inputs.get("acl") is None for o in objects.values())  # no public-read object ACLs
     key = "events/claims/contention_created.html"
-    assert seen[f"aws:s3/bucketObjectv2:BucketObjectv2::catalog/{key}"]["parent"] is resources[1]
+    page = published.of("aws:s3/bucketObjectv2:BucketObjectv2", f"catalog/{key}")
+    assert page.urn == f"urn:pulumi:prod::eventbus::eventbus:index:Catalog$aws:s3/bucket:Bucket$aws:s3/bucketObjectv2:BucketObjectv2::catalog/{key}"
+    guards = {published.of(r.typ, r.name).urn for r in mocks.created if r.typ.startswith("aws:s3/bucket") and r.typ not in (
+        "aws:s3/bucket:Bucket", "aws:s3/bucketObjectv2:BucketObjectv2")}
+    assert len(guards) == 4 and set(page.dependencies) >= guards  # uploaded only once the bucket is private
 
 
 def test_sandbox_bucket_is_not_protected(sample_site):
-    mocks, seen, _ = run("sandbox", sample_site)
-    bucket = next(r for r in mocks.created if r.typ == "aws:s3/bucket:Bucket")
+    published = run("sandbox", sample_site)
+    bucket = next(r for r in published.mocks.created if r.typ == "aws:s3/bucket:Bucket")
     assert bucket.inputs["bucket"] == "eeb-sandbox-event-catalog"
-    assert seen["aws:s3/bucket:Bucket::catalog-bucket"]["protect"] is False
+    assert published.of("aws:s3/bucket:Bucket", "catalog-bucket").protect is False
 
 
 def test_local_stack_declares_nothing(sample_site):
-    mocks, _, resources = run("local", sample_site)
-    assert resources == [] and mocks.created == []
+    published = run("local", sample_site)
+    assert published.result is None and published.mocks.created == []
 
 
 def test_missing_site_is_a_clear_error(tmp_path):

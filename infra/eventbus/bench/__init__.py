@@ -172,9 +172,6 @@ git("add", "-A"); git("commit", "-qm", "pull request")
 MOCKS = r"""
 import sys
 import pulumi
-from pulumi.runtime.settings import SETTINGS
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 class M(pulumi.runtime.Mocks):
     n = 0
@@ -188,7 +185,7 @@ class M(pulumi.runtime.Mocks):
 
 pulumi.runtime.set_mocks(M(), project="eventbus", stack="prod", preview=False)
 from eventbus.deploy import main
-_sync_await(run_pulumi_func(lambda: main(sys.argv[1], "prod")))
+pulumi.runtime.test(lambda: main(sys.argv[1], "prod"))()  # runs the program, then waits for every registration
 print(M.n, "resources", file=sys.stderr)
 """
 

@@ -2,14 +2,8 @@
 
 Thin by design: every name, config and grant comes from :func:`eventbus.desired.compute`
 (the entry point, :mod:`eventbus.deploy`, runs the gate first); this module only maps those
-specs to resources, grouped into one component per event and one per application, and uploads
-a catalog folder it is given.
-
-* ``eventbus:index:Event`` — the Kafka topic (pulumi-kafka; protected and
-  retained on delete where the stack protects) and its schema-registry subjects.
-* ``eventbus:index:Application`` — one ``eventbus:kafka:Principal`` holding all
-  its ACL bindings (and its SASL/SCRAM credential where the stack manages them),
-  and on IAM stacks a role with an inline least-privilege policy.
+specs to resources, grouped into one component per event and one per application
+(:mod:`.components`), and uploads a catalog folder it is given (:mod:`.catalog`).
 
 ACLs, SCRAM users and Confluent registry subjects go through our own provider
 (:mod:`eventbus.adapters.pulumi_program.provider`, source ``go/eventbus``):
@@ -22,93 +16,24 @@ not declared).
 """
 from __future__ import annotations
 
-import json
 import os
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_kafka as kafka
 
 from eventbus.adapters.pulumi_program import sdk_speed
-from eventbus.adapters.pulumi_program.provider import Principal, Subject, eventbus_provider
-from eventbus.adapters.pulumi_program.registry import registry_target
+from eventbus.adapters.pulumi_program.catalog import CatalogSite
+from eventbus.adapters.pulumi_program.components import Application, Event, EventArgs, application, scram_output
+from eventbus.adapters.pulumi_program.provider import eventbus_provider
+from eventbus.adapters.pulumi_program.registry import RegistryTarget, registry_target
 from eventbus.adapters.pulumi_program.scope import Scope
-from eventbus.desired import AppSpec, DesiredState, TopicSpec
-from eventbus.desired.clients import SCRAM_MECHANISM, scram_password
+from eventbus.desired import DesiredState
 from eventbus.model.stack import StackConfig
 
 
 class DeployRefused(Exception):
     """Something the deploy needs is missing or wrong: nothing is deployed."""
-
-
-def import_id(spec: TopicSpec, live: set[str]) -> str | None:
-    """The import id the topic's resource gets: the adoption record's (``spec.adopt``), else the
-    topic's name when it is on the cluster and EVENTBUS_ADOPT_TOPICS asked for it (:func:`live_topics`).
-    Pulumi imports a resource with an import id when its state lacks it, then updates what differs;
-    once in the state the same id changes nothing, and the engine refuses to replace it."""
-    return spec.adopt or (spec.name if spec.name in live else None)
-
-
-class EventComponent(pulumi.ComponentResource):
-    def __init__(self, spec: TopicSpec, subjects, registry, provider: kafka.Provider, opts: pulumi.ResourceOptions | None = None,
-                 adopt: str | None = None):
-        super().__init__("eventbus:index:Event", spec.event, {}, opts)
-        protect = spec.protect
-        self.topic = kafka.Topic(
-            spec.name,
-            name=spec.name,
-            partitions=spec.partitions,
-            replication_factor=spec.replication_factor,
-            config=spec.config_dict,
-            # adopted (import_id): a topic on the cluster that the state does not know yet
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, protect=protect, retain_on_delete=protect, import_=adopt),
-        )
-        self.subjects = {s.name: registry.subject(s, self) for s in subjects}
-        self.register_outputs({"topic": self.topic.name})
-
-
-class ApplicationComponent(pulumi.ComponentResource):
-    def __init__(self, app: AppSpec, acls, role, stack: StackConfig, provider: pulumi.ProviderResource, seed: pulumi.Output | None,
-                 opts: pulumi.ResourceOptions | None = None):
-        super().__init__("eventbus:index:Application", app.ref, {}, opts)
-        outputs: dict = {"kafkaUser": app.kafka_user}
-        scram = None
-        if seed is not None and not app.keep_credential:  # an adopted credential stays the application's
-            password = scram_output(seed, app.kafka_user)
-            scram = {"mechanism": SCRAM_MECHANISM, "password": password}
-            outputs["password"] = password
-        self.principal = None
-        if acls or scram:
-            self.principal = Principal(
-                app.kafka_user,
-                principal=app.principal,
-                acls=[{"resourceType": a.resource_type, "resourceName": a.resource_name, "patternType": a.pattern,
-                       "operation": a.operation, "host": a.host, "permission": a.permission} for a in acls],
-                scram=scram,
-                opts=pulumi.ResourceOptions(parent=self, provider=provider, import_=app.adopt),
-            )
-        if role is not None:
-            import pulumi_aws as aws
-
-            self.role = aws.iam.Role(
-                f"{app.kafka_user}-role",
-                name=role.name,
-                assume_role_policy=json.dumps(role.trust_policy()),
-                permissions_boundary=role.permissions_boundary,
-                description=f"Event bus access of {app.ref} in {stack.environment} (generated from the registry)",
-                tags={"eventbus:application": app.ref, "eventbus:environment": stack.environment, "managed-by": "eventbus-registry"},
-                opts=pulumi.ResourceOptions(parent=self, import_=role.adopt),
-            )
-            self.policy = aws.iam.RolePolicy(
-                f"{app.kafka_user}-access",
-                role=self.role.id,
-                name="eventbus-access",
-                policy=json.dumps(role.policy()),
-                opts=pulumi.ResourceOptions(parent=self.role),
-            )
-            outputs["roleArn"] = self.role.arn
-        self.outputs = outputs
-        self.register_outputs(outputs)
 
 
 def local_override(stack: StackConfig, name: str) -> str | None:
@@ -182,22 +107,22 @@ def bus_provider(stack: StackConfig, config: pulumi.Config, access: dict) -> pul
     })
 
 
-def publish(state: DesiredState, stack: StackConfig, site_dir: str | None, keys: frozenset[str] | None = None) -> list:
+def publish(state: DesiredState, stack: StackConfig, site_dir: str | None, keys: frozenset[str] | None = None) -> CatalogSite | None:
     """Upload the catalog folder the caller built for this stack to its private bucket (cloud
     stacks; only the objects ``keys`` when given). A folder target is written by whoever built it
     (``eventbus catalog build``)."""
     from eventbus.adapters.pulumi_program.catalog import publish_catalog
 
     if state.catalog is None or state.catalog.target != "s3":
-        return []
+        return None
     if not site_dir:
         if pulumi.runtime.is_dry_run():
-            return []
+            return None
         raise DeployRefused(f"stack {stack.name} publishes its catalog: build it first (eventbus catalog build --stack {stack.name} --out DIR) and set EVENTBUS_CATALOG_DIR=DIR")
     return publish_catalog(state, stack, site_dir, keys)
 
 
-def application_outputs(state: DesiredState, seed: pulumi.Output | None, components: dict) -> dict:
+def application_outputs(state: DesiredState, seed: pulumi.Output | None, components: dict[str, Application]) -> dict:
     """The ``applications`` stack output, for every application of the state: its Kafka user, its
     SCRAM password (stacks that manage SCRAM users, unless the application keeps its own adopted
     credential) and its role's ARN (IAM stacks)."""
@@ -206,20 +131,28 @@ def application_outputs(state: DesiredState, seed: pulumi.Output | None, compone
         declared = components.get(app.ref)
         entry: dict = {"kafkaUser": app.kafka_user}
         if seed is not None and not app.keep_credential:
-            entry["password"] = declared.outputs["password"] if declared is not None else scram_output(seed, app.kafka_user)
+            entry["password"] = declared.password if declared is not None else scram_output(seed, app.kafka_user)
         if app.ref in state.roles_by_app:
-            entry["roleArn"] = declared.outputs["roleArn"] if declared is not None else state.role_arn(app.ref)
+            entry["roleArn"] = declared.role_arn if declared is not None else state.role_arn(app.ref)
         out[app.ref] = entry
     return out
 
 
-def scram_output(seed: pulumi.Output, user: str) -> pulumi.Output:
-    return pulumi.Output.secret(seed.apply(lambda s: scram_password(s, user)))
+@dataclass
+class Declared:
+    """What one run of the program declared."""
+
+    events: dict[str, Event]  # event ref -> its component
+    apps: dict[str, Application]  # application ref -> its component
+    provider: kafka.Provider
+    bus: pulumi.ProviderResource
+    registry: RegistryTarget
+    catalog: CatalogSite | None
+    outputs: dict  # the stack outputs
 
 
-def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None, scope: Scope | None = None) -> dict:
-    """Declare every resource of ``state`` (only the components of ``scope`` when given). Returns
-    the components (for tests)."""
+def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalog_dir: str | None = None, scope: Scope | None = None) -> Declared:
+    """Declare every resource of ``state`` (only the components of ``scope`` when given)."""
     if state.skipped:
         pulumi.log.info(f"stack {stack.name} leaves out: " + "; ".join(state.skipped))
     sdk_speed.apply()
@@ -229,7 +162,7 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     registry = registry_target(stack, bus)
     topics = state.topics if scope is None else tuple(t for t in state.topics if t.event in scope.events)
     live = live_topics(access)
-    events = {t.event: EventComponent(t, state.subjects_by_event.get(t.event, ()), registry, provider, adopt=import_id(t, live)) for t in topics}
+    events = {t.event: Event(t.event, EventArgs.of(state, t, provider, registry, live)) for t in topics}
     seed = None
     if state.scram_users:
         seed = config.get_secret("scramSeed")
@@ -242,8 +175,7 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     apps = {}
     for app in state.apps if scope is None else (a for a in state.apps if a.ref in scope.apps):
         deps = sorted({*app.produces, *app.consumes})
-        apps[app.ref] = ApplicationComponent(app, state.acls_by_app.get(app.ref, ()), state.roles_by_app.get(app.ref), stack, bus, seed,
-                                             pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
+        apps[app.ref] = application(state, app, stack, bus, seed, pulumi.ResourceOptions(depends_on=[topic_resource[t] for t in deps]))
     outputs: dict = {
         "stack": {"environment": stack.environment, "target": stack.target, "bootstrapServers": access["bootstrap_servers"]},
         "topics": sorted(t.name for t in state.topics),
@@ -253,7 +185,7 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
         outputs["catalog"] = {"target": state.catalog.target, "location": state.catalog.location}
     # the registry's schema id of every version, per subject (Confluent targets); a partial deploy
     # keeps the last deploy's ids of the subjects it does not declare
-    ids = {name: r.registered for e in events.values() for name, r in e.subjects.items() if isinstance(r, Subject)}
+    ids = {name: i for e in events.values() for name, i in e.schema_ids.items()}
     if scope is not None and registry.kind == "confluent":
         ids = {**{s.name: scope.subjects[s.name] for s in state.subjects if s.name in scope.subjects}, **ids}
     if ids:
@@ -261,4 +193,4 @@ def build(state: DesiredState, stack: StackConfig, config: pulumi.Config, catalo
     for name, value in outputs.items():
         pulumi.export(name, value)
     catalog = publish(state, stack, catalog_dir, None if scope is None else scope.catalog_keys)
-    return {"events": events, "apps": apps, "provider": provider, "bus": bus, "registry": registry, "catalog": catalog, "outputs": outputs}
+    return Declared(events, apps, provider, bus, registry, catalog, outputs)

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from dataclasses import dataclass
 
 import pulumi
 
+from eventbus.adapters.pulumi_program.scope import CATALOG
 from eventbus.desired import DesiredState
 from eventbus.model.stack import StackConfig
 
@@ -45,13 +47,6 @@ def object_name(key: str) -> str:
     return f"catalog/{key}"
 
 
-class CatalogComponent(pulumi.ComponentResource):
-    """``eventbus:index:Catalog``: the bucket, its protections and the site's objects."""
-
-    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("eventbus:index:Catalog", name, {}, opts)
-
-
 def content_type(path: str) -> str:
     ext = os.path.splitext(path)[1].lower()
     return CONTENT_TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -71,64 +66,88 @@ def site_files(site_dir: str) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str, keys: frozenset[str] | None = None) -> list[pulumi.Resource]:
-    """Declare the catalog of ``stack``: an S3 bucket with the site for cloud stacks (only the
-    objects ``keys`` when given); nothing for a local folder."""
-    spec = state.catalog
-    if spec is None or spec.target != "s3":
-        return []
-    if not os.path.isfile(os.path.join(site_dir, "index.html")):
-        raise FileNotFoundError(f"no built catalog in {site_dir}: run `eventbus catalog build --out {site_dir}` before the deploy")
-    import pulumi_aws as aws
+@dataclass(frozen=True)
+class CatalogSiteArgs:
+    """The bucket of a stack's catalog and the site files it holds."""
 
-    bucket_name = spec.location
-    component = CatalogComponent(f"catalog-{bucket_name}")
-    tags = {"eventbus:stack": stack.name, "eventbus:environment": stack.environment, "managed-by": "eventbus-registry",
-            "eventbus:purpose": "event-catalog"}
-    bucket = aws.s3.Bucket(
-        "catalog-bucket",
-        bucket=bucket_name,
-        force_destroy=False,
-        tags=tags,
-        opts=pulumi.ResourceOptions(parent=component, protect=stack.protect, retain_on_delete=stack.protect),
-    )
-    on_bucket = pulumi.ResourceOptions(parent=bucket)
-    public_block = aws.s3.BucketPublicAccessBlock(
-        "catalog-public-access-block",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=on_bucket,
-    )
-    ownership = aws.s3.BucketOwnershipControls(
-        "catalog-ownership",
-        bucket=bucket.id,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=on_bucket,
-    )
-    versioning = aws.s3.BucketVersioning(
-        "catalog-versioning",
-        bucket=bucket.id,
-        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        opts=on_bucket,
-    )
-    encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-        "catalog-encryption",
-        bucket=bucket.id,
-        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="AES256"),
-            bucket_key_enabled=True,
-        )],
-        opts=on_bucket,
-    )
-    guards = [public_block, ownership, versioning, encryption]
-    objects = []
-    files = site_files(site_dir)
-    for key, path in files if keys is None else [(k, p) for k, p in files if k in keys]:
-        objects.append(
+    bucket: str
+    protect: bool  # the bucket is protected and retained on delete
+    stack: str
+    environment: str
+    files: tuple[tuple[str, str], ...]  # (object key, file path) of the objects declared
+    file_count: int  # how many files the site has (all of them, also on a deploy that declares only some)
+
+    @classmethod
+    def of(cls, state: DesiredState, stack: StackConfig, site_dir: str, keys: frozenset[str] | None = None) -> CatalogSiteArgs | None:
+        """The catalog of ``stack`` built in ``site_dir`` (only the objects ``keys`` when given);
+        None unless the stack publishes it to S3."""
+        spec = state.catalog
+        if spec is None or spec.target != "s3":
+            return None
+        if not os.path.isfile(os.path.join(site_dir, "index.html")):
+            raise FileNotFoundError(f"no built catalog in {site_dir}: run `eventbus catalog build --out {site_dir}` before the deploy")
+        files = site_files(site_dir)
+        return cls(spec.location, stack.protect, stack.name, stack.environment,
+                   tuple(files if keys is None else [(k, p) for k, p in files if k in keys]), len(files))
+
+
+class CatalogSite(pulumi.ComponentResource):
+    """``eventbus:index:Catalog``, named ``catalog-<bucket>``: the bucket (its child), and the
+    bucket's children: the four protections and one object per site file."""
+
+    bucket: pulumi.Resource
+    guards: list[pulumi.Resource]  # public access block, ownership controls, versioning, encryption
+    objects: list[pulumi.Resource]
+    bucket_name: pulumi.Output[str]
+    file_count: pulumi.Output[int]  # how many files the site has
+
+    def __init__(self, name: str, args: CatalogSiteArgs, opts: pulumi.ResourceOptions | None = None):
+        import pulumi_aws as aws
+
+        super().__init__(CATALOG, name, {}, opts)
+        tags = {"eventbus:stack": args.stack, "eventbus:environment": args.environment, "managed-by": "eventbus-registry",
+                "eventbus:purpose": "event-catalog"}
+        bucket = aws.s3.Bucket(
+            "catalog-bucket",
+            bucket=args.bucket,
+            force_destroy=False,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
+        )
+        on_bucket = pulumi.ResourceOptions(parent=bucket)
+        public_block = aws.s3.BucketPublicAccessBlock(
+            "catalog-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=on_bucket,
+        )
+        ownership = aws.s3.BucketOwnershipControls(
+            "catalog-ownership",
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=on_bucket,
+        )
+        versioning = aws.s3.BucketVersioning(
+            "catalog-versioning",
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=on_bucket,
+        )
+        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
+            "catalog-encryption",
+            bucket=bucket.id,
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="AES256"),
+                bucket_key_enabled=True,
+            )],
+            opts=on_bucket,
+        )
+        guards: list[pulumi.Resource] = [public_block, ownership, versioning, encryption]
+        self.objects = [
             aws.s3.BucketObjectv2(
                 object_name(key),
                 bucket=bucket.id,
@@ -137,9 +156,19 @@ def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str, keys
                 content_type=content_type(key),
                 cache_control="no-cache" if key.endswith((".html", ".js", ".json", ".yaml")) else "max-age=3600",
                 server_side_encryption="AES256",
-                tags={"eventbus:stack": stack.name},
+                tags={"eventbus:stack": args.stack},
                 opts=pulumi.ResourceOptions(parent=bucket, depends_on=guards),
             )
-        )
-    component.register_outputs({"bucket": bucket.bucket, "objects": len(files)})
-    return [component, bucket, *guards, *objects]
+            for key, path in args.files
+        ]
+        self.bucket, self.guards = bucket, guards
+        self.bucket_name = bucket.bucket
+        self.file_count = pulumi.Output.from_input(args.file_count)
+        self.register_outputs({"bucket": self.bucket_name, "objects": self.file_count})
+
+
+def publish_catalog(state: DesiredState, stack: StackConfig, site_dir: str, keys: frozenset[str] | None = None) -> CatalogSite | None:
+    """Declare the catalog of ``stack``: an S3 bucket with the site for cloud stacks (only the
+    objects ``keys`` when given); nothing (None) for a local folder."""
+    args = CatalogSiteArgs.of(state, stack, site_dir, keys)
+    return CatalogSite(f"catalog-{args.bucket}", args) if args is not None else None
