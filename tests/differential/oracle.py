@@ -28,9 +28,10 @@ class Verdict:
     detail: str = ""
 
 
-def ours(mode: str, versions: list[str]) -> Verdict:
+def ours(mode: str, versions: list[str], policies: bool = True) -> Verdict:
+    """The gate's verdict (``policies=False``: the verdict ``eventbus compat`` gives)."""
     try:
-        problems = check(mode, versions[-1], versions[:-1])
+        problems = check(mode, versions[-1], versions[:-1], policies=policies)
     except SchemaParseError as exc:
         policy = exc.error.policy if isinstance(exc.error, PolicyError) else None
         return Verdict("invalid", exc.index, policy, str(exc))

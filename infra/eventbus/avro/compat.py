@@ -78,31 +78,33 @@ def pairs_for(mode: str, history_len: int) -> list[tuple[str, int]]:
     return [(d, i) for i in reversed(targets) for d in directions]
 
 
-def parse_all(new_text: str, history: list[str]) -> tuple[Node, list[Node]]:
-    """The new schema as the registry parses a new one, the history as it holds it."""
+def parse_all(new_text: str, history: list[str], policies: bool = True) -> tuple[Node, list[Node]]:
+    """The new schema as the registry parses a new one, the history as it holds it (``policies``:
+    with the gate's stricter policies on the new one, see :mod:`eventbus.avro.parser`)."""
     from eventbus.avro.parser import parse_text
 
     try:
-        new = parse_text(new_text)
+        new = parse_text(new_text, True, policies)
     except AvroError as exc:
         raise SchemaParseError(0, exc) from None
     old = []
     for i, text in enumerate(history):
         try:
-            old.append(parse_text(text, new=False))
+            old.append(parse_text(text, False, policies))
         except AvroError as exc:
             raise SchemaParseError(i + 1, exc) from None
     return new, old
 
 
-def check(mode: str, new_text: str, history: list[str]) -> list[Incompatibility]:
+def check(mode: str, new_text: str, history: list[str], policies: bool = True) -> list[Incompatibility]:
     """Incompatibilities of ``new_text`` against ``history`` (oldest first) under ``mode``.
 
-    Raises SchemaParseError (an AvroError) when a schema does not parse, in every mode.
+    Raises SchemaParseError (an AvroError) when a schema does not parse, in every mode;
+    ``policies=False``: only where Apache Avro Java does (the gate's policies left out).
     """
     if mode not in MODES:
         raise ValueError(f"unknown compatibility mode {mode!r}; use one of {', '.join(MODES)}")
-    new, old = parse_all(new_text, history)
+    new, old = parse_all(new_text, history, policies)
     return check_parsed(mode, new, old)
 
 

@@ -193,9 +193,10 @@ def _refuse_constant(name: str):
     raise AvroError(f"not JSON: {name} is not a JSON number")
 
 
-def load_json(text: str) -> object:
+def load_json(text: str, policies: bool = True) -> object:
     """Strict JSON (no NaN/Infinity, no trailing content), as Jackson reads a schema; comments,
-    which Java's parser allows, are refused (PolicyError "strict-json")."""
+    which Java's parser allows, are refused (PolicyError "strict-json"), or with ``policies``
+    off read as Java reads them."""
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except AvroError:
@@ -204,6 +205,8 @@ def load_json(text: str) -> object:
         raise AvroError("schema nests too deeply") from None
     except ValueError as exc:
         if ("/*" in text or "//" in text) and _parses_without_comments(text):
+            if not policies:
+                return json.loads(_without_comments(text), parse_constant=_refuse_constant)
             raise PolicyError(".avsc files are strict JSON: remove the comments (the Schema Registry's parser allows them, "
                               "other tools do not)", "strict-json") from None
         raise AvroError(f"not JSON: {str(exc)[:200]}") from None
@@ -212,10 +215,13 @@ def load_json(text: str) -> object:
 _COMMENT = re.compile(r'"(?:[^"\\]|\\.)*"|/\*.*?\*/|//[^\n]*', re.S)
 
 
+def _without_comments(text: str) -> str:
+    return _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " ", text)
+
+
 def _parses_without_comments(text: str) -> bool:
-    stripped = _COMMENT.sub(lambda m: m.group(0) if m.group(0).startswith('"') else " ", text)
     try:
-        json.loads(stripped, parse_constant=_refuse_constant)
+        json.loads(_without_comments(text), parse_constant=_refuse_constant)
     except (ValueError, AvroError, RecursionError):
         return False
     return True
@@ -243,21 +249,21 @@ def parse_held(value: object) -> tuple[Node, _Parser]:
 
 
 @lru_cache(maxsize=65536)
-def _held(text: str):
-    return parse_held(load_json(text))
+def _held(text: str, policies: bool = True):
+    return parse_held(load_json(text, policies))
 
 
 @lru_cache(maxsize=65536)
-def parse_text(text: str, new: bool = True) -> Node:
+def parse_text(text: str, new: bool = True, policies: bool = True) -> Node:
     """Parse .avsc text as the Schema Registry parses a new schema (``new=False``: one it already holds).
 
-    Raises AvroError (PolicyError where only the gate refuses it). Cached by content; both
-    readings share one parse.
+    Raises AvroError (PolicyError where only the gate refuses it; ``policies=False``: exactly
+    what Java refuses). Cached by content; both readings share one parse.
     """
-    root, parser = _held(text)
+    root, parser = _held(text, policies)
     if new:
         try:
-            parser.check_new()
+            parser.check_new(policies)
         except RecursionError:
             raise AvroError("schema nests too deeply") from None
     return root
@@ -302,7 +308,11 @@ class _Parser:
         self.fixups: list[tuple] = []  # (container, slot, placeholder)
         self.unions_with_refs: list[Union] = []
         self.records: list[Record] = []
-        self.fields_with_defaults: list[tuple[Field, tuple]] = []  # (field, its enclosing records)
+        # (field, its enclosing records, Java's first verdict on its default where the field's type
+        # refers to a name defined later: Java validates such a default twice, against a placeholder
+        # record without fields when it reads the field, and against the type once resolved)
+        self.fields_with_defaults: list[tuple[Field, tuple, object]] = []
+        self.forward_seen = 0  # references to a name defined later, so far
 
     def run(self, value: object) -> Node:
         """Parse as Java does without default validation (a schema the registry already holds)."""
@@ -314,11 +324,13 @@ class _Parser:
             _check_union(u.branches)
         return root
 
-    def check_new(self) -> None:
+    def check_new(self, policies: bool = True) -> None:
         """What Java adds for a new schema (default validation), then the gate's policies."""
-        for f, enclosing in self.fields_with_defaults:
+        for f, enclosing, early in self.fields_with_defaults:
             try:
-                ok = _valid_default(f.type, f.default, {id(r) for r in enclosing})
+                if isinstance(early, _Unfinished):
+                    raise early
+                ok = early is not False and _valid_default(f.type, f.default, {id(r) for r in enclosing})
             except _Unfinished as exc:
                 raise AvroError(
                     f"the default of field {_show(f.name)} is a value of record {exc.record}, which encloses the field: "
@@ -326,6 +338,8 @@ class _Parser:
                     "make it null on an optional field, or an empty array or map", f.name) from None
             if not ok:
                 raise AvroError(f"invalid default for field {_show(f.name)}: {_show(f.default)} is not a valid {_label(f.type)}", f.name)
+        if not policies:
+            return
         if self.forward:
             raise PolicyError(
                 f"type {self.forward[0]} is used before it is defined; define it at its first use "
@@ -347,7 +361,9 @@ class _Parser:
         hit = self.names.get(full) or self.names.get(name)
         if hit is not None:
             return hit
-        return _Placeholder(full, full not in self.in_progress)
+        forward = full not in self.in_progress
+        self.forward_seen += forward
+        return _Placeholder(full, forward)
 
     def define(self, node: Named) -> None:
         full = node.fullname
@@ -484,11 +500,18 @@ class _Parser:
         f = Field(name, None, doc if doc.__class__ is str else None, "default" in fj, fj.get("default"),
                   tuple(dict.fromkeys(aliases)) if aliases else (), order,
                   _props(fj, FIELD_RESERVED) if len(fj) > 3 or "doc" not in fj else {}, pos, fj)
+        seen = self.forward_seen
         f.type = self._sub(f, "type", fj["type"], namespace, depth)
         if f.has_default and isinstance(f.default, str) and f.type.__class__ is Node and f.type.type in ("float", "double"):
             f.default = _java_double(f.default, name)
         if f.has_default:
-            self.fields_with_defaults.append((f, tuple(self.enclosing)))
+            early: object = None
+            if self.forward_seen != seen:  # Java validates this default now, against a placeholder record with no fields
+                try:
+                    early = _valid_default(f.type, f.default, {id(r) for r in self.enclosing})
+                except _Unfinished as exc:
+                    early = exc
+            self.fields_with_defaults.append((f, tuple(self.enclosing), early))
         return f
 
     def enum(self, s: dict, namespace) -> Enum:
@@ -644,6 +667,12 @@ def _valid_default(t: Node, v: object, unfinished: frozenset[int] | set[int] = f
     that enclose the field, whose fields Java cannot read yet when it validates this default."""
     if depth > MAX_NESTING:
         return False
+    if t.__class__ is _Placeholder:  # a name not defined yet: Java's placeholder is a record without fields
+        if not isinstance(v, dict):
+            return False
+        if t.forward:
+            return True
+        raise _Unfinished(t.fullname)
     k = t.type
     if k in ("string", "bytes", "enum", "fixed"):
         return isinstance(v, str)

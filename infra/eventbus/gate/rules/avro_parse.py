@@ -16,7 +16,8 @@ class AvroParse(Rule):
     used before the place it is defined (Java resolves such forward references; code generators
     and other Avro readers do not), and a record that always contains itself (no value can ever
     be written: make the recursive field optional), and comments in a schema (``.avsc`` files are
-    strict JSON for every other tool).
+    strict JSON for every other tool). ``eventbus compat`` gives the registry's verdict on such a
+    schema, with a note that the gate refuses it.
     """
 
     id = "avro-parse"
