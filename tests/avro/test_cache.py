@@ -25,7 +25,8 @@ def rich_tree() -> Tree:
     claim = t.events["claims/claim_created"]
     claim["versions"].append(record("ClaimCreated", [field("status", "string"), field("veteranSsn", "string"),
                                                      field("at", {"type": "int", "logicalType": "timestamp-millis"}),
-                                                     field("icn", "string", classification="PIII")]))
+                                                     field("icn", "string", classification="PIII"),
+                                                     field("undocumented", "string", doc="")]))
     refill = t.events["health/refill_requested"]
     refill["versions"].append(record("RefillRequested", refill["versions"][0]["fields"] + [field("n", "int", default="a")], "gov.va.health"))
     claim["key"] = {"type": "recurd", "name": "X"}
@@ -54,18 +55,28 @@ def same(a: analysis.AvroAnalysis, b: analysis.AvroAnalysis) -> bool:
     def compat(x):
         return {k: [i._key() for i in v] for k, v in x.compat.items()}
 
-    return (a.errors, a.error_names, a.kinds, a.ignored_logical, a.classified, a.identifiers) == (
-        b.errors, b.error_names, b.kinds, b.ignored_logical, b.classified, b.identifiers) and compat(a) == compat(b)
+    return (a.errors, a.error_names, a.kinds, a.ignored_logical, a.classified, a.identifiers, a.bad_defaults, a.undocumented) == (
+        b.errors, b.error_names, b.kinds, b.ignored_logical, b.classified, b.identifiers, b.bad_defaults, b.undocumented) and compat(a) == compat(b)
+
+
+def merged(t: Tree):
+    """The tree as its own base: every version merged (parsed as the registry holds it)."""
+    fs = t.fs("/base")
+    return load_registry(fs.root, fs=fs).registry
 
 
 def test_the_rich_tree_has_every_kind_of_result():
-    got = analysis._run(analysis.jobs_for(events_of(rich_tree()), None))
-    assert got.errors and got.error_names and got.kinds and got.ignored_logical and got.compat and got.identifiers
+    t = rich_tree()
+    got = analysis._run(analysis.jobs_for(events_of(t), None))
+    assert got.errors and got.error_names and got.kinds and got.ignored_logical and got.compat and got.identifiers and got.undocumented
     assert any(c.problems for c in got.classified.values()) and any(c.fields for c in got.classified.values())
+    assert analysis._run(analysis.jobs_for(events_of(t), merged(t))).bad_defaults
 
 
-def test_encode_decode_is_exact():
-    for job in analysis.jobs_for(events_of(rich_tree()), None):
+@pytest.mark.parametrize("history", [False, True])
+def test_encode_decode_is_exact(history):
+    t = rich_tree()
+    for job in analysis.jobs_for(events_of(t), merged(t) if history else None):
         part = analysis._run_one(job)
         back = analysis.decode(json.loads(json.dumps(analysis.encode(part))))
         assert same(part, back)

@@ -31,6 +31,11 @@ class AvroAnalysis:
     # field names may look like identifiers
     classified: dict[str, Classified] = field(default_factory=dict)  # path -> its classification facts
     identifiers: dict[str, tuple[Identifier, ...]] = field(default_factory=dict)  # latest version's path -> unclassified identifier-like fields
+    # the walks of the rules avro-default and avro-doc, for every file that parses (only when it
+    # has any): (field name, dotted path, why) of invalid field defaults, (field name, dotted path)
+    # of fields without a doc, in the walker's order (eventbus.avro.schema.iter_fields)
+    bad_defaults: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
+    undocumented: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def ok(self, path: str) -> bool:
         return path in self.kinds
@@ -43,6 +48,8 @@ class AvroAnalysis:
         self.compat.update(other.compat)
         self.classified.update(other.classified)
         self.identifiers.update(other.identifiers)
+        self.bad_defaults.update(other.bad_defaults)
+        self.undocumented.update(other.undocumented)
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,35 @@ def _parse(out: AvroAnalysis, path: str, text: str, new: bool) -> None:
         ignored = sorted(set(_ignored_logical(node)))
         if ignored:
             out.ignored_logical[path] = ignored
+    _fields(out, path, text)
+
+
+def _fields(out: AvroAnalysis, path: str, text: str) -> None:
+    """What the rules avro-default and avro-doc find in the fields of a schema file that parses
+    (they read it from here: it is cached with the rest)."""
+    import json
+
+    from eventbus.avro.schema import default_problem, iter_fields, named_types
+
+    try:
+        schema = json.loads(text)
+    except (ValueError, RecursionError):  # pragma: no cover - the parser took it
+        return
+    if not isinstance(schema, dict):
+        return
+    names = named_types(schema)
+    bad, undocumented = [], []
+    for f in iter_fields(schema):
+        if f.has_default:
+            problem = default_problem(f.type, f.default, names, f.record.rpartition(".")[0] or None)
+            if problem:
+                bad.append((f.name, f.path, problem))
+        if not str(f.doc or "").strip():
+            undocumented.append((f.name, f.path))
+    if bad:
+        out.bad_defaults[path] = tuple(bad)
+    if undocumented:
+        out.undocumented[path] = tuple(undocumented)
 
 
 def _contract(out: AvroAnalysis, path: str, text: str, latest: bool) -> None:
@@ -191,6 +227,10 @@ def encode(a: AvroAnalysis) -> dict:
                              for p, c in a.classified.items()}
     if a.identifiers:
         out["identifiers"] = {p: [[i.path, i.name, i.what, i.level] for i in ids] for p, ids in a.identifiers.items()}
+    if a.bad_defaults:
+        out["bad_defaults"] = {p: [list(x) for x in v] for p, v in a.bad_defaults.items()}
+    if a.undocumented:
+        out["undocumented"] = {p: [list(x) for x in v] for p, v in a.undocumented.items()}
     return out
 
 
@@ -212,6 +252,10 @@ def decode(d: dict) -> AvroAnalysis:
         out.classified[p] = Classified(tuple((str(f), str(c)) for f, c in fields), tuple(Problem(str(a), str(b), str(c), str(e)) for a, b, c, e in problems))
     for p, ids in d.get("identifiers", {}).items():
         out.identifiers[p] = tuple(Identifier(str(a), str(b), str(c), str(e)) for a, b, c, e in ids)
+    for p, items in d.get("bad_defaults", {}).items():
+        out.bad_defaults[p] = tuple((str(a), str(b), str(c)) for a, b, c in items)
+    for p, items in d.get("undocumented", {}).items():
+        out.undocumented[p] = tuple((str(a), str(b)) for a, b in items)
     return out
 
 
