@@ -211,7 +211,13 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
                     *at(knode.start_mark),
                 )
             positions[kpath] = at(knode.start_mark)
-            out[key] = build(vnode, kpath, depth + 1)
+            if seen is None and vnode.__class__ is ScalarNode and vnode.tag == _STR:  # most values: build() inlined
+                counter[0] += 1
+                if counter[0] > MAX_NODES:
+                    raise ReadError("yaml-size", f"file has more than {MAX_NODES:,} values", "registry files are small; split it")
+                out[key] = vnode.value
+            else:
+                out[key] = build(vnode, kpath, depth + 1)
         return out
 
     try:
