@@ -526,22 +526,56 @@ class TreeLoader:
         return stacks
 
 
-def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None) -> LoadResult:
+PARALLEL_CONSUMERS = 300  # application files; below this a process of their own costs more than it saves
+
+
+def _consumers_of(root: str) -> tuple[list[Consumer], list[Finding], set[str]]:
+    """The applications of the tree at ``root``, with what reading them found (in a worker)."""
+    loader = TreeLoader(root)
+    return loader.load_consumers(), loader.findings, loader.broken
+
+
+def _many_consumers(root: str) -> bool:
+    n = 0
+    try:
+        with os.scandir(os.path.join(root, "consumers")) as teams:
+            for t in teams:
+                if t.is_dir(follow_symlinks=False):
+                    n += len(os.listdir(t.path))
+                    if n >= PARALLEL_CONSUMERS:
+                        return True
+    except OSError:
+        return False
+    return False
+
+
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None, parallel: bool = False) -> LoadResult:
     """Load the tree (from disk, or from ``fs``, e.g. a git commit in memory). ``on_events`` is
     called as soon as the events are read (before consumers), so that work on them can start in
-    the background meanwhile."""
+    the background meanwhile. With ``parallel``, a big tree on disk has its applications read by
+    a worker process while this one reads the teams and events (the result is the same)."""
     loader = TreeLoader(root, fs)
+    aside = None
+    if parallel and fs is None and _many_consumers(loader.root):
+        from eventbus.concurrency import start_aside
+
+        aside = start_aside(_consumers_of, loader.root)
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:
         on_events(events)
+    if aside is not None:
+        consumers, found, broken = aside.results()[0]
+        loader.findings.extend(found)  # in the order of a serial load: teams, events, applications, ...
+        loader.broken |= broken
+    else:
+        consumers = loader.load_consumers()
     registry = Registry(
         root=loader.root,
         teams=teams,
         events=events,
-        consumers=tuple(loader.load_consumers()),
+        consumers=tuple(consumers),
         stacks=tuple(loader.load_stacks()),
         adoptions=tuple(loader.load_adoptions()),
     )
     return LoadResult(registry, loader.findings, loader.broken)
-
