@@ -55,8 +55,8 @@ def same(a: analysis.AvroAnalysis, b: analysis.AvroAnalysis) -> bool:
     def compat(x):
         return {k: [i._key() for i in v] for k, v in x.compat.items()}
 
-    return (a.errors, a.error_names, a.kinds, a.ignored_logical, a.classified, a.identifiers, a.bad_defaults, a.undocumented) == (
-        b.errors, b.error_names, b.kinds, b.ignored_logical, b.classified, b.identifiers, b.bad_defaults, b.undocumented) and compat(a) == compat(b)
+    return (a.errors, a.error_names, a.kinds, a.ignored_logical, a.classified, a.identifiers, a.bad_defaults, a.undocumented, a.named) == (
+        b.errors, b.error_names, b.kinds, b.ignored_logical, b.classified, b.identifiers, b.bad_defaults, b.undocumented, b.named) and compat(a) == compat(b)
 
 
 def merged(t: Tree):

@@ -36,6 +36,7 @@ class AvroAnalysis:
     # of fields without a doc, in the walker's order (eventbus.avro.schema.iter_fields)
     bad_defaults: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)
     undocumented: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    named: dict[str, tuple[str, ...]] = field(default_factory=dict)  # path -> full names of its named types (eventbus.avro.schema.named_types), for avro-namespace
 
     def ok(self, path: str) -> bool:
         return path in self.kinds
@@ -50,6 +51,7 @@ class AvroAnalysis:
         self.identifiers.update(other.identifiers)
         self.bad_defaults.update(other.bad_defaults)
         self.undocumented.update(other.undocumented)
+        self.named.update(other.named)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _parse(out: AvroAnalysis, path: str, text: str, new: bool) -> None:
 
 
 def _fields(out: AvroAnalysis, path: str, text: str) -> None:
-    """What the rules avro-default and avro-doc find in the fields of a schema file that parses
+    """What the rules avro-default, avro-doc and avro-namespace find in a schema file that parses
     (they read it from here: it is cached with the rest)."""
     import json
 
@@ -116,6 +118,7 @@ def _fields(out: AvroAnalysis, path: str, text: str) -> None:
     if not isinstance(schema, dict):
         return
     names = named_types(schema)
+    out.named[path] = tuple(names)
     bad, undocumented = [], []
     for f in iter_fields(schema):
         if f.has_default:
@@ -231,6 +234,8 @@ def encode(a: AvroAnalysis) -> dict:
         out["bad_defaults"] = {p: [list(x) for x in v] for p, v in a.bad_defaults.items()}
     if a.undocumented:
         out["undocumented"] = {p: [list(x) for x in v] for p, v in a.undocumented.items()}
+    if a.named:
+        out["named"] = {p: list(v) for p, v in a.named.items()}
     return out
 
 
@@ -256,6 +261,8 @@ def decode(d: dict) -> AvroAnalysis:
         out.bad_defaults[p] = tuple((str(a), str(b), str(c)) for a, b, c in items)
     for p, items in d.get("undocumented", {}).items():
         out.undocumented[p] = tuple((str(a), str(b)) for a, b in items)
+    for p, names in d.get("named", {}).items():
+        out.named[p] = tuple(str(n) for n in names)
     return out
 
 
