@@ -266,3 +266,6 @@ def _no_colour(monkeypatch):
 
 
 os.environ.setdefault("PYTHONHASHSEED", "0")
+# the persistent Avro cache (eventbus.avro.cache) stays off: no test depends on it being warm, and
+# none writes to the user's cache folder (tests/avro/test_cache.py turns it on in tmp_path)
+os.environ["EVENTBUS_AVRO_CACHE"] = "off"

@@ -53,3 +53,12 @@ def start_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], worker
         return Running(done=[fn(*args) for args in jobs])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     return Running(futures=[pool.submit(fn, *args) for args in jobs], pool=pool)
+
+
+def start_aside(fn: Callable[..., T], *args: Any) -> Running[T] | None:
+    """``fn(*args)`` in one forked process, returning at once (``results()[0]`` waits for it);
+    None on a single core or where ``fork`` is unavailable (the caller then does it itself)."""
+    if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return Running(futures=[pool.submit(fn, *args)], pool=pool)

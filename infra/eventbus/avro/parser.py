@@ -776,5 +776,6 @@ def _unwritable_record(records: list[Record]) -> str | None:
             if id(r) not in finite and all(ok(f.type) for f in r.fields):
                 finite.add(id(r))
                 changed = True
+    ok = None  # type: ignore[assignment]  # the recursive closure refers to itself: no cycle left per schema
     bad = [r for r in records if id(r) not in finite]
     return bad[0].fullname if bad else None

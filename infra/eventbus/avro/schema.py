@@ -74,7 +74,8 @@ def _index(schema: Any, namespace: str | None, out: dict, spaces: dict, depth: i
         return
     if isinstance(schema, list):
         for s in schema:
-            _index(s, namespace, out, spaces, depth + 1)
+            if s.__class__ is not str:  # a name or a primitive defines nothing
+                _index(s, namespace, out, spaces, depth + 1)
     elif isinstance(schema, dict):
         t = schema.get("type")
         # ``t`` may be a dict or list in JSON the parser refused (the catalog walks such files too)
@@ -88,7 +89,9 @@ def _index(schema: Any, namespace: str | None, out: dict, spaces: dict, depth: i
             fields = schema.get("fields")
             for f in fields if isinstance(fields, list) else ():
                 if isinstance(f, dict):
-                    _index(f.get("type"), inner, out, spaces, depth + 1)
+                    ft = f.get("type")
+                    if ft.__class__ is not str:
+                        _index(ft, inner, out, spaces, depth + 1)
         elif t in ("array", "map"):
             _index(schema.get("items" if t == "array" else "values"), namespace, out, spaces, depth + 1)
         elif isinstance(t, (dict, list)):
@@ -111,20 +114,25 @@ def iter_fields(schema: Any, every_use: bool = False, limit: int | None = None) 
     """Every record field, nested ones included. Each named record is expanded once, at its first
     use; with ``every_use`` at every use instead (a field of a record type used in two places has
     a path under each), except inside itself (a recursive type ends where it repeats). ``limit``
-    caps the number of fields yielded (reuse can make the expansion grow fast)."""
+    caps the number of fields yielded (reuse can make the expansion grow fast).
+
+    The fields are collected in one walk (a list, not nested generators: about twice as fast)."""
     names: dict[str, dict] = {}
     spaces: dict[int, str | None] = {}
     _index(schema, None, names, spaces, 0)
     seen: set[str] = set()
-    budget = [limit if limit is not None else -1]
+    budget = limit if limit is not None else -1
+    out: list[FieldInfo] = []
+    append = out.append
 
-    def walk(t: Any, prefix: str, namespace: str | None, depth: int, level: int = 0, active: frozenset = frozenset()) -> Iterator[FieldInfo]:
-        if depth > MAX_DEPTH or budget[0] == 0:
+    def walk(t: Any, prefix: str, namespace: str | None, depth: int, level: int, active: frozenset) -> None:
+        nonlocal budget
+        if depth > MAX_DEPTH or budget == 0:
             return
         t = resolve(t, names, namespace)
         if isinstance(t, list):
             for branch in t:
-                yield from walk(branch, prefix, namespace, depth + 1, level, active)
+                walk(branch, prefix, namespace, depth + 1, level, active)
             return
         if not isinstance(t, dict):
             return
@@ -139,41 +147,55 @@ def iter_fields(schema: Any, every_use: bool = False, limit: int | None = None) 
             inner = fn.rpartition(".")[0] or None
             fields = t.get("fields")
             for f in fields if isinstance(fields, list) else ():
-                if not isinstance(f, dict) or not isinstance(f.get("name"), str):
+                if not isinstance(f, dict):
                     continue
-                if budget[0] == 0:
+                name = f.get("name")
+                if not isinstance(name, str):
+                    continue
+                if budget == 0:
                     return
-                budget[0] -= 1
-                path = f"{prefix}.{f['name']}" if prefix else f["name"]
+                budget -= 1
+                path = f"{prefix}.{name}" if prefix else name
                 aliases = f.get("aliases")
-                yield FieldInfo(
-                    path, f["name"], f.get("type"), f.get("doc"), "default" in f, f.get("default"), fn,
+                order = f.get("order")
+                ft = f.get("type")
+                append(FieldInfo(
+                    path, name, ft, f.get("doc"), "default" in f, f.get("default"), fn,
                     tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else (),
-                    f.get("order") if isinstance(f.get("order"), str) else None,
+                    order if isinstance(order, str) else None,
                     {k: v for k, v in f.items() if k not in _FIELD_KEYS},
                     level,
-                )
-                ft = f.get("type")
+                ))
                 if not _leaf(ft):  # most fields hold no fields: no nested walk for them
-                    yield from walk(ft, path, inner, depth + 1, level + 1, active)
+                    walk(ft, path, inner, depth + 1, level + 1, active)
         elif kind == "array":
-            yield from walk(t.get("items"), prefix + "[]", namespace, depth + 1, level, active)
+            walk(t.get("items"), prefix + "[]", namespace, depth + 1, level, active)
         elif kind == "map":
-            yield from walk(t.get("values"), prefix + "{}", namespace, depth + 1, level, active)
+            walk(t.get("values"), prefix + "{}", namespace, depth + 1, level, active)
 
-    yield from walk(schema, "", None, 0)
+    walk(schema, "", None, 0, 0, frozenset())
+    walk = None  # type: ignore[assignment]  # the recursive closure refers to itself: no cycle left per call
+    return iter(out)
 
 
 def _leaf(t: Any) -> bool:
     """Whether a field type certainly holds no fields: a primitive, a logical type on one, an enum,
     a fixed, or a union of those (a name may be a record: it is walked)."""
-    if isinstance(t, str):
+    if t.__class__ is str:
         return t in PRIMITIVES
     if isinstance(t, dict):
         kind = t.get("type")
         return isinstance(kind, str) and (kind in PRIMITIVES or kind in ("enum", "fixed"))
     if isinstance(t, list):
-        return all(not isinstance(b, list) and _leaf(b) for b in t)
+        for b in t:
+            if b.__class__ is str:
+                if b not in PRIMITIVES:
+                    return False
+            elif isinstance(b, list) or not _leaf(b):
+                return False
+        return True
+    if isinstance(t, str):  # a str subclass
+        return t in PRIMITIVES
     return True
 
 

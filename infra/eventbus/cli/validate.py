@@ -1,6 +1,7 @@
 """``eventbus validate``: the pull-request gate on the tree (exit 1 on errors)."""
 from __future__ import annotations
 
+import gc
 import time
 
 from eventbus.cli.common import UsageError, root_of
@@ -23,10 +24,18 @@ def run(args) -> int:
 
     root = root_of(args)
     started = time.perf_counter()
+    # The gate builds a large, long-lived model and leaves almost no cyclic garbage: the cyclic
+    # collector's passes over it were 10-15 % of a big run's CPU (reference counting still frees
+    # everything else).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         result = validate(root, args.base)
     except GitError as exc:
         raise UsageError(f"--base {args.base}: {exc}") from None
+    finally:
+        if collecting:
+            gc.enable()
     elapsed = time.perf_counter() - started
     reg = result.registry
     meta = {

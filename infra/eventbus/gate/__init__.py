@@ -54,7 +54,7 @@ def check(root: str, fs=None, base: Registry | None = None, today: dt.date | Non
     uses_avro = rules is None or any(r.uses_avro for r in rules)
     # the Avro work starts as soon as the events are read, and runs while the consumers load and
     # the other rules run
-    loaded = load_registry(root, fs=fs, on_events=(lambda events: pending.append(analysis.start(events, base))) if uses_avro else None)
+    loaded = load_registry(root, fs=fs, on_events=(lambda events: pending.append(analysis.start(events, base))) if uses_avro else None, parallel=True)
     ctx = Context(loaded.registry, loaded.broken, base, today or dt.date.today())
     if pending:
         ctx._avro_pending = pending[0]

@@ -17,23 +17,46 @@ from eventbus.load.files import MAX_FILE_BYTES, ReadError
 
 
 class DiskFS:
+    """The work tree. A listing remembers what each entry is (from the directory itself, no call
+    per entry), so asking whether a listed entry is a link, a folder or a file costs nothing; other
+    paths are asked of the file system."""
+
     def __init__(self, root: str):
         self.root = os.path.abspath(root)
+        self._kinds: dict[str, str] = {}  # listed path -> "link" | "dir" | "file" | "other"
 
     def listdir(self, path: str) -> list[str]:
+        names = []
+        kinds = self._kinds
         try:
-            return sorted(os.listdir(path))
+            with os.scandir(path) as entries:
+                for e in entries:
+                    names.append(e.name)
+                    if e.is_symlink():
+                        kinds[e.path] = "link"
+                    elif e.is_dir(follow_symlinks=False):
+                        kinds[e.path] = "dir"
+                    elif e.is_file(follow_symlinks=False):
+                        kinds[e.path] = "file"
+                    else:
+                        kinds[e.path] = "other"
         except OSError:
             return []
+        return sorted(names)
 
     def isdir(self, path: str) -> bool:
-        return os.path.isdir(path)
+        kind = self._kinds.get(path)
+        return kind == "dir" if kind is not None and kind != "link" else os.path.isdir(path)
 
     def isfile(self, path: str) -> bool:
-        return os.path.isfile(path)
+        kind = self._kinds.get(path)
+        return kind == "file" if kind is not None and kind != "link" else os.path.isfile(path)
 
     def symlink(self, path: str) -> tuple[str, bool] | None:
         """``(target, leaves_tree)`` when ``path`` is a symbolic link, else None."""
+        kind = self._kinds.get(path)
+        if kind is not None and kind != "link":
+            return None
         if not os.path.islink(path):
             return None
         real = os.path.realpath(path)

@@ -41,6 +41,12 @@ def _dotted(path: tuple) -> str:
     return out or "(document)"
 
 
+def may_hold(text: str) -> bool:
+    """Whether a YAML text can hold a placeholder value at all: its prefix appears in the text, or
+    a backslash escape (in a double-quoted scalar) could spell it."""
+    return PLACEHOLDER in text or "\\" in text
+
+
 def find(data: Any, pos: Positions) -> list[Finding]:
     """One finding per placeholder value in a parsed document."""
     out = []

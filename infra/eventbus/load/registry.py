@@ -106,6 +106,45 @@ def _token_line(text: str, token: str) -> int:
     return 1
 
 
+class _Refused(Exception):
+    """Raised by the decoder's hooks; :func:`parse_json` turns it into a ReadError with a line."""
+
+    def __init__(self, kind: str, value: str):
+        self.kind, self.value = kind, value
+
+
+def _pairs(items: list[tuple[str, Any]]) -> dict:
+    out = dict(items)
+    if len(out) != len(items):  # a key repeats: the first one that does
+        seen: set[str] = set()
+        for k, _v in items:
+            if k in seen:
+                raise _Refused("duplicate", k)
+            seen.add(k)
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise _Refused("constant", name)
+
+
+def _integer(digits: str) -> int:
+    if len(digits) > MAX_JSON_INT_DIGITS:
+        raise _Refused("integer", digits)
+    return int(digits)
+
+
+def _number(digits: str) -> float:
+    value = float(digits)
+    if math.isinf(value):
+        raise _Refused("number", digits)
+    return value
+
+
+# one decoder for every file (json.loads with hooks builds a new one per call)
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_integer, parse_float=_number)
+
+
 def parse_json(text: str) -> Any:
     """Standard JSON with duplicate keys refused; errors carry line and column.
 
@@ -114,32 +153,19 @@ def parse_json(text: str) -> Any:
     more than 4,300 digits made ``int()`` raise a bare ValueError out of the loader; it is an
     error with its line now.
     """
-
-    def pairs(items: list[tuple[str, Any]]) -> dict:
-        out: dict = {}
-        for k, v in items:
-            if k in out:
-                line = _second_line_of(text, k)
-                raise ReadError("json-duplicate-key", f"duplicate key '{k}'", "remove one of the two entries", line)
-            out[k] = v
-        return out
-
-    def constant(name: str) -> Any:
-        raise ReadError("json-syntax", f"{name} is not valid JSON", "use a finite number or null: standard JSON has no NaN or Infinity", _token_line(text, name))
-
-    def integer(digits: str) -> int:
-        if len(digits) > MAX_JSON_INT_DIGITS:
-            raise ReadError("json-syntax", f"integer of {len(digits):,} digits is too large", "use a number of a sensible size", _token_line(text, digits))
-        return int(digits)
-
-    def number(digits: str) -> float:
-        value = float(digits)
-        if math.isinf(value):
-            raise ReadError("json-syntax", f"number {digits[:40]} is out of range", "use a number within the range of a double", _token_line(text, digits))
-        return value
-
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant, parse_int=integer, parse_float=number)
+        if text.startswith("\ufeff"):  # what json.loads says of a second byte order mark
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _DECODER.decode(text)
+    except _Refused as refused:
+        kind, value = refused.kind, refused.value
+        if kind == "duplicate":
+            raise ReadError("json-duplicate-key", f"duplicate key '{value}'", "remove one of the two entries", _second_line_of(text, value)) from None
+        if kind == "constant":
+            raise ReadError("json-syntax", f"{value} is not valid JSON", "use a finite number or null: standard JSON has no NaN or Infinity", _token_line(text, value)) from None
+        if kind == "integer":
+            raise ReadError("json-syntax", f"integer of {len(value):,} digits is too large", "use a number of a sensible size", _token_line(text, value)) from None
+        raise ReadError("json-syntax", f"number {value[:40]} is out of range", "use a number within the range of a double", _token_line(text, value)) from None
     except json.JSONDecodeError as exc:
         raise ReadError("json-syntax", f"invalid JSON: {exc.msg}", "fix the JSON syntax at this position", *_clamp(text, exc.lineno, exc.colno)) from None
     except RecursionError:
@@ -231,7 +257,7 @@ class TreeLoader:
             return None
         pos = Positions(rel, table)
         problems = validate_document(schema, data, pos)
-        holes = placeholders.find(data, pos)
+        holes = placeholders.find(data, pos) if placeholders.may_hold(text) else []
         if holes:  # a placeholder is its own finding, not also the schema error its value causes
             at = {f.loc for f in holes}
             problems = holes + [p for p in problems if p.loc not in at]
@@ -500,22 +526,56 @@ class TreeLoader:
         return stacks
 
 
-def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None) -> LoadResult:
+PARALLEL_CONSUMERS = 300  # application files; below this a process of their own costs more than it saves
+
+
+def _consumers_of(root: str) -> tuple[list[Consumer], list[Finding], set[str]]:
+    """The applications of the tree at ``root``, with what reading them found (in a worker)."""
+    loader = TreeLoader(root)
+    return loader.load_consumers(), loader.findings, loader.broken
+
+
+def _many_consumers(root: str) -> bool:
+    n = 0
+    try:
+        with os.scandir(os.path.join(root, "consumers")) as teams:
+            for t in teams:
+                if t.is_dir(follow_symlinks=False):
+                    n += len(os.listdir(t.path))
+                    if n >= PARALLEL_CONSUMERS:
+                        return True
+    except OSError:
+        return False
+    return False
+
+
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None, parallel: bool = False) -> LoadResult:
     """Load the tree (from disk, or from ``fs``, e.g. a git commit in memory). ``on_events`` is
     called as soon as the events are read (before consumers), so that work on them can start in
-    the background meanwhile."""
+    the background meanwhile. With ``parallel``, a big tree on disk has its applications read by
+    a worker process while this one reads the teams and events (the result is the same)."""
     loader = TreeLoader(root, fs)
+    aside = None
+    if parallel and fs is None and _many_consumers(loader.root):
+        from eventbus.concurrency import start_aside
+
+        aside = start_aside(_consumers_of, loader.root)
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:
         on_events(events)
+    if aside is not None:
+        consumers, found, broken = aside.results()[0]
+        loader.findings.extend(found)  # in the order of a serial load: teams, events, applications, ...
+        loader.broken |= broken
+    else:
+        consumers = loader.load_consumers()
     registry = Registry(
         root=loader.root,
         teams=teams,
         events=events,
-        consumers=tuple(loader.load_consumers()),
+        consumers=tuple(consumers),
         stacks=tuple(loader.load_stacks()),
         adoptions=tuple(loader.load_adoptions()),
     )
     return LoadResult(registry, loader.findings, loader.broken)
-

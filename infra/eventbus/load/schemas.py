@@ -5,16 +5,19 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
-from referencing import Registry as RefRegistry
-from referencing import Resource
 
 from eventbus.model import Positions
 from eventbus.model.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
+# ``jsonschema`` (the explaining validator) is imported only when a document fails the compiled
+# one or holds a float: a valid tree never needs it (its import was a quarter of the start-up)
 
 KINDS = ("event", "consumer", "team", "stack", "compliance", "adopt")
 MAX_FINDINGS_PER_FILE = 20
@@ -48,6 +51,8 @@ def _ecma(pattern: str) -> str:
 
 
 def _pattern(validator, patrn, instance, schema):
+    from jsonschema.exceptions import ValidationError
+
     if validator.is_type(instance, "string") and re.search(_ecma(patrn), instance) is None:
         yield ValidationError(f"{instance!r} does not match {patrn!r}")
 
@@ -58,21 +63,23 @@ def _is_integer(checker, instance) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-_Strict = validators.extend(
-    Draft202012Validator,
-    {"pattern": _pattern},
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
-
-
 @cache
 def _validators() -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator, validators
+    from referencing import Registry as RefRegistry
+    from referencing import Resource
+
+    strict = validators.extend(
+        Draft202012Validator,
+        {"pattern": _pattern},
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
+    )
     docs = {k: json.loads(schema_text(k)) for k in KINDS}
     reg = RefRegistry().with_resources(
         [(f"{k}.schema.json", Resource.from_contents(d)) for k, d in docs.items()]
     )
     return {
-        k: _Strict(d, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER) for k, d in docs.items()
+        k: strict(d, registry=reg, format_checker=Draft202012Validator.FORMAT_CHECKER) for k, d in docs.items()
     }
 
 

@@ -16,9 +16,28 @@ import yaml
 from eventbus.load.files import ReadError
 
 try:  # the C parser is much faster; the pure one is identical in behaviour
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore
+    from yaml import SafeLoader as _BaseLoader  # type: ignore
+
+_TAGS: dict[tuple[str, tuple[bool, bool]], str] = {}  # (plain scalar, implicit flags) -> its resolved tag
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, remembering the tag each scalar text resolves to: the parser asks for
+    every scalar, and the answer (a regular expression search) depends on the text and the two
+    flags only (the safe loader has no path resolvers)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and not self.yaml_path_resolvers:
+            key = (value, implicit)
+            tag = _TAGS.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_TAGS) < 65536 and len(value) <= 256:
+                    _TAGS[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 MAX_DEPTH = 32
 MAX_NODES = 50_000
@@ -192,13 +211,21 @@ def parse_yaml(text: str) -> tuple[Any, dict[tuple, tuple[int, int]]]:
                     *at(knode.start_mark),
                 )
             positions[kpath] = at(knode.start_mark)
-            out[key] = build(vnode, kpath, depth + 1)
+            if seen is None and vnode.__class__ is ScalarNode and vnode.tag == _STR:  # most values: build() inlined
+                counter[0] += 1
+                if counter[0] > MAX_NODES:
+                    raise ReadError("yaml-size", f"file has more than {MAX_NODES:,} values", "registry files are small; split it")
+                out[key] = vnode.value
+            else:
+                out[key] = build(vnode, kpath, depth + 1)
         return out
 
     try:
         data = build(root, (), 0)
     except RecursionError:
         raise ReadError("yaml-depth", "YAML nesting is too deep", f"registry files nest at most {MAX_DEPTH} levels") from None
+    finally:
+        build = None  # type: ignore[assignment]  # the recursive closure refers to itself: no cycle left per file
     return data, positions
 
 

@@ -1,5 +1,4 @@
 """avro-default"""
-from eventbus.avro.schema import default_problem, iter_fields, named_types
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import line_of, parses, schema_files
 
@@ -23,11 +22,7 @@ class AvroDefault(Rule):
             for sv, _role in schema_files(e):
                 if not parses(ctx, sv) or not isinstance(sv.schema, dict):
                     continue
-                names = named_types(sv.schema)
-                for f in iter_fields(sv.schema):
-                    if not f.has_default:
-                        continue
-                    ns = f.record.rpartition(".")[0] or None
-                    problem = default_problem(f.type, f.default, names, ns)
-                    if problem:
-                        yield self.finding(line_of(sv, f.name), f"default of field '{f.path}' is invalid: {problem}")
+                # every field's default against its type (eventbus.avro.schema.default_problem), worked
+                # out by the Avro analysis (eventbus.avro.analysis._fields)
+                for name, path, problem in ctx.avro.bad_defaults.get(sv.path, ()):
+                    yield self.finding(line_of(sv, name), f"default of field '{path}' is invalid: {problem}")

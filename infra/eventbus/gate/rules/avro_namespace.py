@@ -1,5 +1,5 @@
 """avro-namespace"""
-from eventbus.avro.schema import fullname, named_types
+from eventbus.avro.schema import fullname
 from eventbus.gate.rules import Rule
 from eventbus.gate.rules._avro import parses
 from eventbus.model import Loc
@@ -32,6 +32,7 @@ class AvroNamespace(Rule):
                 elif fn != first[0]:
                     yield self.finding(Loc(sv.path, 1), f"record full name '{fn}' differs from '{first[0]}' in {first[1].path}")
                 ns = fn.rpartition(".")[0]
-                for name in named_types(sv.schema):
+                # named_types(sv.schema), worked out by the Avro analysis (eventbus.avro.analysis._fields)
+                for name in ctx.avro.named.get(sv.path, ()):
                     if name != fn and ns and not name.startswith(ns + "."):
                         yield self.finding(Loc(sv.path, 1), f"named type '{name}' is outside the schema's namespace '{ns}'", f"give it a namespace under {ns}", severity=Severity.WARNING)

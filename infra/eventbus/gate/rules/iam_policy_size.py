@@ -5,6 +5,7 @@ from eventbus.gate.rules import Rule
 
 POLICY_MAX = 10_240  # all inline policies of one role, whitespace not counted
 TRUST_MAX = 2_048  # a role's trust policy (the default quota)
+_COMPACT = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators=...) builds an encoder per call
 
 
 class IamPolicySize(Rule):
@@ -27,8 +28,8 @@ class IamPolicySize(Rule):
                 c = apps.get(r.app)
                 if c is None or r.app in reported:
                     continue
-                size = len(json.dumps(r.policy(), separators=(",", ":")))
-                trust = len(json.dumps(r.trust_policy(), separators=(",", ":")))
+                size = len(_COMPACT.encode(r.policy()))
+                trust = len(_COMPACT.encode(r.trust_policy()))
                 if size > POLICY_MAX:
                     reported.add(r.app)
                     yield self.finding(c.pos.loc("subscriptions"), f"the IAM policy of {r.app} on stack {stack.name} would have {size:,} characters; IAM allows {POLICY_MAX:,}")
