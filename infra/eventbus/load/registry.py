@@ -500,11 +500,12 @@ class TreeLoader:
         return stacks
 
 
-def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None) -> LoadResult:
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None,
+                  loader: TreeLoader | None = None) -> LoadResult:
     """Load the tree (from disk, or from ``fs``, e.g. a git commit in memory). ``on_events`` is
     called as soon as the events are read (before consumers), so that work on them can start in
-    the background meanwhile."""
-    loader = TreeLoader(root, fs)
+    the background meanwhile. ``loader``: another loader of ``root`` (the parse cache's, :mod:`eventbus.load.cache`)."""
+    loader = loader or TreeLoader(root, fs)
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:
