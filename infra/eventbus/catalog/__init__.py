@@ -302,7 +302,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         if parse_cache:
             from eventbus.load.cache import load_registry_cached
 
-            loaded = load_registry_cached(root)
+            loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
         else:
             loaded = load_registry(root)
         registry = loaded.registry

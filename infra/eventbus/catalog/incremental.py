@@ -36,14 +36,19 @@ def _h() -> hashlib.blake2b:
     return hashlib.blake2b(digest_size=16)
 
 
-def _add_file(h: hashlib.blake2b, path: str, rel: str) -> None:
+def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None) -> None:
+    """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was read."""
     h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
     try:
         if os.path.islink(path):
             h.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
         else:
             with open(path, "rb") as fh:
-                h.update(b"F" + fh.read())
+                st = os.fstat(fh.fileno())
+                digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+            h.update(b"F" + digest.encode())
+            if seen is not None:
+                seen[path] = (st.st_size, st.st_mtime_ns, digest)
     except OSError as exc:
         h.update(b"E" + str(exc.errno).encode())
     h.update(b"\0")
@@ -77,6 +82,7 @@ def code_digest() -> str:
 class Inputs:
     shared: str
     events: dict[str, str]  # "<domain>/<event>" -> digest of its folder
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime_ns, digest) as read (the parse cache's keys)
 
 
 def scan(root: str, options: dict) -> Inputs:
@@ -86,6 +92,7 @@ def scan(root: str, options: dict) -> Inputs:
     shared.update(code_digest().encode())
     shared.update(json.dumps(options, sort_keys=True, default=str).encode())
     events: dict[str, str] = {}
+    seen: dict[str, tuple[int, int, str]] = {}
     try:
         names = sorted(os.listdir(root))
     except OSError:
@@ -105,14 +112,14 @@ def scan(root: str, options: dict) -> Inputs:
                         continue
                     h = _h()
                     for p, rel in _walk(epath, epath):
-                        _add_file(h, p, rel)
+                        _add_file(h, p, rel, seen)
                     events[f"{domain}/{ev}"] = h.hexdigest()
         elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
             for p, rel in _walk(path, root):
-                _add_file(shared, p, rel)
+                _add_file(shared, p, rel, seen)
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
-            _add_file(shared, path, name)
-    return Inputs(shared.hexdigest(), events)
+            _add_file(shared, path, name, seen)
+    return Inputs(shared.hexdigest(), events, seen)
 
 
 @dataclass

@@ -107,13 +107,17 @@ def _decode(kind: str, blob: tuple) -> tuple[Any, list]:
 class CachedTreeLoader(TreeLoader):
     """A :class:`TreeLoader` that takes each file's parse result from ``entries`` when the file is unchanged."""
 
-    def __init__(self, root: str, entries: dict[str, tuple], fs=None):
+    def __init__(self, root: str, entries: dict[str, tuple], fs=None, known: dict[str, tuple[int, int, str]] | None = None):
         super().__init__(root, fs)
         self.entries = entries  # rel path -> (size, mtime_ns, digest, kind, encoded result and findings)
+        self.known = known or {}  # path -> (size, mtime_ns, digest) of files the caller has just read
         self.seen: dict[str, tuple] = {}  # the entries of this load (what the cache is rewritten with)
         self.misses = 0
 
-    def _key(self, path: str) -> tuple[int, int, str] | None:
+    def _key(self, path: str, trust_known: bool = True) -> tuple[int, int, str] | None:
+        got = self.known.get(path) if trust_known else None
+        if got is not None:
+            return got
         try:
             st = os.stat(path)
             data = self.fs.read(path)
@@ -136,6 +140,8 @@ class CachedTreeLoader(TreeLoader):
                     self.findings.extend(findings)
                     return result
         self.misses += 1
+        if path in self.known:  # stored under the key of the bytes read now, not of those the caller read before
+            key = self._key(path, trust_known=False)
         n = len(self.findings)
         result = compute()
         if key is not None:
@@ -187,8 +193,10 @@ def _write(path: str, entries: dict[str, tuple]) -> None:
         pass
 
 
-def load_registry_cached(root: str) -> LoadResult:
-    """:func:`eventbus.load.registry.load_registry` of a tree on disk, through the parse cache."""
+def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None) -> LoadResult:
+    """:func:`eventbus.load.registry.load_registry` of a tree on disk, through the parse cache. ``known``: (size,
+    mtime_ns, digest of the bytes) of files the caller has just read, by absolute path; those are not read again
+    when their parse is in the cache (the catalog's incremental build digests every input file first)."""
     paths = _cache_files(root)
     enabled = gc.isenabled()
     gc.disable()  # reading back ~10^6 small objects: the collector would scan them over and over
@@ -200,7 +208,7 @@ def load_registry_cached(root: str) -> LoadResult:
     entries: dict[str, tuple] = {}
     for sh in shards:
         entries.update(sh)
-    loader = CachedTreeLoader(root, entries)
+    loader = CachedTreeLoader(root, entries, known=known)
     result = load_registry(root, loader=loader)
     fresh: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
     for rel, entry in loader.seen.items():
