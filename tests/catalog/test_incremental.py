@@ -168,3 +168,23 @@ def test_no_cache_when_turned_off(tree, tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
     build_catalog(str(tree.root), str(tmp_path / "site"))
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_new_day_renders_the_countdowns_again(tree, tmp_path, monkeypatch):
+    """An unversioned tree counts days from the calendar: a page rendered yesterday is not kept today."""
+    import datetime as dt
+
+    import eventbus.catalog as catalog
+
+    meta = tree.events["claims/claim_created"]["meta"]
+    meta.update(lifecycle="deprecated", deprecated_on="2026-01-01", removal_date="2030-01-01")
+    tree.write()
+    out = tmp_path / "site"
+    monkeypatch.setattr(catalog, "_today", lambda: dt.date(2027, 1, 1))
+    build_catalog(str(tree.root), str(out))
+    monkeypatch.setattr(catalog, "_today", lambda: dt.date(2027, 1, 2))
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "full"
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)

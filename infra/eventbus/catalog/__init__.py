@@ -277,6 +277,9 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     fresh = not os.listdir(out)
     previous = {} if fresh else _read_manifest(out)
     stamp = stamp if stamp is not None else detect_stamp(root)
+    # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
+    # yesterday must not be kept today
+    today = today or stamp.date or _today()
     inputs = state = changed = None
     if incremental and registry is None and exporters is None:
         options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
@@ -392,6 +395,12 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         timings=timings,
         mode="incremental" if plan is not None else "full",
     )
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
 
 
 def _default_workers(n_events: int) -> int:
