@@ -232,9 +232,10 @@ def _stop(procs: list[tuple[int, int]]) -> None:
 def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, **kw) -> BuildResult:
     """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``: see :func:`_build`.
 
-    The garbage collector is off meanwhile: the build makes millions of long-lived objects (the registry, the desired
-    states, the model) and almost no reference cycles, and the collector's passes over them were a third of the
-    time of loading and modelling."""
+    The garbage collector is off while the tree is loaded and modelled: that makes millions of long-lived objects
+    (the registry, the desired states, the model) and almost no reference cycles, and the collector's passes over
+    them were a third of the time. Rendering, which does leave cycles behind (template contexts), runs with it on,
+    the model frozen out of its sight."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -332,6 +333,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
     # rendering (and from dirtying their pages in the forked workers)
     gc.freeze()
+    gc.enable()
     try:
         t = time.perf_counter()
         n_workers = workers if workers is not None else _default_workers(len(events))
@@ -379,6 +381,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         removed = _prune(out, set(manifest) | {MANIFEST, inc.STATE})
         timings["prune"] = time.perf_counter() - t3
     finally:
+        gc.disable()
         gc.unfreeze()
     return BuildResult(
         out=os.path.abspath(out),

@@ -268,25 +268,18 @@ def _row_fields() -> tuple[str, ...]:
 
 def write_rows(path: str | None, rows: dict) -> None:
     import pickle
-    import tempfile
+
+    from eventbus.load.cache import write_atomically
 
     if path is None:
         return
+    d = os.path.dirname(path)
     try:
-        d = os.path.dirname(path)
-        os.makedirs(d, mode=0o700, exist_ok=True)
         for old in os.listdir(d):  # rows of other code versions
             if old.startswith("rows-") and os.path.join(d, old) != path:
                 os.unlink(os.path.join(d, old))
-        fd, tmp = tempfile.mkstemp(prefix=".rows-", dir=d)
-        try:
-            names = _row_fields()
-            plain = {k: [tuple(getattr(r, f) for f in names) for r in v] for k, v in rows.items()}
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(plain, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except Exception:  # noqa: BLE001 - a cache that cannot be written is skipped
+    except OSError:
         pass
+    names = _row_fields()
+    plain = {k: [tuple(getattr(r, f) for f in names) for r in v] for k, v in rows.items()}
+    write_atomically(path, pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))

@@ -178,19 +178,25 @@ def _read(path: str) -> dict[str, tuple]:
     return got["entries"]
 
 
-def _write(path: str, entries: dict[str, tuple]) -> None:
+def write_atomically(path: str, data: bytes) -> None:
+    """Write a cache file whole or not at all (temporary file + rename), its folder readable by the user alone;
+    a cache that cannot be written is skipped."""
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".parse-", dir=os.path.dirname(path))
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps({"v": VERSION, "code": _code_version(), "entries": entries}))
+                fh.write(data)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)
             raise
     except Exception:  # noqa: BLE001 - a cache that cannot be written is skipped
         pass
+
+
+def _write(path: str, entries: dict[str, tuple]) -> None:
+    write_atomically(path, marshal.dumps({"v": VERSION, "code": _code_version(), "entries": entries}))
 
 
 def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None) -> LoadResult:
