@@ -25,8 +25,20 @@ def require_tool(path: Path, what: str, how: str):
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
+@pytest.fixture(scope="package", autouse=True)
+def _own_cache(tmp_path_factory):
+    """The parse cache and the compiled templates of these tests' builds go to a folder of their own (not ~/.cache)."""
+    before = os.environ.get("EVENTBUS_CACHE")
+    os.environ["EVENTBUS_CACHE"] = str(tmp_path_factory.mktemp("eventbus-cache"))
+    yield
+    if before is None:
+        del os.environ["EVENTBUS_CACHE"]
+    else:
+        os.environ["EVENTBUS_CACHE"] = before
+
+
+@pytest.fixture(scope="package")
+def sample_site(tmp_path_factory, _own_cache) -> Path:
     """The catalog of the repository's sample registry (every stack)."""
     out = tmp_path_factory.mktemp("catalog") / "site"
     build_catalog(str(REPO), str(out), workers=1)

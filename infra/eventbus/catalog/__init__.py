@@ -45,6 +45,7 @@ class BuildResult:
     removed: int = 0  # files of earlier builds that no longer exist
     load_problems: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    mode: str = "full"  # full | incremental (only what the changes touch) | unchanged (nothing to do)
 
     @property
     def index(self) -> str:
@@ -104,6 +105,8 @@ class _Writer:
         self.dirs: set[str] = set()
         self.paths: list[str] = []
         self.manifest: dict[str, list] = {}
+        self.owner: str | None = None  # "e:<event ref>" / "a:<application ref>" while writing that one's files
+        self.owned: dict[str, list[str]] = {}
         self.count = 0
         self.bytes = 0
         self.written = 0
@@ -116,6 +119,8 @@ class _Writer:
             self.dirs.add(d)
         data = content.encode("utf-8") if isinstance(content, str) else content
         self.paths.append(rel)
+        if self.owner is not None:
+            self.owned.setdefault(self.owner, []).append(rel)
         self.count += 1
         self.bytes += len(data)
         entry = [len(data), _digest(data)]
@@ -142,21 +147,23 @@ class _Writer:
 
 def _render_share(exporters, events, apps, writer) -> None:
     for info in events:
+        writer.owner = "e:" + info.ref
         for x in exporters:
             if x.events_in_main:
                 continue
             for rel, data in x.event_files(info):
                 writer(rel, data)
     for app in apps:
+        writer.owner = "a:" + app.ref
         for x in exporters:
             for rel, data in x.app_files(app):
                 writer(rel, data)
+    writer.owner = None
 
 
-def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[tuple[int, int]]:
+def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[tuple[int, int]]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
-    copy-on-write); each reports ``[files, bytes, written, paths]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
-    apps = list(cat.apps.values())
+    copy-on-write); each reports ``[files, bytes, written, manifest, owned]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
     procs = []
     for i in range(n):
         r, w = os.pipe()
@@ -166,8 +173,8 @@ def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False, previou
             code = 0
             try:
                 writer = _Writer(out, fresh, previous)
-                _render_share(exporters, cat.events[i::n], apps[i::n], writer)
-                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.manifest])
+                _render_share(exporters, events[i::n], apps[i::n], writer)
+                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.manifest, writer.owned])
             except BaseException as exc:  # noqa: BLE001 - reported by the parent
                 msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
             try:
@@ -179,7 +186,7 @@ def _fork_workers(exporters, cat, out: str, n: int, fresh: bool = False, previou
     return procs
 
 
-def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, dict[str, list]]:
+def _collect(procs: list[tuple[int, int]], owned: dict[str, list[str]]) -> tuple[int, int, int, dict[str, list]]:
     files = size = written = 0
     manifest: dict[str, list] = {}
     errors = []
@@ -199,6 +206,7 @@ def _collect(procs: list[tuple[int, int]]) -> tuple[int, int, int, dict[str, lis
         if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
             files, size, written = files + got[0], size + got[1], written + got[2]
             manifest.update(got[3])
+            owned.update(got[4])
         else:
             errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
     if errors:
@@ -221,16 +229,36 @@ def _stop(procs: list[tuple[int, int]]) -> None:
             pass
 
 
-def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
-                  schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
-                  exporters=None) -> BuildResult:
+def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, **kw) -> BuildResult:
+    """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``: see :func:`_build`.
+
+    The garbage collector is off while the tree is loaded and modelled: that makes millions of long-lived objects
+    (the registry, the desired states, the model) and almost no reference cycles, and the collector's passes over
+    them were a third of the time. Rendering, which does leave cycles behind (template contexts), runs with it on,
+    the model frozen out of its sight."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(root, out, stacks, registry, workers, **kw)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
+           schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
+           exporters=None, incremental: bool = True, parse_cache: bool | None = None) -> BuildResult:
     """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``.
 
     ``schema_ids``: ``{stack: {subject: {version: id}}}``, the ids the stack's registry assigned (known after a deploy;
     the pages say "assigned at deploy" without them). ``base_urls``: ``{stack: "https://…/"}``, where the stack's
     catalog is served (default: ``eventbus:catalog.url``), for the Backstage links. ``stamp``: the commit built from
     (default: the work tree's HEAD). ``today``: the date the reviewer countdowns count from (default: the commit's date).
-    ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage)."""
+    ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage).
+    ``incremental``: render only what the changes since the last build into ``out`` touch
+    (:mod:`eventbus.catalog.incremental`; never with a given ``registry`` or ``exporters``). ``parse_cache``: read
+    the tree through the parse cache (:mod:`eventbus.load.cache`; default: unless ``EVENTBUS_NO_CACHE`` is set)."""
+    from eventbus.catalog import incremental as inc
     from eventbus.catalog.exporters import default_exporters
     from eventbus.catalog.model import build_model, detect_stamp
     from eventbus.desired import compute
@@ -246,60 +274,114 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
     unknown = sorted(set(schema_ids or {}) - {c.name for c in configs})
     if unknown:
         raise CatalogError(f"schema ids given for stack(s) {', '.join(unknown)} that the catalog does not cover (fix: add --stack or drop them)")
+    out = _check_out(out)
+    fresh = not os.listdir(out)
+    previous = {} if fresh else _read_manifest(out)
+    stamp = stamp if stamp is not None else detect_stamp(root)
+    # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
+    # yesterday must not be kept today
+    today = today or stamp.date or _today()
+    inputs = state = changed = None
+    if incremental and registry is None and exporters is None:
+        options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
+        inputs = inc.scan(root, options)
+        state = None if fresh else inc.read_state(out)
+        changed = inc.changed_events(state, inputs)
+        if changed is not None and not inc.intact(out, previous):
+            changed = None  # a file of the last build was changed or removed by hand: render everything
+        timings["scan"] = time.perf_counter() - started
+        if changed == set():  # nothing changed since the last build, and its files are as it left them
+            assert state is not None
+            return BuildResult(out=out, events=len(state["events"]), apps=len(state["apps"]), teams=int(state.get("teams", 0)),
+                               stacks=[c.name for c in configs], files=len(previous), bytes=sum(v[0] for v in previous.values()),
+                               seconds=time.perf_counter() - started, load_problems=int(state.get("problems", 0)), timings=timings,
+                               mode="unchanged")
     problems = 0
+    t = time.perf_counter()
+    if parse_cache is None:
+        parse_cache = not os.environ.get("EVENTBUS_NO_CACHE")
     if registry is None:
         from eventbus.load.registry import load_registry
 
-        loaded = load_registry(root)
+        if parse_cache:
+            from eventbus.load.cache import load_registry_cached
+
+            loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
+        else:
+            loaded = load_registry(root)
         registry = loaded.registry
         problems = sum(1 for f in loaded.findings if str(f.severity).lower().endswith("error"))
+    timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
-    timings["load"] = t - started
     states = [(c, compute(registry, c)) for c in configs]
-    cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today,
-                      stamp=stamp if stamp is not None else detect_stamp(root))
+    rows_file = inc.rows_cache_file() if parse_cache else None
+    rows = inc.read_rows(rows_file) if rows_file else None
+    n_rows = len(rows) if rows is not None else 0
+    cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today, stamp=stamp, rows=rows)
+    if rows is not None and (len(rows) != n_rows or len(rows) > 2 * sum(len(i.versions) + 1 for i in cat.events) + 1000):
+        used = {(v.version.digest, v.version.schema is not None, i.declared) for i in cat.events for v in i.versions}
+        used |= {(i.event.key_schema.digest, i.event.key_schema.schema is not None, ()) for i in cat.events if i.event.key_schema is not None}
+        inc.write_rows(rows_file, {k: v for k, v in rows.items() if k in used})
     xs = (exporters or default_exporters)(cat)
+    plan = inc.plan(state, changed, cat, previous) if state is not None and changed is not None else None
+    if plan is not None:
+        events = [i for i in cat.events if i.ref in plan.events]
+        apps = [a for a in cat.apps.values() if a.ref in plan.apps]
+    else:
+        events, apps = cat.events, list(cat.apps.values())
     timings["model"] = time.perf_counter() - t
     # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
     # rendering (and from dirtying their pages in the forked workers)
     gc.freeze()
+    gc.enable()
     try:
         t = time.perf_counter()
-        out = _check_out(out)
-        fresh = not os.listdir(out)
-        previous = {} if fresh else _read_manifest(out)
-        n_workers = workers if workers is not None else _default_workers(len(cat.events))
+        n_workers = workers if workers is not None else _default_workers(len(events))
         # forked first, while this process runs no other thread; the workers render the per-event and per-application
         # files while this process renders the indexes, lists, maps and whole-bus documents
-        procs = _fork_workers(xs, cat, out, n_workers, fresh, previous) if n_workers > 1 else []
+        procs = _fork_workers(xs, events, apps, out, n_workers, fresh, previous) if n_workers > 1 else []
         writer = _Writer(out, fresh, previous)
+        owned: dict[str, list[str]] = {}
         extra: tuple = (0, 0, 0, {})
         try:
             writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
             if not procs:
-                _render_share(xs, cat.events, list(cat.apps.values()), writer)
+                _render_share(xs, events, apps, writer)
             for x in xs:
                 if x.events_in_main:
-                    for info in cat.events:
+                    for info in events:
+                        writer.owner = "e:" + info.ref
                         for rel, data in x.event_files(info):
                             writer(rel, data)
+                    writer.owner = None
             for x in xs:
                 for rel, data in x.whole():
                     writer(rel, data)
             if procs:
-                extra = _collect(procs)
+                extra = _collect(procs, owned)
                 procs = []
         finally:
             if procs:
                 _stop(procs)
         timings["render"] = time.perf_counter() - t
         t3 = time.perf_counter()
-        manifest = {**writer.manifest, **extra[3]}
+        for k, v in writer.owned.items():
+            owned.setdefault(k, []).extend(v)
+        kept = plan.kept if plan is not None else {}
+        manifest = {**kept, **writer.manifest, **extra[3]}
         with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
             json.dump(dict(sorted(manifest.items())), fh, separators=(",", ":"))
-        removed = _prune(out, set(manifest) | {MANIFEST})
+        if inputs is not None:
+            inc.write_state(out, inputs, cat, owned, state, plan, problems)
+        else:  # built from a given registry or with other exporters: the next build renders everything
+            try:
+                os.unlink(os.path.join(out, inc.STATE))
+            except FileNotFoundError:
+                pass
+        removed = _prune(out, set(manifest) | {MANIFEST, inc.STATE})
         timings["prune"] = time.perf_counter() - t3
     finally:
+        gc.disable()
         gc.unfreeze()
     return BuildResult(
         out=os.path.abspath(out),
@@ -307,14 +389,21 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
         apps=len(cat.apps),
         teams=len(cat.teams),
         stacks=[c.name for c in configs],
-        files=writer.count + extra[0],
-        bytes=writer.bytes + extra[1],
+        files=len(manifest),
+        bytes=sum(v[0] for v in manifest.values()),
         written=writer.written + extra[2],
         removed=removed,
         seconds=time.perf_counter() - started,
         load_problems=problems,
         timings=timings,
+        mode="incremental" if plan is not None else "full",
     )
+
+
+def _today():
+    import datetime as dt
+
+    return dt.date.today()
 
 
 def _default_workers(n_events: int) -> int:

@@ -517,9 +517,19 @@ def contract_rows(v: SchemaVersion, declared: tuple[tuple[str, tuple[str, ...]],
     return out
 
 
+def _cached_rows(rows: dict, v: SchemaVersion, declared: tuple[tuple[str, tuple[str, ...]], ...]) -> list[FieldRow]:
+    key = (v.digest, v.schema is not None, declared)
+    got = rows.get(key)
+    if got is None:
+        got = rows[key] = contract_rows(v, declared)
+    return got
+
+
 def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState]], *, schema_ids: dict | None = None,
-                today: dt.date | None = None, stamp: Stamp | None = None, base_urls: dict[str, str] | None = None) -> Catalog:
-    """The catalog of ``registry`` for the given stacks (cloud stacks first, a local mirror last)."""
+                today: dt.date | None = None, stamp: Stamp | None = None, base_urls: dict[str, str] | None = None,
+                rows: dict | None = None) -> Catalog:
+    """The catalog of ``registry`` for the given stacks (cloud stacks first, a local mirror last). ``rows``: field rows
+    computed before, ``{(schema digest, declared fields): rows}``; the rows of this build are added to it."""
     stamp = stamp or Stamp()
     today = today or stamp.date or dt.date.today()
     schema_ids = schema_ids or {}
@@ -532,8 +542,12 @@ def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState
         d = f"events/{e.domain}/{e.name}"
         subs = subscribers.get(e.ref, ())
         declared = tuple((c.ref, s.fields) for c, s in subs if s.fields)
-        versions = [VersionView(v, contract_rows(v, declared), d) for v in e.versions]
-        key_rows = contract_rows(e.key_schema, ()) if e.key_schema is not None else []
+        if rows is None:
+            versions = [VersionView(v, contract_rows(v, declared), d) for v in e.versions]
+            key_rows = contract_rows(e.key_schema, ()) if e.key_schema is not None else []
+        else:
+            versions = [VersionView(v, _cached_rows(rows, v, declared), d) for v in e.versions]
+            key_rows = _cached_rows(rows, e.key_schema, ()) if e.key_schema is not None else []
         events.append(EventView(e, versions, key_rows, subs, slug(f"{e.domain}-{e.name}")))
     by_ref = {i.ref: i for i in events}
     for i in events:

@@ -41,7 +41,8 @@ def register(sub) -> None:
         print(f"catalog: {result.events:,} events, {result.apps:,} applications, {result.teams:,} teams; stacks {', '.join(result.stacks) or '-'}; "
               f"{result.files:,} files ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f}s")
         if args.verbose:
-            print("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()) + f"; {result.written:,} files written, {result.removed:,} removed")
+            print(f"{result.mode} build; phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
+                  + f"; {result.written:,} files written, {result.removed:,} removed")
         print(f"open {result.index}")
         return 0
 

@@ -549,12 +549,14 @@ def _many_consumers(root: str) -> bool:
     return False
 
 
-def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None, parallel: bool = False) -> LoadResult:
+def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | None = None, fs=None, parallel: bool = False,
+                  loader: TreeLoader | None = None) -> LoadResult:
     """Load the tree (from disk, or from ``fs``, e.g. a git commit in memory). ``on_events`` is
     called as soon as the events are read (before consumers), so that work on them can start in
     the background meanwhile. With ``parallel``, a big tree on disk has its applications read by
-    a worker process while this one reads the teams and events (the result is the same)."""
-    loader = TreeLoader(root, fs)
+    a worker process while this one reads the teams and events (the result is the same).
+    ``loader``: another loader of ``root`` (the parse cache's, :mod:`eventbus.load.cache`)."""
+    loader = loader or TreeLoader(root, fs)
     aside = None
     if parallel and fs is None and _many_consumers(loader.root):
         from eventbus.concurrency import start_aside

@@ -169,7 +169,19 @@ _SPECIAL = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|
 _YAML_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029", 0xFEFF: "\\ufeff"}
 
 
+_SCALARS: dict[str, str] = {}  # text -> its YAML scalar: keys and most values repeat from entity to entity
+
+
 def _scalar(v) -> str:
+    if type(v) is str:
+        got = _SCALARS.get(v)
+        if got is None:
+            got = _SCALARS[v] = _scalar_of(v)
+        return got
+    return _scalar_of(v)
+
+
+def _scalar_of(v) -> str:
     if v is None:
         return "null"
     if isinstance(v, bool):

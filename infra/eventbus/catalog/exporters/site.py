@@ -22,6 +22,7 @@ from markupsafe import Markup
 from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
 from eventbus.catalog.exporters import Exporter, File
+from eventbus.catalog.exporters.html import FieldTable
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
 
@@ -35,9 +36,26 @@ CLASS_ORDER = ("none", "PII", "PHI")
 HASHED = ("style.css", "app.js")  # assets whose names carry their content hash
 
 
+def _bytecode_cache():
+    """Compiled templates kept between runs (compiling them is a tenth of a second per process), beside the parse
+    cache; Jinja checks each template's source against it. None when caches are off (``EVENTBUS_NO_CACHE``)."""
+    if os.environ.get("EVENTBUS_NO_CACHE"):
+        return None
+    from jinja2 import FileSystemBytecodeCache
+
+    from eventbus.load.cache import cache_root
+
+    d = os.path.join(cache_root(), "templates")
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(d)
+
+
 def _env() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                      auto_reload=False, cache_size=-1)
+                      auto_reload=False, cache_size=-1, bytecode_cache=_bytecode_cache())
     env.filters["md"] = lambda text: Markup(markdown(text or ""))
     env.filters["num"] = lambda n: f"{n:,}"
     env.globals["lifecycle_note"] = {
@@ -109,7 +127,6 @@ class SiteExporter(Exporter):
         self.env = _env()
         self.t = {name: self.env.get_template(name + ".html")
                   for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
-        self.fields_template = self.env.get_template("_fields.html")
         self.assets, self.asset_files = static_assets()
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
 
@@ -133,15 +150,16 @@ class SiteExporter(Exporter):
                 "team_href": lambda tid: self.team_href(root, tid)}
 
     def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
-        return Markup(self.fields_template.render(rows=rows, caption=caption, id=ident, record=record))
+        return FieldTable(rows, caption, record).html(ident)
 
     def version_table(self, v: VersionView, ident: str) -> Markup:
-        """A version's field table, rendered once for its own page and (the latest) for the event page."""
-        key = (id(v), ident)
+        """A version's field table, built once for its own page and (the latest) for the event page."""
+        key = ("table", id(v))
         got = self._tables.get(key)
         if got is None:
-            got = self._tables[key] = self.field_table(v.rows, f"Value schema v{v.number}", ident, v.record)
-        return got
+            got = self._tables[key] = FieldTable(v.rows, f"Value schema v{v.number}", v.record)
+        assert isinstance(got, FieldTable)
+        return got.html(ident)
 
     # -- event page ------------------------------------------------------------
     def event_diagram(self, info: EventView, root: str) -> str:

@@ -1,0 +1,91 @@
+"""Hot page fragments built as strings instead of Jinja templates: the per-field tables.
+
+A field table has one row per field of every version of every event (tens of thousands of rows in a large
+registry); rendered by Jinja each value went through the template runtime's attribute lookups and autoescape
+calls. Here every value from the tree (names, docs, defaults, symbols, properties: all untrusted) still goes
+through :func:`markupsafe.escape`; only the fixed markup is literal. The output is byte-for-byte what
+``templates/_fields.html`` rendered (a test compares the two on hostile text).
+"""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from eventbus.catalog.schema_view import FieldRow, RecordInfo
+
+
+def _e(value: object) -> str:
+    return str(escape(value))
+
+
+def record_head(record: RecordInfo | None) -> str:
+    """The record's full name, namespace, aliases, custom properties and doc above the table."""
+    if not (record and record.fullname):
+        return ""
+    out = [f'<p class="record-name"><span class="muted">{_e(record.kind)}</span> <code class="wrap-any">{_e(record.fullname)}</code>']
+    if record.namespace:
+        out.append(f' <span class="muted">· namespace</span> <code class="wrap-any">{_e(record.namespace)}</code>')
+    for a in record.aliases:
+        out.append(f' <span class="muted">· alias</span> <code>{_e(a)}</code>')
+    for k, v in record.props:
+        out.append(f' <span class="muted">· {_e(k)}</span> <code class="wrap-any">{_e(v)}</code>')
+    out.append("</p>")
+    if record.doc:
+        out.append(f'<p class="record-doc">{_e(record.doc)}</p>')
+    return "".join(out)
+
+
+def row_pieces(r: FieldRow) -> list[str]:
+    """One table row, split where the table's id goes: ``ident.join(pieces)`` is the row of table ``ident``."""
+    anchor = _e(r.anchor)
+    path = _e(r.path)
+    head = f'-{anchor}" data-path="{path}"'
+    if r.depth:
+        head += f' data-parent="{_e(r.parent_path)}" class="d{r.depth if r.depth < 6 else 6}"'
+    head += '><th scope="row" data-label="Field">'
+    if r.children:
+        head += (f'<button type="button" class="fold" aria-expanded="true" aria-label="Collapse the {r.children} nested '
+                 f'field{"s" if r.children != 1 else ""} of {path}" hidden></button>')
+    head += '<a class="fanchor" href="#'
+    tail = [f'-{anchor}" aria-label="Link to field {path}">#</a><code class="fname">{_e(r.name)}</code>']
+    if r.depth:
+        tail.append(f'<span class="fpath">{path}</span>')
+    for b in r.badges:
+        b = _e(b)
+        tail.append(f' <span class="badge cl-{b}">{b}</span>')
+    tail.append(f'</th><td data-label="Type"><code class="ftype">{_e(r.type)}</code>')
+    if r.logical:
+        tail.append(f' <code class="ftype">{_e(r.logical)}</code>')
+    tail.append("</td>")
+    tail.append('<td class="req" data-label="Required">required</td>' if r.required else '<td class="opt" data-label="Required">nullable</td>')
+    if r.default is not None:
+        tail.append(f'<td data-label="Default"><code class="wrap-any">{_e(r.default)}</code></td>')
+    else:
+        tail.append('<td class="none" data-label="Default">—</td>')
+    tail.append(f'<td class="doc" data-label="Description">{_e(r.doc)}')
+    if r.symbols:
+        tail.append('<span class="symbols">Values: ' + " ".join(f"<code>{_e(s)}</code>" for s in r.symbols) + "</span>")
+    if r.details:
+        tail.append('<span class="details">' + "".join(f'<span class="detail"><span class="muted">{_e(k)}:</span> <code class="wrap-any">{_e(v)}</code></span>'
+                                                         for k, v in r.details) + "</span>")
+    if r.readers:
+        tail.append('<span class="details">Read by: ' + "".join(f"<code>{_e(a)}</code> " for a in r.readers) + "</span>")
+    tail.append("</td></tr>\n")
+    return ['<tr id="', head, "".join(tail)]
+
+
+class FieldTable:
+    """A field table rendered once and stamped with each id it is shown under (a version's page, the event page)."""
+
+    __slots__ = ("head", "caption", "pieces")
+
+    def __init__(self, rows: list[FieldRow], caption: str, record: RecordInfo | None = None):
+        self.head = record_head(record)
+        self.caption = _e(caption)
+        self.pieces = [row_pieces(r) for r in rows]
+
+    def html(self, ident: str) -> Markup:
+        i = _e(ident)
+        body = "".join(i.join(p) for p in self.pieces)
+        return Markup(f'{self.head}<div class="table-wrap fit"><table class="fields" id="fields-{i}">\n<caption>{self.caption}</caption>\n'
+                      '<thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Default</th>'
+                      f'<th scope="col">Description</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table></div>')

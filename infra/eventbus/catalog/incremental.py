@@ -1,0 +1,285 @@
+"""Incremental rebuilds: which pages a change of the registry touches.
+
+Every build leaves a record of its inputs in the output folder (``.eventbus-catalog-inputs.json``):
+
+* ``shared``: one digest of everything that is not an event folder: the catalog's code (every file of the
+  ``eventbus`` package: Python, templates, static assets, JSON Schemas), the stack files, teams, consumers,
+  adoption records, and the build's options (stacks, schema ids, base URLs, commit stamp, date);
+* per event: the digest of its folder (every file, by name and content), the files the build wrote for it,
+  the applications whose pages show it (its producers and subscribers) and the events its page links by
+  lifecycle (``replaced_by`` both ways);
+* per application: the files the build wrote for it.
+
+The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
+file of the last build was changed or removed by hand) everything is rendered again. Otherwise only the changed
+events (edited, added, removed), the events they are linked with, and the applications of both (as the last build
+recorded them and as they are now) are rendered; the files of every other event and application are kept as they
+are, and the whole-catalog files (indexes, search data, maps, team pages, reviews, the bus documents) are always
+rendered. Written files are still compared with what is on disk, so an unchanged page is never rewritten.
+``tests/catalog/test_incremental.py`` checks that a rebuild is byte-identical to a cold build after each kind of
+change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+
+STATE = ".eventbus-catalog-inputs.json"
+VERSION = 1
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # infra/eventbus
+_code: str | None = None
+
+
+def _h() -> hashlib.blake2b:
+    return hashlib.blake2b(digest_size=16)
+
+
+def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None) -> None:
+    """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was read."""
+    h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+    try:
+        if os.path.islink(path):
+            h.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        else:
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+            h.update(b"F" + digest.encode())
+            if seen is not None:
+                seen[path] = (st.st_size, st.st_mtime_ns, digest)
+    except OSError as exc:
+        h.update(b"E" + str(exc.errno).encode())
+    h.update(b"\0")
+
+
+def _walk(top: str, base: str):
+    """(path, relative path) of every file under ``top``, sorted, hidden folders and caches left out."""
+    out = []
+    cut = len(base.rstrip(os.sep)) + 1
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            out.append((p, p[cut:].replace(os.sep, "/")))
+    return sorted(out, key=lambda x: x[1])
+
+
+def code_digest() -> str:
+    """The digest of the code that renders the catalog: every file of the ``eventbus`` package."""
+    global _code
+    if _code is None:
+        h = _h()
+        for p, rel in _walk(_PACKAGE, _PACKAGE):
+            if not rel.endswith((".pyc", ".pyo")):
+                _add_file(h, p, rel)
+        _code = h.hexdigest()
+    return _code
+
+
+@dataclass
+class Inputs:
+    shared: str
+    events: dict[str, str]  # "<domain>/<event>" -> digest of its folder
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime_ns, digest) as read (the parse cache's keys)
+
+
+def scan(root: str, options: dict) -> Inputs:
+    """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code), one per event folder."""
+    root = os.path.abspath(root)
+    shared = _h()
+    shared.update(code_digest().encode())
+    shared.update(json.dumps(options, sort_keys=True, default=str).encode())
+    events: dict[str, str] = {}
+    seen: dict[str, tuple[int, int, str]] = {}
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        names = []
+    for name in names:
+        path = os.path.join(root, name)
+        if name == "events" and os.path.isdir(path) and not os.path.islink(path):
+            for domain in sorted(os.listdir(path)):
+                dpath = os.path.join(path, domain)
+                if not os.path.isdir(dpath) or os.path.islink(dpath):
+                    _add_file(shared, dpath, f"events/{domain}")
+                    continue
+                for ev in sorted(os.listdir(dpath)):
+                    epath = os.path.join(dpath, ev)
+                    if not os.path.isdir(epath) or os.path.islink(epath):
+                        _add_file(shared, epath, f"events/{domain}/{ev}")
+                        continue
+                    h = _h()
+                    for p, rel in _walk(epath, epath):
+                        _add_file(h, p, rel, seen)
+                    events[f"{domain}/{ev}"] = h.hexdigest()
+        elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
+            for p, rel in _walk(path, root):
+                _add_file(shared, p, rel, seen)
+        elif name.startswith("Pulumi.") and name.endswith(".yaml"):
+            _add_file(shared, path, name, seen)
+    return Inputs(shared.hexdigest(), events, seen)
+
+
+@dataclass
+class Plan:
+    """What an incremental build renders: ``events`` and ``apps`` (refs); the files of all others are ``kept``."""
+
+    events: set[str]
+    apps: set[str]
+    kept: dict[str, list] = field(default_factory=dict)  # manifest entries of the files kept from the last build
+
+
+def read_state(out: str) -> dict | None:
+    try:
+        with open(os.path.join(out, STATE), encoding="utf-8") as fh:
+            got = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(got, dict) or got.get("v") != VERSION or not isinstance(got.get("events"), dict) or not isinstance(got.get("apps"), dict):
+        return None
+    return got
+
+
+def intact(out: str, manifest: dict[str, list]) -> bool:
+    """Whether every file of the last build is still as it left it (size and modification time)."""
+    for rel, entry in manifest.items():
+        try:
+            st = os.stat(os.path.join(out, rel))
+        except OSError:
+            return False
+        if len(entry) < 3 or st.st_size != entry[0] or st.st_mtime_ns != entry[2]:
+            return False
+    return True
+
+
+def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
+    """The events whose folder changed, was added or removed since the last build; None: render everything."""
+    if state is None or state.get("shared") != inputs.shared:
+        return None
+    before = {ref: v[0] for ref, v in state["events"].items() if isinstance(v, list) and v}
+    return {ref for ref in before.keys() | inputs.events.keys() if before.get(ref) != inputs.events.get(ref)}
+
+
+def links(cat) -> dict[str, tuple[list[str], list[str]]]:
+    """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle)."""
+    from eventbus.catalog.model import producer_ref
+
+    out = {}
+    for info in cat.events:
+        e = info.event
+        apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs))
+        near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()))
+        out[info.ref] = (apps, near)
+    return out
+
+
+def plan(state: dict, changed: set[str], cat, manifest: dict[str, list]) -> Plan:
+    """The events and applications to render after ``changed`` events changed, and the files kept from the last build."""
+    now = links(cat)
+    old = state["events"]
+    events = set(changed)
+    for ref in changed:
+        o = old.get(ref)
+        if isinstance(o, list) and len(o) > 3:
+            events.update(o[3])  # the events it was linked with
+        if ref in now:
+            events.update(now[ref][1])  # and those it is linked with now
+    apps: set[str] = set()
+    for ref in events:
+        o = old.get(ref)
+        if isinstance(o, list) and len(o) > 2:
+            apps.update(o[2])
+        if ref in now:
+            apps.update(now[ref][0])
+    kept: dict[str, list] = {}
+    for ref, v in old.items():
+        if ref not in events and ref in now:
+            for rel in v[1]:
+                if rel in manifest:
+                    kept[rel] = manifest[rel]
+    for ref, files in state["apps"].items():
+        if ref not in apps and ref in cat.apps:
+            for rel in files:
+                if rel in manifest:
+                    kept[rel] = manifest[rel]
+    return Plan({r for r in events if r in now}, {a for a in apps if a in cat.apps}, kept)
+
+
+def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], previous: dict | None, plan_: Plan | None, problems: int = 0) -> None:
+    """Record this build's inputs and, per event and application, the files it wrote (or kept)."""
+    now = links(cat)
+    events = {}
+    for info in cat.events:
+        ref = info.ref
+        files = owned.get("e:" + ref)
+        if files is None and plan_ is not None and previous is not None:
+            files = previous["events"].get(ref, [None, []])[1]
+        apps, near = now[ref]
+        events[ref] = [inputs.events.get(ref, ""), sorted(files or []), apps, near]
+    apps_files = {}
+    for ref in cat.apps:
+        files = owned.get("a:" + ref)
+        if files is None and plan_ is not None and previous is not None:
+            files = previous["apps"].get(ref, [])
+        apps_files[ref] = sorted(files or [])
+    data = {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams), "problems": problems}
+    tmp = os.path.join(out, STATE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"), sort_keys=True)
+    os.replace(tmp, os.path.join(out, STATE))
+
+
+# -- the field tables of schema versions, kept between builds ----------------------------------------------------------
+def rows_cache_file() -> str | None:
+    """Where the field rows of every schema version seen are kept (beside the parse cache), or None when caches are off."""
+    if os.environ.get("EVENTBUS_NO_CACHE"):
+        return None
+    from eventbus.load.cache import cache_root
+
+    return os.path.join(cache_root(), "catalog", f"rows-{code_digest()}.pickle")
+
+
+def read_rows(path: str | None) -> dict:
+    """``{(schema digest, parsed, declared fields): [FieldRow, ...]}``; {} when missing or unreadable. Rows are kept as
+    plain tuples (unpickling slotted dataclasses one by one is slower than computing them)."""
+    import pickle
+
+    from eventbus.catalog.schema_view import FieldRow
+
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            got = pickle.load(fh)
+        return {k: [FieldRow(*t) for t in v] for k, v in got.items()}
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is an empty one
+        return {}
+
+
+def _row_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from eventbus.catalog.schema_view import FieldRow
+
+    return tuple(f.name for f in fields(FieldRow))
+
+
+def write_rows(path: str | None, rows: dict) -> None:
+    import pickle
+
+    from eventbus.load.cache import write_atomically
+
+    if path is None:
+        return
+    d = os.path.dirname(path)
+    try:
+        for old in os.listdir(d):  # rows of other code versions
+            if old.startswith("rows-") and os.path.join(d, old) != path:
+                os.unlink(os.path.join(d, old))
+    except OSError:
+        pass
+    names = _row_fields()
+    plain = {k: [tuple(getattr(r, f) for f in names) for r in v] for k, v in rows.items()}
+    write_atomically(path, pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))

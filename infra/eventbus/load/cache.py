@@ -1,0 +1,246 @@
+"""A persistent parse cache for reading the tree: what parsing each YAML and ``.avsc`` file gave last time.
+
+    from eventbus.load.cache import load_registry_cached
+    loaded = load_registry_cached(root)        # the same LoadResult as load_registry(root)
+
+Parsing YAML with positions and checking each document against its JSON Schema is most of the cost of loading a
+large tree; a rebuild of the catalog after one file changed parses the other thousands again for nothing. This
+loader remembers, per file, the result of :meth:`TreeLoader._yaml` / :meth:`TreeLoader._avsc` (the parsed document,
+its positions and its findings, as :mod:`marshal` data) keyed by the file's path, size, modification time (ns) and the digest of its bytes:
+a file is read every time and its bytes compared by digest, so an edit that keeps size and time still misses.
+
+Where: ``<cache root>/parse``, the cache root being ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else
+``~/.cache/eventbus`` (:func:`cache_root`); never inside the tree. One file per tree root and code version (the loader's, the
+model's and the JSON Schemas' source), written atomically (temporary file + rename), readable only by the user
+(what it holds is loaded as code-free data with :mod:`marshal`, findings with :mod:`pickle`: only this user's own
+cache folder is trusted). A cache that cannot be read (truncated, of another
+version, garbage) is ignored and rewritten; one that cannot be written is skipped. ``EVENTBUS_NO_CACHE=1`` turns
+it off; deleting the folder is always safe.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import marshal
+import os
+import pickle
+import sys
+import tempfile
+from typing import Any
+
+from eventbus.load.registry import LoadResult, TreeLoader, load_registry
+from eventbus.model.registry import Positions, SchemaVersion
+
+VERSION = 2
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_code: str | None = None
+
+
+def cache_root() -> str:
+    """The user's cache folder of the project's tools: ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else ``~/.cache/eventbus``."""
+    d = os.environ.get("EVENTBUS_CACHE")
+    if d:
+        return os.path.abspath(d)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "eventbus")
+
+
+def cache_dir() -> str:
+    """Where the parse cache lives: ``<cache root>/parse``."""
+    return os.path.join(cache_root(), "parse")
+
+
+def _code_version() -> str:
+    """Digest of the code whose results are cached: the loader, the model classes and the JSON Schemas."""
+    global _code
+    if _code is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{VERSION} {sys.version} {pickle.HIGHEST_PROTOCOL}".encode())
+        pkg = os.path.dirname(_HERE)
+        for sub in ("load", "model", "schemas"):
+            top = os.path.join(pkg, sub)
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for f in sorted(filenames):
+                    if f.endswith((".py", ".json")):
+                        with open(os.path.join(dirpath, f), "rb") as fh:
+                            h.update(os.path.relpath(os.path.join(dirpath, f), pkg).encode() + b"\0" + fh.read() + b"\0")
+        _code = h.hexdigest()
+    return _code
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _encode(kind: str, result: Any, findings: list) -> tuple:
+    """A parse result as plain data for :mod:`marshal` (several times faster to read back than pickle); what plain
+    data cannot hold (dates in a document, findings) is pickled."""
+    extra = pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL) if findings else b""
+    if result is None:
+        plain: Any = None
+    elif kind.startswith("yaml:"):
+        data, pos = result
+        plain = (data, pos.file, dict(pos.table))
+    else:
+        plain = (result.version, result.path, result.text, result.schema, result.digest)
+    try:
+        marshal.dumps(plain)
+        return ("m", plain, extra)
+    except ValueError:
+        return ("p", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), extra)
+
+
+def _decode(kind: str, blob: tuple) -> tuple[Any, list]:
+    how, plain, extra = blob
+    findings = pickle.loads(extra) if extra else []
+    if how == "p":
+        return pickle.loads(plain), findings
+    if plain is None:
+        return None, findings
+    if kind.startswith("yaml:"):
+        data, file, table = plain
+        return (data, Positions(file, table)), findings
+    return SchemaVersion(*plain), findings
+
+
+class CachedTreeLoader(TreeLoader):
+    """A :class:`TreeLoader` that takes each file's parse result from ``entries`` when the file is unchanged."""
+
+    def __init__(self, root: str, entries: dict[str, tuple], fs=None, known: dict[str, tuple[int, int, str]] | None = None):
+        super().__init__(root, fs)
+        self.entries = entries  # rel path -> (size, mtime_ns, digest, kind, encoded result and findings)
+        self.known = known or {}  # path -> (size, mtime_ns, digest) of files the caller has just read
+        self.seen: dict[str, tuple] = {}  # the entries of this load (what the cache is rewritten with)
+        self.misses = 0
+
+    def _key(self, path: str, trust_known: bool = True) -> tuple[int, int, str] | None:
+        got = self.known.get(path) if trust_known else None
+        if got is not None:
+            return got
+        try:
+            st = os.stat(path)
+            data = self.fs.read(path)
+        except Exception:  # noqa: BLE001 - unreadable: the loader reports it, uncached
+            return None
+        return st.st_size, st.st_mtime_ns, _digest(data)
+
+    def _cached(self, path: str, kind: str, compute) -> Any:
+        rel = self.rel(path)
+        key = self._key(path)
+        if key is not None:
+            got = self.entries.get(rel)
+            if got is not None and tuple(got[:4]) == (*key, kind):
+                try:
+                    result, findings = _decode(kind, got[4])
+                except Exception:  # noqa: BLE001 - a damaged entry is a miss
+                    pass
+                else:
+                    self.seen[rel] = got
+                    self.findings.extend(findings)
+                    return result
+        self.misses += 1
+        if path in self.known:  # stored under the key of the bytes read now, not of those the caller read before
+            key = self._key(path, trust_known=False)
+        n = len(self.findings)
+        result = compute()
+        if key is not None:
+            self.seen[rel] = (*key, kind, _encode(kind, result, self.findings[n:]))
+        return result
+
+    def _yaml(self, path: str, schema: str):
+        return self._cached(path, "yaml:" + schema, lambda: super(CachedTreeLoader, self)._yaml(path, schema))
+
+    def _avsc(self, path: str, version: int):
+        return self._cached(path, f"avsc:{version}", lambda: super(CachedTreeLoader, self)._avsc(path, version))
+
+
+SHARDS = 16  # the cache of a tree is spread over this many files, so a change rewrites a sixteenth of it
+
+
+def _shard(rel: str) -> int:
+    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=2).digest()[0] % SHARDS
+
+
+def _cache_files(root: str) -> list[str]:
+    name = hashlib.blake2b(f"{os.path.abspath(root)}\0{_code_version()}".encode(), digest_size=16).hexdigest()
+    return [os.path.join(cache_dir(), f"{name}.{i:02d}.bin") for i in range(SHARDS)]
+
+
+def _read(path: str) -> dict[str, tuple]:
+    try:
+        with open(path, "rb") as fh:
+            got = marshal.loads(fh.read())
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is an empty one
+        return {}
+    if not isinstance(got, dict) or got.get("v") != VERSION or got.get("code") != _code_version() or not isinstance(got.get("entries"), dict):
+        return {}
+    return got["entries"]
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write a cache file whole or not at all (temporary file + rename), its folder readable by the user alone;
+    a cache that cannot be written is skipped."""
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is skipped
+        pass
+
+
+def _write(path: str, entries: dict[str, tuple]) -> None:
+    write_atomically(path, marshal.dumps({"v": VERSION, "code": _code_version(), "entries": entries}))
+
+
+def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None) -> LoadResult:
+    """:func:`eventbus.load.registry.load_registry` of a tree on disk, through the parse cache. ``known``: (size,
+    mtime_ns, digest of the bytes) of files the caller has just read, by absolute path; those are not read again
+    when their parse is in the cache (the catalog's incremental build digests every input file first)."""
+    paths = _cache_files(root)
+    enabled = gc.isenabled()
+    gc.disable()  # reading back ~10^6 small objects: the collector would scan them over and over
+    try:
+        shards = [_read(p) for p in paths]
+    finally:
+        if enabled:
+            gc.enable()
+    entries: dict[str, tuple] = {}
+    for sh in shards:
+        entries.update(sh)
+    loader = CachedTreeLoader(root, entries, known=known)
+    result = load_registry(root, loader=loader)
+    fresh: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
+    for rel, entry in loader.seen.items():
+        fresh[_shard(rel)][rel] = entry
+    wrote = False
+    for i, (before, now) in enumerate(zip(shards, fresh, strict=True)):
+        if before.keys() != now.keys() or any(before[k] is not v for k, v in now.items()):
+            _write(paths[i], now)
+            wrote = True
+    if wrote:
+        _forget_stale(paths)
+    return result
+
+
+STALE_DAYS = 30  # caches of trees (or code versions) not loaded for this long are deleted
+
+
+def _forget_stale(keep: list[str]) -> None:
+    import time
+
+    d = cache_dir()
+    limit = time.time() - STALE_DAYS * 86400
+    try:
+        for name in os.listdir(d):
+            p = os.path.join(d, name)
+            if p not in keep and os.stat(p).st_mtime < limit:
+                os.unlink(p)
+    except OSError:
+        pass

@@ -1,0 +1,190 @@
+"""Rebuilds: after any change, a rebuild into the previous output is byte-identical to a cold build.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from eventbus.catalog import MANIFEST, build_catalog
+from eventbus.catalog.incremental import STATE
+
+SKIP = {MANIFEST, STATE}
+
+
+def files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name not in SKIP}
+
+
+def assert_same_as_cold(tree, out: Path, tmp_path: Path, name: str, mode: str):
+    got = build_catalog(str(tree.root), str(out))
+    cold = tmp_path / f"cold-{name}"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    a, b = files(out), files(cold)
+    assert sorted(a) == sorted(b), (name, sorted(set(a) ^ set(b)))
+    differ = [k for k in a if a[k] != b[k]]
+    assert not differ, (name, differ)
+    assert got.mode == mode, (name, got.mode)
+    return got
+
+
+def edit_summary(tree):
+    tree.events["claims/claim_created"]["meta"]["summary"] = "A claim was established (edited)."
+
+
+def add_event(tree):
+    ev = copy.deepcopy(tree.events["claims/claim_created"])
+    ev["meta"]["title"] = "Claim closed"
+    ev["meta"]["producers"] = [{"application": "claims-closer"}]
+    tree.events["claims/claim_closed"] = ev
+
+
+def remove_event(tree):
+    del tree.events["health/refill_requested"]
+    tree.consumers["notify/notifier"]["subscriptions"].pop()
+    tree.consumers["notify/notifier"]["compliance"]["obi_approvals"] = []
+
+
+def new_version(tree):
+    v = copy.deepcopy(tree.events["claims/claim_created"]["versions"][-1])
+    v["fields"] = v["fields"][:-1]  # the optional note removed again
+    tree.events["claims/claim_created"]["versions"].append(v)
+
+
+def deprecate_with_successor(tree):
+    add_event(tree)
+    meta = tree.events["claims/claim_created"]["meta"]
+    meta.update(lifecycle="deprecated", deprecated_on="2026-01-01", removal_date="2027-01-01", replaced_by="claims/claim_closed")
+
+
+def restrict_access(tree):
+    tree.events["claims/claim_created"]["meta"]["access"] = {"policy": "restricted", "allowed_consumers": []}
+
+
+def change_subscription(tree):
+    tree.consumers["notify/notifier"]["subscriptions"][0]["purpose"] = "Tell Veterans at once their claim was received."
+
+
+def rename_team(tree):
+    tree.teams["claims-team"]["name"] = "Claims Intake"
+
+
+def change_stack(tree):
+    tree.stacks["prod"]["config"]["eventbus:replicationFactor"] = 2
+
+
+# (change, the mode of the rebuild: event folders alone are incremental, any shared input rebuilds everything)
+CHANGES = [
+    (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "full"), (new_version, "incremental"),
+    (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (change_subscription, "full"),
+    (rename_team, "full"), (change_stack, "full"),
+]
+
+
+@pytest.mark.parametrize("change,mode", CHANGES, ids=[c.__name__ for c, _ in CHANGES])
+def test_rebuild_after_a_change_equals_a_cold_build(tree, tmp_path, change, mode):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    change(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, change.__name__, mode)
+    # and nothing left to do afterwards
+    assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
+
+
+def test_a_series_of_changes_stays_identical(tree, tmp_path):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    for i, step in enumerate([add_event, edit_summary, deprecate_with_successor, new_version, restrict_access]):
+        step(tree)
+        tree.write()
+        assert_same_as_cold(tree, out, tmp_path, f"{i}-{step.__name__}", "incremental")
+    del tree.events["claims/claim_closed"]  # the successor goes: the deprecated event's page loses its link
+    tree.events["claims/claim_created"]["meta"].pop("replaced_by")
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "successor-removed", "incremental")
+
+
+def test_event_only_removal_is_incremental(tree, tmp_path):
+    add_event(tree)
+    tree.write()
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    del tree.events["claims/claim_closed"]
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "removed", "incremental")
+    assert not (out / "events/claims/claim_closed.html").exists() and not (out / "apps/claims-team/claims-closer.html").exists()
+
+
+def test_an_incremental_rebuild_renders_only_the_changed_event(tree, tmp_path):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    other = out / "events/health/refill_requested.html"
+    before = other.stat().st_mtime_ns
+    edit_summary(tree)
+    tree.write()
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "incremental" and other.stat().st_mtime_ns == before
+    assert "A claim was established (edited)." in (out / "events/claims/claim_created.html").read_text()
+
+
+def test_a_hand_edited_or_deleted_output_file_is_put_right(tree, tmp_path):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    page = out / "events/health/refill_requested.html"
+    text = page.read_bytes()
+    page.unlink()
+    assert build_catalog(str(tree.root), str(out)).mode == "full"
+    assert page.read_bytes() == text
+
+
+def test_unreadable_or_foreign_state_renders_everything(tree, tmp_path):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    (out / STATE).write_text("{not json")
+    edit_summary(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "garbage-state", "full")
+    (out / STATE).write_text('{"v": 999, "events": {}, "apps": {}}')
+    assert build_catalog(str(tree.root), str(out)).mode == "full"
+
+
+def test_given_registry_or_exporters_are_never_incremental(tree, tmp_path):
+    from eventbus.catalog.exporters import default_exporters
+    from eventbus.load.registry import load_registry
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    reg = load_registry(str(tree.root)).registry
+    assert build_catalog(str(tree.root), str(out), registry=reg).mode == "full"
+    assert not (out / STATE).exists()
+    assert build_catalog(str(tree.root), str(out), exporters=default_exporters).mode == "full"
+    assert build_catalog(str(tree.root), str(out)).mode == "full"  # no record of the inputs: everything again
+
+
+def test_no_cache_when_turned_off(tree, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTBUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
+    build_catalog(str(tree.root), str(tmp_path / "site"))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_new_day_renders_the_countdowns_again(tree, tmp_path, monkeypatch):
+    """An unversioned tree counts days from the calendar: a page rendered yesterday is not kept today."""
+    import datetime as dt
+
+    import eventbus.catalog as catalog
+
+    meta = tree.events["claims/claim_created"]["meta"]
+    meta.update(lifecycle="deprecated", deprecated_on="2026-01-01", removal_date="2030-01-01")
+    tree.write()
+    out = tmp_path / "site"
+    monkeypatch.setattr(catalog, "_today", lambda: dt.date(2027, 1, 1))
+    build_catalog(str(tree.root), str(out))
+    monkeypatch.setattr(catalog, "_today", lambda: dt.date(2027, 1, 2))
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "full"
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)
