@@ -16,6 +16,16 @@ from tests.desired.test_desired_state import AWS_PROD, AWS_SANDBOX
 GOLDEN = REPO / "tests" / "golden"
 
 
+def dashboard(**subscription) -> dict:
+    """A second consumer of claims/claim_created in prod (``subscription``: more keys of its subscription)."""
+    return {
+        "application": "dashboard", "team": "claims-team", "description": "Claim counts dashboard.",
+        "principals": {"prod": [ARN.format("dashboard")]},
+        "subscriptions": [{"event": "claims/claim_created", "purpose": "Count claims per day.", "environments": ["prod"], **subscription}],
+        "compliance": {"vasi_id": "77", "fisma_level": "Low", "ato_status": "ATO"},
+    }
+
+
 def golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") or not path.exists():
@@ -27,12 +37,7 @@ def golden(name: str, text: str) -> None:
 def repo(tree):
     tree.stacks = {"prod": AWS_PROD, "sandbox": AWS_SANDBOX}
     # a second consumer that the branch deletes
-    tree.consumers["claims-team/dashboard"] = {
-        "application": "dashboard", "team": "claims-team", "description": "Claim counts dashboard.",
-        "principals": {"prod": [ARN.format("dashboard")]},
-        "subscriptions": [{"event": "claims/claim_created", "purpose": "Count claims per day.", "environments": ["prod"]}],
-        "compliance": {"vasi_id": "77", "fisma_level": "Low", "ato_status": "ATO"},
-    }
+    tree.consumers["claims-team/dashboard"] = dashboard()
     tree.write()
     tree.base = tree.commit("base")
     return tree

@@ -12,6 +12,7 @@ from eventbus.plan import make_plan
 from eventbus.plan.render import markdown
 from tests.conftest import ARN, V2, field, producer_app
 from tests.desired.test_desired_state import AWS_PROD, AWS_SANDBOX
+from tests.plan.test_plan import dashboard
 
 REFILL = "health/refill_requested"
 CLAIM = "claims/claim_created"
@@ -20,12 +21,7 @@ CLAIM = "claims/claim_created"
 @pytest.fixture
 def repo(tree):
     tree.stacks = {"prod": AWS_PROD, "sandbox": AWS_SANDBOX}
-    tree.consumers["claims-team/dashboard"] = {
-        "application": "dashboard", "team": "claims-team", "description": "Claim counts dashboard.",
-        "principals": {"prod": [ARN.format("dashboard")]},
-        "subscriptions": [{"event": CLAIM, "purpose": "Count claims per day.", "environments": ["prod"], "fields": ["claimId"]}],
-        "compliance": {"vasi_id": "77", "fisma_level": "Low", "ato_status": "ATO"},
-    }
+    tree.consumers["claims-team/dashboard"] = dashboard(fields=["claimId"])
     tree.write()
     tree.base = tree.commit("base")
     return tree
