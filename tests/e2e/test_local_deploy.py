@@ -68,8 +68,10 @@ def produce(ws, user: str, topic: str, values: list[bytes]) -> None:
         raise KafkaException(errors[0] if errors else KafkaError(KafkaError._MSG_TIMED_OUT))
 
 
-def consume(ws, user: str, group: str, topic: str, n: int, timeout: float = 30):
-    c = Consumer(client(ws, user, **{"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": True}))
+def consume(ws, user: str, group: str, topic: str, n: int, timeout: float = 30, commit: bool = True):
+    """The values of up to ``n`` records of ``topic`` from the start, read as ``user`` in ``group``
+    (``commit``: commit the offsets read)."""
+    c = Consumer(client(ws, user, **{"group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": commit}))
     c.subscribe([topic])
     got, deadline = [], time.monotonic() + timeout
     try:

@@ -4,16 +4,14 @@ client of the bus does. One scenario, in order."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
-from confluent_kafka import Consumer, KafkaException
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 from eventbus.adapters.schema_registry import RegistryError, SchemaRegistry
-from tests.e2e.test_local_deploy import CONSUMER, CONSUMER_GROUP, PRODUCER, REFILL, REFILL_TOPIC, client, desired, plain, produce
+from tests.e2e.test_local_deploy import CONSUMER, CONSUMER_GROUP, PRODUCER, REFILL, REFILL_TOPIC, consume, desired, plain, produce
 
 pytestmark = pytest.mark.e2e
 
@@ -41,20 +39,7 @@ def serialize(ws, record: dict, conf=PRODUCER_CONF, schema_str: str | None = Non
 
 def read_all(ws, n: int, timeout: float = 30) -> list[bytes]:
     """Everything on the topic from the start, as the subscribed consumer (offsets not committed)."""
-    c = Consumer(client(ws, CONSUMER, **{"group.id": CONSUMER_GROUP, "auto.offset.reset": "earliest", "enable.auto.commit": False}))
-    c.subscribe([REFILL_TOPIC])
-    got, deadline = [], time.monotonic() + timeout
-    try:
-        while len(got) < n and time.monotonic() < deadline:
-            msg = c.poll(1.0)
-            if msg is None:
-                continue
-            if msg.error():
-                raise KafkaException(msg.error())
-            got.append(msg.value())
-    finally:
-        c.close()
-    return got
+    return consume(ws, CONSUMER, CONSUMER_GROUP, REFILL_TOPIC, n, timeout, commit=False)
 
 
 def decode(ws, raw: bytes) -> dict:
