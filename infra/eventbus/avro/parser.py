@@ -250,7 +250,12 @@ def parse_held(value: object) -> tuple[Node, _Parser]:
 
 @lru_cache(maxsize=65536)
 def _held(text: str, policies: bool = True):
-    return parse_held(load_json(text, policies))
+    if not policies:  # the same parse unless the text has comments (the only policy of reading)
+        try:
+            return _held(text, True)
+        except PolicyError:
+            return parse_held(load_json(text, False))
+    return parse_held(load_json(text))
 
 
 @lru_cache(maxsize=65536)
