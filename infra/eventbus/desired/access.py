@@ -20,7 +20,7 @@ team, subscriptions from its own file (restricted events only for the consumers 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from eventbus.desired.policy import admitted
 from eventbus.desired.specs import DESCRIBE, IDEMPOTENT, READ, WRITE, AclSpec, AppSpec, RoleSpec, Statement
@@ -82,22 +82,25 @@ def _acls(ref: str, principal: str, a: _App) -> list[AclSpec]:
     return out
 
 
-def _arn(stack: StackConfig, kind: str, name: str) -> str:
+def _arn_prefix(stack: StackConfig, kind: str) -> str:
+    """``arn:<partition>:kafka:<region>:<account>:<kind>/<cluster>/<uuid>/``: a topic's or group's ARN without its name."""
     c = stack.cluster
-    return f"arn:{stack.partition}:kafka:{c.region}:{c.account}:{kind}/{c.name}/{c.uuid}/{name}"
+    return f"arn:{stack.partition}:kafka:{c.region}:{c.account}:{kind}/{c.name}/{c.uuid}/"
 
 
-def _role(ref: str, name: str, a: _App, stack: StackConfig) -> RoleSpec:
-    statements = [Statement("Connect", ("kafka-cluster:Connect",), (stack.cluster.arn or "",))]
-    if a.produces and a.idempotent:
-        statements.append(Statement("IdempotentWrite", ("kafka-cluster:WriteDataIdempotently",), (stack.cluster.arn or "",)))
-    if a.produces:
-        statements.append(Statement("Produce", ("kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"), tuple(_arn(stack, "topic", t) for t in sorted(a.produces))))
-    if a.consumes:
-        statements.append(Statement("Consume", ("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"), tuple(_arn(stack, "topic", t) for t in sorted(a.consumes))))
+def _role(ref: str, name: str, a: _App, stack: StackConfig, produces: list[str], consumes: list[str], adopt: str | None) -> RoleSpec:
+    cluster = stack.cluster.arn or ""
+    statements = [Statement("Connect", ("kafka-cluster:Connect",), (cluster,))]
+    if produces and a.idempotent:
+        statements.append(Statement("IdempotentWrite", ("kafka-cluster:WriteDataIdempotently",), (cluster,)))
+    topic = _arn_prefix(stack, "topic")
+    if produces:
+        statements.append(Statement("Produce", ("kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"), tuple(topic + t for t in produces)))
+    if consumes:
+        statements.append(Statement("Consume", ("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"), tuple(topic + t for t in consumes)))
         group = (a.group or "") + ("*" if a.prefix else "")
-        statements.append(Statement("ConsumerGroup", ("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"), (_arn(stack, "group", group),)))
-    return RoleSpec(name, ref, a.principals, tuple(statements), stack.permissions_boundary, stack.role_arn(name))
+        statements.append(Statement("ConsumerGroup", ("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"), (_arn_prefix(stack, "group") + group,)))
+    return RoleSpec(name, ref, a.principals, tuple(statements), stack.permissions_boundary, stack.role_arn(name), adopt)
 
 
 def _kept(ref: str, principal: str, legacy: LegacyIdentity, topics: dict[str, Event]) -> list[AclSpec]:
@@ -115,6 +118,7 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
     apps, acls, roles = [], [], []
     adoption = registry.adoption(stack.name)
     topics = {stack.topic(e.topic_name): e for e in events.values()}
+    acl_stack, iam_stack = "acl" in stack.authorization, "iam" in stack.authorization
     for ref, a in sorted(_gather(registry, stack, events).items()):
         c = a.app
         legacy = adoption.applications.get(ref) if adoption is not None else None
@@ -122,22 +126,23 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
         if a.consumes:
             a.group, a.prefix = names.group, names.group_prefix
         principal = naming.principal(names.kafka_user)
-        if "acl" in stack.authorization:
+        if acl_stack:
             acls += _acls(ref, principal, a)
             if legacy is not None:
                 acls += _kept(ref, principal, legacy, topics)
+        produces, consumes = sorted(a.produces), sorted(a.consumes)
         role = None
-        if "iam" in stack.authorization:
+        if iam_stack:
             role = names.role
-            roles.append(replace(_role(ref, role, a, stack), adopt=role if legacy is not None and legacy.role else None))
+            roles.append(_role(ref, role, a, stack, produces, consumes, role if legacy is not None and legacy.role else None))
         apps.append(AppSpec(
             ref=ref, team=c.team, application=c.application, kafka_user=names.kafka_user,
-            produces=tuple(sorted(a.produces)), consumes=tuple(sorted(a.consumes)),
-            group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(a.produces),
+            produces=tuple(produces), consumes=tuple(consumes),
+            group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(produces),
             principals=a.principals, role=role,
-            sensitive=tuple(sorted(t for t, e in a.consumes.items() if e.sensitive)),
+            sensitive=tuple(t for t in consumes if a.consumes[t].sensitive),
             fields=tuple(sorted(a.fields.items())),
-            adopt=principal if legacy is not None and legacy.kafka_user and "acl" in stack.authorization else None,
+            adopt=principal if legacy is not None and legacy.kafka_user and acl_stack else None,
             keep_credential=legacy is not None and legacy.keep_credential and stack.scram_users,
         ))
     return apps, acls, roles
