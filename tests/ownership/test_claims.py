@@ -78,3 +78,16 @@ def test_a_successor_of_another_team_needs_that_team():
                                                         replaced_by="health/refill_requested")
     assert claimed(base, head) == {"pharmacy": "claims/claim_created names health/refill_requested as its successor"}
     assert claimed(head, head) == {}
+
+
+def test_the_base_read_from_git_has_the_adoption_records(tmp_path):
+    # the base of a pull request comes from git (adapters.git.tree_at): a record it left out would
+    # look new in every pull request, claiming every team it names
+    from eventbus.adapters.git import tree_at
+
+    t = adopted()
+    t.root = tmp_path
+    t.write()
+    base = t.commit("adopted")
+    fs = tree_at(str(tmp_path), base)
+    assert claims(load_registry(fs.root, fs=fs).registry, registry(t)) == []

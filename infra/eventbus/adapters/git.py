@@ -4,16 +4,17 @@ from __future__ import annotations
 import os
 import subprocess
 
-REGISTRY_PATHS = ("events", "consumers", "teams")
+REGISTRY_PATHS = ("events", "consumers", "teams", "adopt")  # with Pulumi.*.yaml: every file the loader reads
 
 
 class GitError(RuntimeError):
     pass
 
 
-def _git(root: str, *args: str, binary: bool = False) -> bytes | str:
+def _git(root: str, *args: str, binary: bool = False, stdin: bytes | None = None, literal: bool = False) -> bytes | str:
+    """``git -C root ARGS``; ``literal``: paths in ARGS are names, not patterns (``--literal-pathspecs``)."""
     try:
-        out = subprocess.run(["git", "-C", root, *args], check=True, capture_output=True, timeout=120)
+        out = subprocess.run(["git", *(["--literal-pathspecs"] if literal else []), "-C", root, *args], check=True, capture_output=True, timeout=120, input=stdin)
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.CalledProcessError as exc:
@@ -60,16 +61,57 @@ def changed_files(root: str, base: str) -> list[str]:
 
 
 def tree_at(root: str, ref: str):
-    """The registry files (events/, consumers/, teams/, Pulumi.*.yaml) as they were at ``ref``,
-    held in memory: nothing is written to disk."""
-    from eventbus.load.fs import MemoryFS
+    """The registry files (events/, consumers/, teams/, adopt/, Pulumi.*.yaml) as they were at ``ref``,
+    held in memory: nothing is written to disk. Read from the commit's objects exactly as stored
+    (``ls-tree`` and ``cat-file``: no ``export-ignore`` or ``export-subst`` attributes apply, unlike
+    ``git archive``); symbolic links are kept as links, files over the loader's size limit as their size."""
+    from eventbus.load.files import MAX_FILE_BYTES
+    from eventbus.load.fs import MemoryFS, TooLarge
 
     commit = resolve(root, ref)
     top = str(_git(root, "rev-parse", "--show-toplevel")).strip()
     prefix = os.path.relpath(os.path.abspath(root), top).replace(os.sep, "/")
     prefix = "" if prefix == "." else prefix + "/"
-    listing = str(_git(root, "ls-tree", "--name-only", commit, prefix or ".")).split()
-    wanted = [p for p in listing if p.rsplit("/", 1)[-1] in REGISTRY_PATHS or (p.rsplit("/", 1)[-1].startswith("Pulumi.") and p.endswith(".yaml"))]
-    data = _git(root, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit, "--", *[w[len(prefix):] for w in wanted], binary=True) if wanted else b""
     virtual = f"/git/{commit[:12]}"
-    return MemoryFS.from_tar(virtual, data) if data else MemoryFS(virtual, {}, {})
+    treeish = f"{commit}:{prefix}" if prefix else commit
+    # --full-tree: names relative to the tree read, not to the folder git runs in (``root`` may be a subfolder)
+    try:
+        listing = os.fsdecode(bytes(_git(root, "ls-tree", "--full-tree", "-z", "--name-only", treeish, binary=True))).split("\0")
+    except GitError:  # the folder did not exist at that commit
+        return MemoryFS(virtual, {}, {})
+    wanted = [p for p in listing if p in REGISTRY_PATHS or (p.startswith("Pulumi.") and p.endswith(".yaml"))]
+    if not wanted:
+        return MemoryFS(virtual, {}, {})
+    entries = bytes(_git(root, "ls-tree", "--full-tree", "-r", "-z", "-l", treeish, "--", *wanted, binary=True, literal=True))
+    blobs: list[tuple[str, str, str]] = []  # (path, object id, "file" | "link")
+    files: dict[str, bytes] = {}
+    for entry in entries.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, oid, size = meta.split()
+        path = os.fsdecode(raw_path)
+        if kind != b"blob":  # a submodule: no files of this repository
+            continue
+        if mode == b"120000":
+            blobs.append((path, oid.decode(), "link"))
+        elif int(size) > MAX_FILE_BYTES:
+            files[path] = TooLarge(int(size))  # the loader refuses it by its size; its content is never read
+        else:
+            blobs.append((path, oid.decode(), "file"))
+    out = bytes(_git(root, "cat-file", "--batch", binary=True, stdin="".join(oid + "\n" for _, oid, _ in blobs).encode()))
+    links: dict[str, str] = {}
+    pos = 0
+    for path, oid, kind in blobs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3 or header[0].decode() != oid:
+            raise GitError(f"git cat-file: unexpected answer for {path}")
+        size = int(header[2])
+        content = out[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+        if kind == "link":
+            links[path] = os.fsdecode(content)
+        else:
+            files[path] = content
+    return MemoryFS(virtual, files, links)

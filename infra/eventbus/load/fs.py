@@ -1,17 +1,15 @@
 """Where the loader reads from: the work tree on disk, or a git commit held in memory.
 
 The loader only lists folders, asks what an entry is, and reads bytes, so a
-tree at a base ref is loaded straight from ``git archive`` output without
+tree at a base ref is loaded straight from the commit's objects (:func:`eventbus.adapters.git.tree_at`) without
 writing thousands of files to a temporary folder (slow on many disks).
 Both sides report symbolic links (the loader refuses every one of them).
 """
 from __future__ import annotations
 
-import io
 import os
 import posixpath
 import stat
-import tarfile
 
 from eventbus.load.files import MAX_FILE_BYTES, ReadError
 
@@ -78,7 +76,7 @@ class DiskFS:
 
 
 class MemoryFS:
-    """A tree held in memory (from a tar stream), addressed with paths under a virtual root."""
+    """A tree held in memory (a commit's files, :func:`eventbus.adapters.git.tree_at`), addressed with paths under a virtual root."""
 
     def __init__(self, root: str, files: dict[str, bytes], links: dict[str, str]):
         self.root = root
@@ -92,20 +90,6 @@ class MemoryFS:
                 self.dirs.setdefault(parent, set()).add(parts[i])
                 if i < len(parts) - 1:
                     self.dirs.setdefault("/".join(parts[: i + 1]), set())
-
-    @classmethod
-    def from_tar(cls, root: str, data: bytes) -> MemoryFS:
-        files: dict[str, bytes] = {}
-        links: dict[str, str] = {}
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            for m in tar:
-                name = m.name.rstrip("/")
-                if m.isfile():
-                    member = tar.extractfile(m)
-                    files[name] = _TooLarge(m.size) if m.size > MAX_FILE_BYTES or member is None else member.read()
-                elif m.issym():
-                    links[name] = m.linkname
-        return cls(root, files, links)
 
     def _rel(self, path: str) -> str:
         rel = posixpath.relpath(path, self.root)
@@ -153,14 +137,14 @@ class MemoryFS:
         data = self.files.get(rel) if rel is not None else None
         if data is None:
             raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
-        if isinstance(data, _TooLarge) or len(data) > limit:
-            size = data.size if isinstance(data, _TooLarge) else len(data)
+        if isinstance(data, TooLarge) or len(data) > limit:
+            size = data.size if isinstance(data, TooLarge) else len(data)
             raise ReadError("file-too-large", f"file is {size:,} bytes, over the {limit:,}-byte limit for registry files",
                             "registry files are small text files; split or shorten it")
         return data
 
 
-class _TooLarge(bytes):
+class TooLarge(bytes):
     """Placeholder for a file over the size limit (its content is never read)."""
 
     size: int

@@ -1,0 +1,47 @@
+"""adapters.git: a base commit's registry files, read in memory exactly as committed."""
+import os
+import subprocess
+
+from eventbus.adapters.git import tree_at
+from eventbus.load.files import MAX_FILE_BYTES
+from eventbus.load.fs import TooLarge
+
+
+def test_the_files_are_the_commits_bytes_whatever_gitattributes_say(tree):
+    before = tree.files()
+    # export-ignore and export-subst change what `git archive` writes, not what was committed
+    (tree.root / ".gitattributes").write_text("events/** export-ignore\nconsumers/** export-subst\n")
+    (tree.root / "consumers/notify/notifier.yaml").write_text("application: notifier  # $Format:%H$\n")
+    base = tree.commit("attributes")
+    fs = tree_at(str(tree.root), base)
+    assert set(fs.files) == set(before)  # the registry folders and Pulumi files
+    assert fs.files["consumers/notify/notifier.yaml"] == b"application: notifier  # $Format:%H$\n"
+    assert all(fs.files[p] == before[p].encode() for p in before if p.startswith("events/"))
+
+
+def test_a_file_over_the_limit_is_kept_as_its_size_and_names_are_not_patterns(tree):
+    (tree.root / "consumers/notify/huge.yaml").write_bytes(b"a" * (MAX_FILE_BYTES + 1))
+    (tree.root / "Pulumi.[d]ev.yaml").write_text("config: {}\n")  # a glob would match Pulumi.dev.yaml
+    base = tree.commit("huge")
+    fs = tree_at(str(tree.root), base)
+    huge = fs.files["consumers/notify/huge.yaml"]
+    assert isinstance(huge, TooLarge) and huge.size == MAX_FILE_BYTES + 1 and huge == b""
+    assert fs.files["Pulumi.[d]ev.yaml"] == b"config: {}\n"
+
+
+def test_a_registry_in_a_subfolder_is_read_from_that_folder(tmp_path):
+    from tests.conftest import Tree
+
+    repo = tmp_path / "repo"
+    sub = repo / "platform" / "bus"
+    sub.mkdir(parents=True)
+    t = Tree(sub).write()
+    (repo / "events").mkdir()
+    (repo / "events" / "outside.yaml").write_text("not: registry\n")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "x"], check=True, env=env)
+    fs = tree_at(str(sub), "HEAD")
+    assert "events/outside.yaml" not in fs.files
+    assert fs.files["events/claims/claim_created/event.yaml"] == t.files()["events/claims/claim_created/event.yaml"].encode()
