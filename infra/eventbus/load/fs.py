@@ -92,11 +92,18 @@ class MemoryFS:
                     self.dirs.setdefault("/".join(parts[: i + 1]), set())
 
     def _rel(self, path: str) -> str:
+        prefix = self.root + "/"
+        if path.startswith(prefix):  # the loader's paths: the root joined with names, nothing to normalize
+            rest = path[len(prefix):]
+            if rest and "//" not in rest and "/." not in "/" + rest and not rest.endswith("/"):
+                return rest
         rel = posixpath.relpath(path, self.root)
         return "" if rel == "." else rel
 
     def _resolve(self, rel: str, depth: int = 0) -> str | None:
         """Follow links inside the tree; None when a link leaves it."""
+        if not self.links:
+            return rel
         if depth > 20:
             return None
         parts = rel.split("/") if rel else []
