@@ -49,6 +49,46 @@ def test_retired_event_may_be_removed(tree):
     assert run_gate(tree.root, base).findings == []
 
 
+def _move_claim_created(tree):
+    """claims/claim_created moved to claims/claim_opened, keeping its topic (event-removal lets it through)."""
+    ev = tree.events.pop("claims/claim_created")
+    ev["meta"]["topic"]["name"] = "claims_claim_created"
+    tree.events["claims/claim_opened"] = ev
+    for s in tree.consumers["notify/notifier"]["subscriptions"]:
+        if s["event"] == "claims/claim_created":
+            s["event"] = "claims/claim_opened"
+    return ev
+
+
+def test_a_moved_event_keeping_its_topic_passes(tree):
+    base = _base(tree)
+    _move_claim_created(tree)
+    tree.write()
+    tree.commit("move")
+    assert run_gate(tree.root, base).findings == []
+
+
+def test_a_moved_event_keeps_its_history(tree):
+    # moving the folder must not make the merged versions, key, partitions and mode new again
+    base = _base(tree)
+    ev = _move_claim_created(tree)
+    v1 = json.loads(json.dumps(ev["versions"][0]))
+    v1["doc"] = "Rewritten."
+    ev["versions"][0] = v1
+    ev["key"] = {"type": "long", "doc": "Claim id as a number."}
+    ev["meta"]["topic"]["partitions"] = 1
+    ev["meta"]["schema"]["compatibility"] = "NONE"
+    tree.write()
+    tree.commit("move and rewrite")
+    found = {(f.rule, f.loc.file) for f in run_gate(tree.root, base).findings if f.severity.name == "ERROR"}
+    assert found == {
+        ("version-immutable", "events/claims/claim_opened/v1.avsc"),
+        ("version-immutable", "events/claims/claim_opened/key.avsc"),
+        ("partitions-grow", "events/claims/claim_opened/event.yaml"),
+        ("compatibility-weakened", "events/claims/claim_opened/event.yaml"),
+    }, found
+
+
 def test_unknown_base_ref_is_a_usage_error(tree):
     from eventbus.cli.main import main
 

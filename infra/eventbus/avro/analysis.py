@@ -15,6 +15,7 @@ from functools import lru_cache
 from eventbus.avro.compat import Incompatibility, check_parsed
 from eventbus.avro.parser import AvroError, PolicyError
 from eventbus.avro.schema import parse_text
+from eventbus.model.registry import merged_events
 
 POOL_THRESHOLD = 150  # events; below this a pool costs more than it saves (above, the work overlaps loading and the other rules)
 
@@ -268,9 +269,10 @@ def decode(d: dict) -> AvroAnalysis:
 
 def jobs_for(events, base) -> list[Job]:
     jobs: list[Job] = []
+    history = merged_events(events, base)
     for e in events:
         merged: set[int] = set()
-        old = base.events_by_ref.get(e.ref) if base is not None else None
+        old = history.get(e.ref)
         if old is not None:
             merged = {v.version for v in old.versions}
         versions = [(v.version, v.path, v.text) for v in e.versions if v.schema is not None]

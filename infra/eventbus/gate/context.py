@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from eventbus.model import Consumer, Event, Producer, Registry, Subscription
+from eventbus.model import Consumer, Event, Producer, Registry, Subscription, merged_events
 from eventbus.model.stack import StackConfig
 
 
@@ -50,6 +50,11 @@ class Context:
         return out
 
     # -- derived, computed once ------------------------------------------------------------------
+    @cached_property
+    def history(self) -> dict[str, Event]:
+        """Event ref -> the event as merged at the base (followed through a move that kept its topic)."""
+        return merged_events(self.registry.events, self.base)
+
     def desired(self, stack: StackConfig):
         """The desired state of ``stack`` for this tree."""
         if stack.name not in self._desired:

@@ -26,5 +26,6 @@ from eventbus.model.registry import (  # noqa: F401
     Subscription,
     Team,
     TopicSettings,
+    merged_events,
     weakens,
 )

@@ -318,3 +318,20 @@ class Registry:
             for s in c.subscriptions:
                 out.setdefault(s.event, []).append((c, s))
         return {k: tuple(v) for k, v in out.items()}
+
+
+def merged_events(events, base: Registry | None) -> dict[str, Event]:
+    """Each event's merged self at ``base``, by the event's ref: the base event of the same ref, or,
+    for an event whose folder moved (or was renamed) with its topic name kept, the base event of
+    that topic whose ref is gone (event-removal lets such a move through, so its history follows it)."""
+    if base is None:
+        return {}
+    old = base.events_by_ref
+    refs = {e.ref for e in events}
+    moved = {o.topic_name: o for o in base.events if o.ref not in refs}
+    out: dict[str, Event] = {}
+    for e in events:
+        prior = old.get(e.ref) or moved.get(e.topic_name)
+        if prior is not None:
+            out[e.ref] = prior
+    return out

@@ -17,7 +17,7 @@ class CompatibilityWeakened(Rule):
     hint = "keep the mode (or make it stricter); publish a successor event for a breaking change"
 
     def check(self, ctx):
-        base = ctx.base.events_by_ref
+        base = ctx.history
         for e in ctx.registry.events:
             old = base.get(e.ref)
             if old is None or not old.versions or old.compatibility == e.compatibility:

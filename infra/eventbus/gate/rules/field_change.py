@@ -33,7 +33,7 @@ class FieldChange(Rule):
             subscribers = ctx.registry.subscribers.get(e.ref, ())
             if not subscribers or len(e.versions) < 2:
                 continue
-            old = ctx.base.events_by_ref.get(e.ref)
+            old = ctx.history.get(e.ref)
             merged = {v.version for v in old.versions} if old is not None else set()
             for prev, sv in zip(e.versions, e.versions[1:], strict=False):
                 if sv.version in merged or not (parses(ctx, prev) and parses(ctx, sv)):

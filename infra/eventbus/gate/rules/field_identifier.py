@@ -34,5 +34,5 @@ class FieldIdentifier(Rule):
                                    'or "classification": "none" if it is not one')
 
 def _merged(ctx, ref: str, version: int) -> bool:
-    old = ctx.base.events_by_ref.get(ref)
+    old = ctx.history.get(ref)
     return old is not None and any(v.version == version for v in old.versions)

@@ -16,6 +16,6 @@ class PartitionsGrow(Rule):
 
     def check(self, ctx):
         for e in ctx.registry.events:
-            old = ctx.base.events_by_ref.get(e.ref)
+            old = ctx.history.get(e.ref)
             if old is not None and e.topic.partitions < old.topic.partitions:
                 yield self.finding(e.pos.loc("topic", "partitions"), f"partitions lowered from {old.topic.partitions} to {e.topic.partitions}", f"set partitions back to {old.topic.partitions} or more")

@@ -11,6 +11,6 @@ class TopicRename(Rule):
 
     def check(self, ctx):
         for e in ctx.registry.events:
-            old = ctx.base.events_by_ref.get(e.ref)
+            old = ctx.history.get(e.ref)
             if old is not None and old.topic_name != e.topic_name:
                 yield self.finding(e.pos.loc("topic", "name"), f"topic name changed from {old.topic_name} to {e.topic_name}: the topic would be replaced and its data lost")

@@ -16,16 +16,19 @@ class VersionImmutable(Rule):
 
     def check(self, ctx):
         for e in ctx.registry.events:
-            old = ctx.base.events_by_ref.get(e.ref)
+            old = ctx.history.get(e.ref)
             if old is None:
                 continue
             now = {v.version: v for v in e.versions}
             for ov in old.versions:
                 nv = now.get(ov.version)
                 if nv is None:
-                    yield self.finding(e.pos.loc(), f"merged schema {ov.path} was deleted", f"restore {ov.path} (git checkout <base> -- {ov.path})")
+                    here = f"{e.folder}/{ov.path.rpartition('/')[2]}"  # where it belongs now (the folder may have moved)
+                    restore = f"git checkout <base> -- {ov.path}" if here == ov.path else f"git show <base>:{ov.path} > {here}"
+                    yield self.finding(e.pos.loc(), f"merged schema {ov.path} was deleted", f"restore {here} ({restore})")
                 elif nv.digest != ov.digest:
-                    yield self.finding(Loc(nv.path, 1), f"merged schema {nv.path} was modified", f"restore it (git checkout <base> -- {nv.path}) and add v{max(now) + 1}.avsc with the change")
+                    restore = f"git checkout <base> -- {nv.path}" if nv.path == ov.path else f"git show <base>:{ov.path} > {nv.path}"
+                    yield self.finding(Loc(nv.path, 1), f"merged schema {nv.path} was modified", f"restore it ({restore}) and add v{max(now) + 1}.avsc with the change")
             if old.key_schema is not None:
                 if e.key_schema is None:
                     yield self.finding(e.pos.loc(), f"merged key schema {old.key_schema.path} was deleted", "restore key.avsc: the key decides partitioning and cannot change")
