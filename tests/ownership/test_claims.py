@@ -71,6 +71,12 @@ def test_a_legacy_identity_is_the_applications_team_to_approve():
     assert set(claimed(base, gone)) == {"notify"}
 
 
+def test_deleting_the_record_changes_every_identity_it_held():
+    # removing one application's entry claims its team; removing the whole file must as well
+    got = claimed(adopted(), Tree())
+    assert got == {"notify": "adopt/prod.yaml changes the identity notify/notifier has on stack prod"}
+
+
 def test_a_successor_of_another_team_needs_that_team():
     base = Tree()
     head = copy.deepcopy(base)

@@ -116,16 +116,19 @@ def _adoption_claims(base: Registry, head: Registry, claim, gh) -> None:
     """The teams an adoption record's change reaches (see :func:`claims`)."""
     stacks = {st.name: st for st in head.stacks}
     teams = sorted(head.teams_by_id)
-    for a in head.adoptions:
-        prev = base.adoption(a.stack)
-        stack = stacks.get(a.stack)
+    # a record deleted by the change is a record emptied: every legacy identity it held changes
+    for name in sorted({a.stack for a in head.adoptions} | {a.stack for a in base.adoptions}):
+        a, prev = head.adoption(name), base.adoption(name)
+        file = (a if a is not None else prev).file
+        stack = stacks.get(name)
         topics = {stack.topic(e.topic_name): e for e in head.events} if stack is not None else {}
+        now_apps = a.applications if a is not None else {}
         before_apps = prev.applications if prev is not None else {}
-        for ref in sorted(set(a.applications) | set(before_apps)):
-            legacy, before = a.applications.get(ref), before_apps.get(ref)
+        for ref in sorted(set(now_apps) | set(before_apps)):
+            legacy, before = now_apps.get(ref), before_apps.get(ref)
             app_team = ref.partition("/")[0]
             if _identity(legacy) != _identity(before):
-                claim(app_team, gh(app_team), f"{a.file} changes the identity {ref} has on stack {a.stack}", a.file)
+                claim(app_team, gh(app_team), f"{file} changes the identity {ref} has on stack {name}", file)
             if legacy is None:
                 continue
             for k in sorted(set(legacy.kept_acls) - set(before.kept_acls if before is not None else ()), key=repr):
@@ -135,12 +138,12 @@ def _adoption_claims(base: Registry, head: Registry, claim, gh) -> None:
                     for topic, e in sorted(topics.items()):
                         if e.owner != app_team and _covers(k.resource_name, k.pattern, topic) and (
                                 k.operation not in _READS or e.access_policy == "restricted"):
-                            claim(e.owner, gh(e.owner), f"{a.file} keeps {k.operation} on {topic} ({e.ref}) for {ref}", a.file)
+                            claim(e.owner, gh(e.owner), f"{file} keeps {k.operation} on {topic} ({e.ref}) for {ref}", file)
                 elif k.resource_type == "Group":
                     for t in teams:
                         space = t + "."
                         if t != app_team and (_covers(k.resource_name, k.pattern, space) or k.resource_name.startswith(space)):
-                            claim(t, gh(t), f"{a.file} keeps {k.operation} on group {k.resource_name} (team {t}'s space) for {ref}", a.file)
+                            claim(t, gh(t), f"{file} keeps {k.operation} on group {k.resource_name} (team {t}'s space) for {ref}", file)
 
 
 def approvals_data(root: str, base: str, registry: Registry) -> dict:
