@@ -52,6 +52,17 @@ def test_wildcards_and_prefixes_reach_every_owner_they_cover():
     assert "notify" not in got  # its identity is as it was; more access for itself is the owners' to approve
 
 
+def test_a_kept_cluster_binding_beyond_describing_needs_every_event_owner():
+    # Alter on the cluster manages ACLs: notify/notifier could grant itself any topic, restricted ones included
+    head = adopted()
+    head.adoptions["prod"]["applications"]["notify/notifier"]["kept_acls"] = [{"resource_type": "Cluster", "name": "kafka-cluster", "operation": "Alter"}]
+    got = claimed(adopted(), head)
+    assert set(got) == {"claims-team", "pharmacy"}
+    assert "keeps Alter on the cluster for notify/notifier" in got["pharmacy"]
+    head.adoptions["prod"]["applications"]["notify/notifier"]["kept_acls"] = [{"resource_type": "Cluster", "name": "kafka-cluster", "operation": "IdempotentWrite"}]
+    assert claimed(adopted(), head) == {}
+
+
 def test_reading_an_open_event_is_like_subscribing_to_it():
     head = adopted()
     head.adoptions["prod"]["applications"]["notify/notifier"]["kept_acls"] = [{"resource_type": "Topic", "name": "claims_claim_created", "operation": "Read"},

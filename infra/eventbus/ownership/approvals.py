@@ -53,7 +53,9 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
       application is on the stack (its legacy Kafka user, group, role or kept credential): the
       application's team; that newly keeps a binding on the topic of another team's event beyond
       reading an open one (writing, altering, deleting, reading a restricted event): the event's
-      owner; on a group in another team's space (``<team>.``): that team. A kept binding is a
+      owner; on the cluster beyond describing it or idempotent writes (managing ACLs, topics or
+      configs reaches every topic): every other team owning an event; on a group in another
+      team's space (``<team>.``): that team. A kept binding is a
       grant like any other, so it traces to the same approvals.
     CODEOWNERS at the base covers the rest (the old owner of an event, existing applications).
     """
@@ -97,6 +99,7 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
 
 
 _READS = ("Read", "Describe")
+_CLUSTER_SAFE = ("Describe", "DescribeConfigs", "IdempotentWrite")  # cluster operations that reach no other team's topic
 
 
 def _identity(legacy) -> tuple:
@@ -139,6 +142,10 @@ def _adoption_claims(base: Registry, head: Registry, claim, gh) -> None:
                         if e.owner != app_team and _covers(k.resource_name, k.pattern, topic) and (
                                 k.operation not in _READS or e.access_policy == "restricted"):
                             claim(e.owner, gh(e.owner), f"{file} keeps {k.operation} on {topic} ({e.ref}) for {ref}", file)
+                elif k.resource_type == "Cluster" and k.operation not in _CLUSTER_SAFE:
+                    # cluster-wide power (ACLs, topics, configs) reaches every topic on the stack
+                    for owner in sorted({e.owner for e in topics.values()} - {app_team}):
+                        claim(owner, gh(owner), f"{file} keeps {k.operation} on the cluster for {ref}, which reaches every topic", file)
                 elif k.resource_type == "Group":
                     for t in teams:
                         space = t + "."
