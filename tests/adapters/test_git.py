@@ -45,3 +45,14 @@ def test_a_registry_in_a_subfolder_is_read_from_that_folder(tmp_path):
     fs = tree_at(str(sub), "HEAD")
     assert "events/outside.yaml" not in fs.files
     assert fs.files["events/claims/claim_created/event.yaml"] == t.files()["events/claims/claim_created/event.yaml"].encode()
+
+
+def test_changed_files_are_named_as_they_are(tree):
+    # git quotes a name with non-ASCII characters unless -z: CODEOWNERS would then match nothing
+    from eventbus.adapters.git import changed_files
+
+    base = tree.commit("base")
+    (tree.root / "events/claims/claim_created/examples/é.json").write_text("{}\n")
+    tree.commit("unicode name")
+    (tree.root / "consumers/notify/ü.yaml").write_text("x: 1\n")  # untracked
+    assert changed_files(str(tree.root), base) == ["consumers/notify/ü.yaml", "events/claims/claim_created/examples/é.json"]

@@ -55,8 +55,9 @@ def show(root: str, commit: str, path: str) -> str:
 def changed_files(root: str, base: str) -> list[str]:
     """Paths changed between ``base`` and the working tree (committed, staged, unstaged, untracked)."""
     commit = resolve(root, base)
-    files = set(str(_git(root, "diff", "--name-only", "--no-renames", "--relative", commit, "--")).splitlines())
-    files |= set(str(_git(root, "ls-files", "--others", "--exclude-standard")).splitlines())
+    # -z: names as they are (without it git quotes a name with non-ASCII or control characters)
+    files = set(os.fsdecode(bytes(_git(root, "diff", "-z", "--name-only", "--no-renames", "--relative", commit, "--", binary=True))).split("\0"))
+    files |= set(os.fsdecode(bytes(_git(root, "ls-files", "-z", "--others", "--exclude-standard", binary=True))).split("\0"))
     return sorted(f for f in files if f)
 
 
