@@ -108,3 +108,14 @@ def test_the_base_read_from_git_has_the_adoption_records(tmp_path):
     base = t.commit("adopted")
     fs = tree_at(str(tmp_path), base)
     assert claims(load_registry(fs.root, fs=fs).registry, registry(t)) == []
+
+
+def test_a_kept_transactional_id_in_another_teams_space_needs_that_team():
+    # Write on another team's transactional id lets an application fence that team's producer
+    head = adopted()
+    head.adoptions["prod"]["applications"]["notify/notifier"]["kept_acls"] = [
+        {"resource_type": "TransactionalId", "name": "pharmacy.", "pattern": "Prefixed", "operation": "Write"},
+        {"resource_type": "TransactionalId", "name": "notify.notifier-tx", "operation": "Write"}]
+    got = claimed(adopted(), head)
+    assert set(got) == {"pharmacy"}
+    assert "keeps Write on transactional id pharmacy. (team pharmacy's space) for notify/notifier" in got["pharmacy"]

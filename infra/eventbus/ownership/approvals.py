@@ -54,8 +54,8 @@ def claims(base: Registry, head: Registry) -> list[Claim]:
       application's team; that newly keeps a binding on the topic of another team's event beyond
       reading an open one (writing, altering, deleting, reading a restricted event): the event's
       owner; on the cluster beyond describing it or idempotent writes (managing ACLs, topics or
-      configs reaches every topic): every other team owning an event; on a group in another
-      team's space (``<team>.``): that team. A kept binding is a
+      configs reaches every topic): every other team owning an event; on a group or a
+      transactional id in another team's space (``<team>.``): that team. A kept binding is a
       grant like any other, so it traces to the same approvals.
     CODEOWNERS at the base covers the rest (the old owner of an event, existing applications).
     """
@@ -146,11 +146,13 @@ def _adoption_claims(base: Registry, head: Registry, claim, gh) -> None:
                     # cluster-wide power (ACLs, topics, configs) reaches every topic on the stack
                     for owner in sorted({e.owner for e in topics.values()} - {app_team}):
                         claim(owner, gh(owner), f"{file} keeps {k.operation} on the cluster for {ref}, which reaches every topic", file)
-                elif k.resource_type == "Group":
+                elif k.resource_type in ("Group", "TransactionalId"):
+                    # a group or transactional id in another team's space: joining its group, fencing its producer
+                    what = "group" if k.resource_type == "Group" else "transactional id"
                     for t in teams:
                         space = t + "."
                         if t != app_team and (_covers(k.resource_name, k.pattern, space) or k.resource_name.startswith(space)):
-                            claim(t, gh(t), f"{file} keeps {k.operation} on group {k.resource_name} (team {t}'s space) for {ref}", file)
+                            claim(t, gh(t), f"{file} keeps {k.operation} on {what} {k.resource_name} (team {t}'s space) for {ref}", file)
 
 
 def approvals_data(root: str, base: str, registry: Registry) -> dict:
