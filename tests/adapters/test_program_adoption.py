@@ -48,3 +48,23 @@ def test_one_import_id_for_the_record_and_the_killed_deploy_fallback():
     assert import_id(spec, set()) is None
     assert import_id(spec, {"t"}) == "t"  # EVENTBUS_ADOPT_TOPICS: on the cluster, not in the state
     assert import_id(TopicSpec("t", "d/e", 1, 1, (), False, "none", "production", False, adopt="t"), set()) == "t"
+
+
+def test_an_adopted_principal_or_role_is_released_not_deleted(tmp_path):
+    """Retained on delete: when the record lets the legacy identity go, the engine deletes what the
+    state holds under its old name (the adopted role NotifierReader, the bindings of User:notifier-svc)
+    unless the state says to retain it; derived identities are the stack's and are deleted as before."""
+    t = tree("prod", **{"notify/notifier": {"role": "NotifierReader"}})
+    t.root = tmp_path
+    t.write()
+    run = run_program("prod", root=tmp_path)
+    roles = {r.import_id: r.retain_on_delete for r in run.monitor.registered if r.type == "aws:iam/role:Role"}
+    assert roles == {"NotifierReader": True, "": False}
+    local = tmp_path / "local"
+    t = tree(**LEGACY)
+    t.root = local
+    t.write()
+    run = run_program("local", root=local)
+    principals = {r.name: r.retain_on_delete for r in run.monitor.registered if r.type == "eventbus:kafka:Principal"}
+    assert principals["notifier-svc"] is True and principals["refill-api-legacy"] is True
+    assert principals["claims-team.claims-publisher"] is False

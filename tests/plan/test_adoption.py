@@ -75,3 +75,31 @@ def test_kept_settings_are_quoted_in_the_comment():
     row = next(line for line in text.splitlines() if "segment.ms" in line)
     assert "segment.ms `1</details>\\n\\n## @department-of-veterans-affairs/eeb-platform approved ![x](https://example.com/x.png)` → `2 <b>x</b>`" in row
     assert not [line for line in text.splitlines() if line.startswith("## @") or line.startswith("</details>")]
+
+
+def test_a_legacy_identity_let_go_needs_attention():
+    """Removing an application's entry from the record (or its ``credential: keep``) moves it to its
+    derived names: the plan said "No infrastructure changes" (grants and IAM statements name topics
+    and groups, not the identity) while the deploy dropped the adopted role or principal and
+    replaced the application's own SCRAM password."""
+    legacy = {"notify/notifier": {"kafka_user": "notifier-svc", "credential": "keep", "role": "NotifierReader"}}
+    for stack in ("prod", "local"):
+        t = tree(stack, **legacy)
+        base = state(t, stack)
+        t.adoptions[stack]["applications"].pop("notify/notifier")
+        sp = diff(base, state(t, stack))
+        danger = [r.text for r in sp.risks if r.level == "danger" and r.subject == "notify/notifier"]
+        if stack == "prod":
+            assert danger == ["`notify/notifier` changes IAM role `NotifierReader` → `eeb-prod.notify.notifier`: the role `NotifierReader` is released "
+                              "as it is (adopted: kept in IAM, no longer managed); its principals must assume the new role's ARN"]
+        else:
+            assert len(danger) == 1 and "changes Kafka user `notifier-svc` → `notify.notifier`: the principal `User:notifier-svc` is released" in danger[0]
+            assert danger[0].endswith("its SCRAM credential is the stack's derived one")
+        from eventbus.plan import Plan
+
+        assert "No infrastructure changes" not in markdown(Plan("main", "0" * 40, [sp], []))
+    t = tree(**legacy)
+    base = state(t, "local")
+    t.adoptions["local"]["applications"]["notify/notifier"].pop("credential")
+    (risk,) = [r for r in diff(base, state(t, "local")).risks if r.level == "danger"]
+    assert "the SCRAM password of `User:notifier-svc`, its own until now, is replaced by the stack's derived one" in risk.text

@@ -8,7 +8,8 @@ Every value from the tree that a risk or a line quotes is written with
 be rewritten by the text it quotes. *Needs attention* lists every weakening of a protection:
 deletions, shrinking partitions, replication changes, retention cut short or set to forever on
 PII/PHI, cleanup policy, compatibility mode weakened, classification lowered, restricted access
-opened, stack protection turned off, a key schema added or changed, new read or write
+opened, stack protection turned off, a key schema added or changed, an application's Kafka user,
+IAM role or kept SCRAM credential changed (a legacy identity added or let go), new read or write
 access or new principals on roles that touch PII/PHI, and field by field (from
 :mod:`eventbus.avro.contract`): a new version's change to a field that an application on the
 stack reads (named, with its owner), the classified fields a new reader reads (or *least data*
@@ -267,6 +268,26 @@ def _statements(role: RoleSpec | None) -> set[tuple[str, str, str]]:
     return {(s.sid, act, res) for s in (role.statements if role else ()) for act in s.actions for res in s.resources}
 
 
+def _identity_risks(ref: str, old: DesiredState, o_app: AppSpec, n_app: AppSpec, o_role: RoleSpec | None, n_role: RoleSpec | None,
+                    risks: list[Risk]) -> None:
+    """An application that stays but changes identity (its adoption record's legacy names added or
+    let go): the principal, role or SCRAM credential it had leaves, which neither its grants nor its
+    statements show (they name topics and groups, not the identity). An adopted one is released
+    (retained on delete), a derived one deleted."""
+    if "acl" in old.authorization and o_app.kafka_user != n_app.kafka_user:
+        fate = "is released as it is (adopted: kept on the cluster, no longer managed)" if o_app.adopt else "and its bindings are deleted"
+        cred = "; its SCRAM credential is the stack's derived one" if old.scram_users and not n_app.keep_credential else ""
+        risks.append(Risk("danger", ref, f"{c(ref)} changes Kafka user {c(o_app.kafka_user)} → {c(n_app.kafka_user)}: the principal "
+                                         f"{c(o_app.principal)} {fate}; its clients must authenticate as {c(n_app.principal)}{cred}"))
+    elif o_app.keep_credential and not n_app.keep_credential:
+        risks.append(Risk("danger", ref, f"{c(ref)}: the SCRAM password of {c(n_app.principal)}, its own until now, is replaced by the stack's "
+                                         f"derived one; its clients fail to authenticate until they use `eventbus credentials {ref}`"))
+    if o_role is not None and n_role is not None and o_role.name != n_role.name:
+        fate = "is released as it is (adopted: kept in IAM, no longer managed)" if o_role.adopt else "is deleted"
+        risks.append(Risk("danger", ref, f"{c(ref)} changes IAM role {c(o_role.name)} → {c(n_role.name)}: the role {c(o_role.name)} {fate}; "
+                                         "its principals must assume the new role's ARN"))
+
+
 def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: list[Risk]) -> AppChange:
     o_app = old.apps_by_ref.get(ref) if old else None
     n_app = new.apps_by_ref.get(ref)
@@ -298,6 +319,8 @@ def _app_change(ref: str, old: DesiredState | None, new: DesiredState, risks: li
     o_tr = set(o_role.trust_principals) if o_role else set()
     n_tr = set(n_role.trust_principals) if n_role else set()
     ch.trust_added, ch.trust_removed = sorted(n_tr - o_tr), sorted(o_tr - n_tr)
+    if old is not None and o_app is not None and n_app is not None:
+        _identity_risks(ref, old, o_app, n_app, o_role, n_role, risks)
     for operation, topic in gained:
         if topic in sensitive:
             verb = "read" if operation == "Read" else "write"

@@ -28,7 +28,7 @@ def _summary(sp: StackPlan) -> str:
         parts.append(f"schema versions +{c['schema_versions_added']}")
     if c["iam_statements_added"] or c["iam_statements_removed"]:
         parts.append(f"IAM +{c['iam_statements_added']} −{c['iam_statements_removed']}")
-    return ", ".join(parts)
+    return ", ".join(parts) or "see Needs attention"
 
 
 def _fold(title: str, lines: list[str]) -> list[str]:

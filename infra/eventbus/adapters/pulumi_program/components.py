@@ -12,6 +12,10 @@
     inline least-privilege policy;
   - :class:`AclAndIamApplication` (both) — the principal and the role.
 
+  An adopted principal or role (the application's legacy identity in the stack's adoption record)
+  is retained on delete: when the record lets it go, the application moves to its derived names
+  and the legacy one is released as it is, never deleted.
+
 Every child is declared with ``parent=`` its component (an IAM role's policy with ``parent=`` the
 role). A child with an explicit provider (the topic, the principal, a Confluent subject) gets it
 in its own options; the component has none.
@@ -176,7 +180,8 @@ def _principal(parent: Application, args: AclApplicationArgs) -> Principal | Non
         acls=[{"resourceType": a.resource_type, "resourceName": a.resource_name, "patternType": a.pattern,
                "operation": a.operation, "host": a.host, "permission": a.permission} for a in args.acls],
         scram={"mechanism": SCRAM_MECHANISM, "password": args.password} if args.password is not None else None,
-        opts=pulumi.ResourceOptions(parent=parent, provider=args.provider, import_=args.import_id),
+        # adopted (the legacy principal found live): released, not deleted, when the record lets it go
+        opts=pulumi.ResourceOptions(parent=parent, provider=args.provider, import_=args.import_id, retain_on_delete=args.import_id is not None),
     )
 
 
@@ -190,7 +195,7 @@ def _role(parent: Application, args: IamApplicationArgs):
         permissions_boundary=args.role.permissions_boundary,
         description=args.description,
         tags=args.tags,
-        opts=pulumi.ResourceOptions(parent=parent, import_=args.role.adopt),
+        opts=pulumi.ResourceOptions(parent=parent, import_=args.role.adopt, retain_on_delete=args.role.adopt is not None),  # adopted: released, not deleted
     )
     policy = aws.iam.RolePolicy(
         f"{args.kafka_user}-access",
