@@ -147,3 +147,20 @@ def test_entities_pass_the_portals_own_validators(docs, sample_site):
     api = _resolve_placeholders(next(d for d in docs if d["kind"] == "API"), base)
     api["spec"].pop("definition")
     assert len(_portal_errors([bad, api])) == 2
+
+
+def test_characters_yaml_refuses_are_escaped(tree, tmp_path):
+    """DEL, the C1 controls and U+FFFE/U+FFFF pass the gate in a title or a team's name, but a YAML loader refuses the whole
+    file on any of them (every entity of the portal lost): they are written as escapes, and read back as they were."""
+    from eventbus.catalog import build_catalog
+
+    title = "Claim\x7f created \x80\x9f\ufffe\uffff \x85 \u2028 end"
+    tree.events["claims/claim_created"]["meta"]["title"] = title
+    tree.teams["claims-team"]["name"] = "Claims\x7f team"
+    tree.write()
+    build_catalog(str(tree.root), str(tmp_path / "site"))
+    text = (tmp_path / "site/backstage/catalog-info.yaml").read_text(encoding="utf-8")
+    docs = list(yaml.safe_load_all(text))
+    event = next(d for d in docs if d["kind"] == "Event" and d["metadata"]["name"] == "claims-claim-created")
+    assert event["metadata"]["title"] == title
+    assert any(link["title"] == "Contact Claims\x7f team" for link in event["metadata"].get("links", []))

@@ -167,6 +167,9 @@ _SPECIAL = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|
 
 
 _YAML_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029", 0xFEFF: "\\ufeff"}
+# characters YAML does not allow in a stream at all (DEL, the C1 controls, U+FFFE/U+FFFF, lone surrogates; JSON already
+# escapes C0): a loader refuses the whole file, so they are written as escapes too
+_YAML_BREAKS.update({c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), 0xFFFE, 0xFFFF, *range(0xD800, 0xE000)) if c not in _YAML_BREAKS})
 
 
 _SCALARS: dict[str, str] = {}  # text -> its YAML scalar: keys and most values repeat from entity to entity
