@@ -164,3 +164,38 @@ def test_characters_yaml_refuses_are_escaped(tree, tmp_path):
     event = next(d for d in docs if d["kind"] == "Event" and d["metadata"]["name"] == "claims-claim-created")
     assert event["metadata"]["title"] == title
     assert any(link["title"] == "Contact Claims\x7f team" for link in event["metadata"].get("links", []))
+
+
+def test_names_that_give_one_slug_get_distinct_entities(tree, tmp_path):
+    """claims/claim_created and claims_claim/created (its own topic name) are both ``claims-claim-created``; teams ``notify``
+    and ``notify-x`` give ``notify-x-notifier`` to notify/x-notifier and notify-x/notifier: one Event, API, AsyncAPI message
+    or Component stood for two (the later one's title, owner and topics over the other's). Every one gets a name of its
+    own, and none keeps the shared one (a newcomer never takes over the name of an entity already in the portal)."""
+    import copy
+
+    from eventbus.catalog import build_catalog
+    from tests.conftest import producer_app, team
+
+    ev = copy.deepcopy(tree.events["claims/claim_created"])
+    ev["meta"].update(domain="claims_claim", title="Claim created again", producers=[{"application": "claims-closer"}])
+    ev["meta"]["topic"] = {"name": "legacy_claims_created", "partitions": 3}
+    tree.events["claims_claim/created"] = ev
+    tree.teams["notify-x"] = team("notify-x")
+    arn = "arn:aws-us-gov:iam::123456789012:role/{}"
+    for t, a in (("notify", "x-notifier"), ("notify-x", "notifier")):
+        c = producer_app(t, a, {"prod": [arn.format(f"{t}-{a}")]})
+        c["subscriptions"] = [{"event": "claims/claim_created", "purpose": "Tell Veterans their claim was received.", "environments": ["prod"]}]
+        tree.consumers[f"{t}/{a}"] = c
+    tree.write()
+    build_catalog(str(tree.root), str(tmp_path / "site"))
+    docs = list(yaml.safe_load_all((tmp_path / "site/backstage/catalog-info.yaml").read_text()))
+    names = [(d["kind"], d["metadata"]["name"]) for d in docs]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    refs = {(d["kind"], d["metadata"]["annotations"].get(f"eventbus.va.gov/{'application' if d['kind'] == 'Component' else 'ref'}")): d["metadata"]["name"]
+            for d in docs}
+    for kind, ref in (("Event", "claims/claim_created"), ("Event", "claims_claim/created"), ("API", "claims/claim_created"),
+                      ("Component", "notify/x-notifier"), ("Component", "notify-x/notifier")):
+        assert refs[(kind, ref)].startswith(("claims-claim-created-", "notify-x-notifier-")), (kind, ref, refs[(kind, ref)])
+    bus = json.loads((tmp_path / "site/asyncapi/eventbus.json").read_text())
+    assert len(bus["components"]["messages"]) == 3
+    assert refs[("Event", "health/refill_requested")] == "health-refill-requested"  # a slug of one keeps it

@@ -70,6 +70,14 @@ def rename_team(tree):
     tree.teams["claims-team"]["name"] = "Claims Intake"
 
 
+def add_event_of_the_same_slug(tree):
+    """claims_claim/created gives claim_created's slug (claims-claim-created): both are renamed, on claim_created's pages too."""
+    ev = copy.deepcopy(tree.events["claims/claim_created"])
+    ev["meta"].update(domain="claims_claim", title="Claim created again", producers=[{"application": "claims-closer"}])
+    ev["meta"]["topic"] = {"name": "legacy_claims_created", "partitions": 3}
+    tree.events["claims_claim/created"] = ev
+
+
 def change_stack(tree):
     tree.stacks["prod"]["config"]["eventbus:replicationFactor"] = 2
 
@@ -78,7 +86,7 @@ def change_stack(tree):
 CHANGES = [
     (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "full"), (new_version, "incremental"),
     (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (change_subscription, "full"),
-    (rename_team, "full"), (change_stack, "full"),
+    (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"),
 ]
 
 
@@ -100,6 +108,12 @@ def test_a_series_of_changes_stays_identical(tree, tmp_path):
         step(tree)
         tree.write()
         assert_same_as_cold(tree, out, tmp_path, f"{i}-{step.__name__}", "incremental")
+    add_event_of_the_same_slug(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "same-slug-added", "incremental")
+    del tree.events["claims_claim/created"]  # claim_created gets its name back
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "same-slug-removed", "incremental")
     del tree.events["claims/claim_closed"]  # the successor goes: the deprecated event's page loses its link
     tree.events["claims/claim_created"]["meta"].pop("replaced_by")
     tree.write()

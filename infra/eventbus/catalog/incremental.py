@@ -163,14 +163,19 @@ def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
 
 
 def links(cat) -> dict[str, tuple[list[str], list[str]]]:
-    """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle)."""
-    from eventbus.catalog.model import producer_ref
+    """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle or whose
+    names give its slug)."""
+    from eventbus.catalog.model import producer_ref, slug
 
+    same_slug: dict[str, set[str]] = {}  # events whose names give one slug: adding or removing one renames another
+    for info in cat.events:
+        same_slug.setdefault(slug(f"{info.event.domain}-{info.event.name}"), set()).add(info.ref)
     out = {}
     for info in cat.events:
         e = info.event
         apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs))
-        near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()))
+        near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set())
+                      | (same_slug[slug(f"{e.domain}-{e.name}")] - {info.ref}))
         out[info.ref] = (apps, near)
     return out
 

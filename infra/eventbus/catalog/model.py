@@ -372,6 +372,22 @@ def slug(ref: str) -> str:
     return s
 
 
+def distinct_slugs(parts: list[tuple[str, str, str]]) -> dict[str, str]:
+    """``key -> slug(f"{a}-{b}")`` for each ``(key, a, b)``, no two alike: ``claims/contention_created`` and
+    ``claims_contention/created`` (or applications ``va-gov/status-tracker`` and ``va/gov-status-tracker``) give one
+    slug, so one entity would stand for both. Those all get a hash of their key instead: none keeps the slug, so a
+    newcomer never takes over the name (and the relations, links and history in the portal) of an entity already
+    there."""
+    import hashlib
+
+    plain = {key: slug(f"{a}-{b}") for key, a, b in parts}
+    count: dict[str, int] = {}
+    for s in plain.values():
+        count[s] = count.get(s, 0) + 1
+    return {key: s if count[s] == 1 else s[:54].rstrip("-") + "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+            for key, s in plain.items()}
+
+
 def _schema_json(v: SchemaVersion | None):
     if v is None:
         return None
@@ -548,7 +564,10 @@ def build_model(registry: Registry, states: list[tuple[StackConfig, DesiredState
         else:
             versions = [VersionView(v, _cached_rows(rows, v, declared), d) for v in e.versions]
             key_rows = _cached_rows(rows, e.key_schema, ()) if e.key_schema is not None else []
-        events.append(EventView(e, versions, key_rows, subs, slug(f"{e.domain}-{e.name}")))
+        events.append(EventView(e, versions, key_rows, subs, ""))
+    slugs = distinct_slugs([(i.ref, i.event.domain, i.event.name) for i in events])
+    for i in events:
+        i.slug = slugs[i.ref]
     by_ref = {i.ref: i for i in events}
     for i in events:
         target = by_ref.get(i.event.replaced_by or "")

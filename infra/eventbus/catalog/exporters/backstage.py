@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from eventbus.catalog.exporters import Exporter, File
-from eventbus.catalog.model import AppView, Catalog, EventView, slug
+from eventbus.catalog.model import AppView, Catalog, EventView, distinct_slugs, slug
 
 API_VERSION = "backstage.io/v1alpha1"
 SCHEMA_PATH = os.path.join(os.path.dirname(os.path.dirname(__file__)), "backstage-event.schema.json")
@@ -114,7 +114,8 @@ def api_entity(cat: Catalog, info: EventView) -> dict:
                      "definition": {"$text": f"../{info.asyncapi_path}"}}}
 
 
-def component_entity(cat: Catalog, app: AppView) -> dict | None:
+def component_entity(cat: Catalog, app: AppView, name: str | None = None) -> dict | None:
+    """``name``: the entity's, from :func:`component_names` (computed here when not given)."""
     names = cat.events_by_ref
     produced = sorted({names[e.ref].slug for e, _ in app.produces if e.ref in names})
     consumed = sorted({i.slug for i, _ in app.consumes})
@@ -125,7 +126,7 @@ def component_entity(cat: Catalog, app: AppView) -> dict | None:
     users = sorted({spec.kafka_user for _, spec in app.specs})
     if users:
         annotations[f"{ANNOTATION}/kafka-user"] = users[0]
-    meta: dict = {"name": slug(f"{app.team}-{app.application}"), "title": app.application, "description": app.description,
+    meta: dict = {"name": name or component_names(cat)[app.ref], "title": app.application, "description": app.description,
                   "annotations": annotations}
     links = _page_links(cat, app.path, "Event catalog page")
     if links:
@@ -139,6 +140,11 @@ def component_entity(cat: Catalog, app: AppView) -> dict | None:
     return {"apiVersion": API_VERSION, "kind": "Component", "metadata": meta, "spec": spec}
 
 
+def component_names(cat: Catalog) -> dict[str, str]:
+    """Application ref -> its Component's name, ``<team>-<application>``; distinct even where two refs give one slug."""
+    return distinct_slugs([(a.ref, a.team, a.application) for a in cat.apps.values()])
+
+
 def component_count(cat: Catalog) -> int:
     """How many Component entities :func:`entities` writes (without building them)."""
     return sum(1 for a in cat.apps.values() if a.produces or a.consumes)
@@ -146,8 +152,9 @@ def component_count(cat: Catalog) -> int:
 
 def entities(cat: Catalog) -> list[dict]:
     out = [event_entity(cat, i) for i in cat.events] + [api_entity(cat, i) for i in cat.events]
+    names = component_names(cat)
     for app in cat.apps.values():
-        c = component_entity(cat, app)
+        c = component_entity(cat, app, names[app.ref])
         if c is not None:
             out.append(c)
     return out
