@@ -324,3 +324,16 @@ def test_rebuild_rewrites_only_what_changed(tree, tmp_path):
     changed = build_catalog(str(tree.root), str(out))
     assert "A claim was established (edited)." in page.read_text() and '"rxId"' in other.read_text()
     assert 0 < changed.written < first.files / 3
+
+
+def test_control_characters_in_titles_keep_map_svg_well_formed(tree, tmp_path):
+    """A title can carry a C0 control character (a YAML escape, "\\x01" passes the gate); XML 1.0 allows none, escaped or
+    not, so map.svg no longer parsed. The diagrams show them as U+FFFD."""
+    import xml.dom.minidom
+
+    tree.events["claims/claim_created"]["meta"]["title"] = "Claim \x01 created \x0c\x1f"
+    tree.write()
+    site = tmp_path / "site"
+    build_catalog(str(tree.root), str(site))
+    doc = xml.dom.minidom.parse(str(site / "map.svg"))
+    assert "Claim \ufffd created \ufffd\ufffd" in "".join(t.firstChild.data for t in doc.getElementsByTagName("title") if t.firstChild)

@@ -8,8 +8,9 @@ file carries its own ``<style>``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 COL_X = (8, 338, 668)
 NODE_W = 250
@@ -42,6 +43,14 @@ class Node:
     kind: str = "event"  # producer | event | consumer | domain
     title: str = ""  # full text for the tooltip
     current: bool = False
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # no XML 1.0 document may hold them, escaped or not
+
+
+def escape(text: str, entities: dict[str, str] | None = None) -> str:
+    """Text for XML (a title can carry a control character: map.svg would no longer parse), shown as U+FFFD."""
+    return _xml_escape(_NOT_XML.sub("\ufffd", text), entities or {})
 
 
 def _attr(text: str) -> str:
