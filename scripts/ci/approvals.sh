@@ -5,6 +5,9 @@
 # EVENTBUS_ROOT is the pull request's tree (data only: this script and `eventbus` are the base
 # branch's). Reads the reviews and team memberships through `gh api`. Exit 0 when every claimed
 # owner team approved HEAD_SHA, 1 when one has not, 2 when GitHub cannot be read.
+# BASE_REF is the pull request's base branch: it must be main, because a pull request onto
+# another branch (which already holds what it adds) would claim nothing, and the check's success
+# stays on the head commit when the pull request is retargeted onto main.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 mkdir -p "$OUT"
 
@@ -16,6 +19,7 @@ head="${3:?usage: scripts/ci/approvals.sh PR_NUMBER BASE_SHA HEAD_SHA}"
 check_ref "$base"
 repo="${GH_REPO:?GH_REPO (owner/name) is not set}"
 [[ -n "${GH_TOKEN:-}" ]] || die "GH_TOKEN is empty: the check needs a token that reads team membership (fails closed)"
+[[ "${BASE_REF:-}" == main ]] || die "the base branch is '${BASE_REF:-}', not main: claims are only checked against main (fails closed)"
 mb="$(merge_base "$base")" || die "no merge base of '$base' and HEAD (checkout needs fetch-depth: 0)"
 
 rc=0

@@ -18,12 +18,13 @@ def _decoy_event(t):
     t.events["misc/decoy_event"] = ev
 
 
-def _check(ci, t, reviews=(), members=None, head=None):
+def _check(ci, t, reviews=(), members=None, head=None, base="main", base_ref="main"):
     head = head or t.git("rev-parse", "HEAD").strip()
     state = {"comments": [], "issues": [], "calls": [], "next_id": 1,
              "reviews": {"7": list(reviews)}, "teams": members if members is not None else {HEAD_TEAM: ["pat-pharmacy"]}}
     ci.gh_state.write_text(json.dumps(state))
-    return ci.run("approvals.sh", "7", "main", head, GH_REPO="example-org/registry", GH_TOKEN="t", EVENTBUS_ROOT=str(t.root))
+    return ci.run("approvals.sh", "7", base, head, GH_REPO="example-org/registry", GH_TOKEN="t", BASE_REF=base_ref,
+                  EVENTBUS_ROOT=str(t.root))
 
 
 def _branch(t, edit):
@@ -99,8 +100,23 @@ def test_nothing_claimed_passes_and_no_token_fails_closed(ci, git_tree):
     ci.with_fakes()
     assert _check(ci, git_tree).returncode == 0
     head = git_tree.git("rev-parse", "HEAD").strip()
-    res = ci.run("approvals.sh", "7", "main", head, GH_REPO="example-org/registry", GH_TOKEN="", EVENTBUS_ROOT=str(git_tree.root))
+    res = ci.run("approvals.sh", "7", "main", head, GH_REPO="example-org/registry", GH_TOKEN="", BASE_REF="main",
+                 EVENTBUS_ROOT=str(git_tree.root))
     assert res.returncode != 0 and "fails closed" in res.stderr
+
+
+def test_a_base_other_than_main_fails_the_check(ci, decoy):
+    # pull_request_review has no branch filter: a pull request onto a branch that already holds
+    # the decoy event (any writer can push one) claims nothing against it; a review run passes
+    # on the head commit, and retargeting the pull request onto main re-ran nothing
+    t, head = decoy
+    t.git("branch", "feature", head)
+    ci.with_fakes()
+    res = _check(ci, t, base="feature", base_ref="feature")
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "the base branch is 'feature', not main" in res.stderr
+    assert _check(ci, t, base_ref="").returncode == 1
+    assert _check(ci, t, [review("pat-pharmacy", "APPROVED", head)]).returncode == 0
 
 
 def test_approvals_markdown_lists_the_claimed_owner(decoy):

@@ -88,6 +88,15 @@ def test_the_approvals_check_runs_only_base_code(workflows):
     assert env["GH_TOKEN"] == APPROVALS_SECRET and env["EVENTBUS_ROOT"] == "${{ github.workspace }}/pr"
 
 
+def test_the_approvals_check_knows_the_base_branch(workflows):
+    """Review events have no branch filter: the script refuses a base other than main, and a
+    pull request retargeted onto main (`edited`) is checked again."""
+    wf = workflows["owner-approvals.yml"]
+    assert "edited" in wf["on"]["pull_request_target"]["types"]
+    env = next(s["env"] for s in wf["jobs"]["owner-approvals"]["steps"] if "approvals.sh" in s.get("run", ""))
+    assert env["BASE_REF"] == "${{ github.event.pull_request.base.ref }}"
+
+
 def test_the_plan_is_computed_by_the_base_branch(workflows):
     job = workflows["pull-request.yml"]["jobs"]["plan"]
     base = next(s for s in job["steps"] if s.get("with", {}).get("path") == "base")
