@@ -161,3 +161,23 @@ def test_no_output_format_can_issue_a_workflow_command(tree, capsys):
         else:
             assert commands == [], (name, commands)
     assert "::set-output" in outputs["text"]  # shown, on the finding's own line
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "--output", "{dir}"],
+    ["validate", "--output", "{dir}/missing/report.txt"],
+    ["plan", "--base", "main", "--output", "{dir}"],
+    ["plan", "--base", "main", "--ci-out", "{file}"],
+    ["codeowners", "--output", "{dir}"],
+    ["codeowners", "--output", "{file}/CODEOWNERS"],
+    ["codeowners", "--approvals", "main", "--output", "{dir}/missing/a.md"],
+])
+def test_an_output_that_cannot_be_written_is_a_usage_error(git_tree, tmp_path, argv, capsys):
+    """--output at a folder or in a missing folder, --ci-out at a file: exit 2 with the flag and
+    the reason on one line, not an 'internal error, please report it'."""
+    (tmp_path / "a-file").write_text("x")
+    argv = [a.format(dir=tmp_path, file=tmp_path / "a-file") for a in argv]
+    assert main(["--root", str(git_tree.root), *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {argv[-2]} ") and "cannot" in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1

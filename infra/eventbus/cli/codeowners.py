@@ -6,7 +6,7 @@ import os
 import re
 import sys
 
-from eventbus.cli.common import UsageError, root_of
+from eventbus.cli.common import UsageError, root_of, write_output
 
 
 def run(args) -> int:
@@ -31,8 +31,7 @@ def run(args) -> int:
             return _check_reviews(args, data)
         text = json_dumps(data, indent=2) + "\n" if args.format == "json" else approvals_markdown(data)
         if args.output and args.output != "-":
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_output("--output", args.output, text)
         else:
             print(text, end="")
         return 0
@@ -58,9 +57,7 @@ def run(args) -> int:
     if have == want:
         print(f"{target} is already current ({len(parse(want))} rules)")
         return 0
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(want)
+    write_output("--output" if args.output else CODEOWNERS_PATH, path, want, newline="\n")
     print(f"wrote {target} ({len(parse(want))} rules)")
     return 0
 

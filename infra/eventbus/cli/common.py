@@ -15,3 +15,16 @@ def root_of(args) -> str:
     if not os.path.isdir(root):
         raise UsageError(f"--root {args.root}: no such folder")
     return root
+
+
+def write_output(flag: str, path: str, text: str, newline: str | None = None) -> None:
+    """Write a report the user asked for with ``flag``; a path that cannot be written (a folder,
+    a missing folder, no permission) is a usage error naming the flag, not an internal error."""
+    try:
+        parent = os.path.dirname(path)
+        if newline is not None and parent:
+            os.makedirs(parent, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline=newline) as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(f"{flag} {path}: cannot write it ({exc.strerror or exc}) (fix: give a file in an existing, writable folder)") from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from eventbus.cli.common import UsageError, root_of
+from eventbus.cli.common import UsageError, root_of, write_output
 
 
 def register(sub) -> None:
@@ -30,8 +30,7 @@ def run(args) -> int:
         raise UsageError(f"--base {args.base}: {exc}") from None
     text = as_json(plan) if args.format == "json" else markdown(plan)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_output("--output", args.output, text)
     else:
         print(text, end="")
     return 0
@@ -48,7 +47,10 @@ def _ci(root: str, args, plan) -> int:
     from eventbus.text import json_dumps
 
     out = args.ci_out
-    os.makedirs(out, exist_ok=True)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--ci-out {out}: cannot create the folder ({exc.strerror or exc}) (fix: give a folder, new or existing)") from None
     registry = load_registry(root).registry
     data = approvals.approvals_data(root, args.base, registry)
     changed = git.changed_files(root, args.base)
@@ -64,7 +66,6 @@ def _ci(root: str, args, plan) -> int:
         "preview-stacks.json": json_dumps(comment.preview_stacks(plan, changed)),
     }
     for name, text in files.items():
-        with open(os.path.join(out, name), "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_output("--ci-out", os.path.join(out, name), text)
     print(f"wrote {', '.join(files)} to {out}")
     return 0

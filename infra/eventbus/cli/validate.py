@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import time
 
-from eventbus.cli.common import UsageError, root_of
+from eventbus.cli.common import UsageError, root_of, write_output
 
 
 def register(sub) -> None:
@@ -46,8 +46,7 @@ def run(args) -> int:
     }
     out = REPORTERS[args.format](result.findings, meta)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(out + "\n")
+        write_output("--output", args.output, out + "\n")
         if args.format != "text":
             print(text_render(result.findings, meta))
     else:
