@@ -95,6 +95,51 @@ def _principals(pairs: list[str]) -> dict[str, list[str]]:
     return out
 
 
+# free-text flags -> (min, max) characters, as infra/eventbus/schemas/*.schema.json allow them
+LENGTHS = {"title": (3, 120), "summary": (10, 300), "description": (10, 5000), "purpose": (10, 1000)}
+NAME_MAX = 100  # a snake_case domain or event name (event.schema.json)
+
+
+def _environments(root: str) -> set[str]:
+    """The environments of the stacks (empty when the stack files cannot be read: the gate says why)."""
+    from eventbus.load.stacks import load_stacks
+
+    try:
+        return {s.environment for s in load_stacks(root)}
+    except Exception:  # noqa: BLE001 - a broken stack file is the gate's finding, not the scaffold's
+        return set()
+
+
+def check_against_tree(root: str, v: dict, team_key: str) -> None:
+    """Refuse, before writing anything, what the gate would refuse in the values themselves: a team
+    without a file, an unknown event or environment, a text of the wrong length, FISMA High."""
+    team = v[team_key]
+    teams = os.path.join(root, "teams")
+    if not os.path.isfile(os.path.join(teams, f"{team}.yaml")):
+        known = sorted(f[:-5] for f in os.listdir(teams) if f.endswith(".yaml")) if os.path.isdir(teams) else []
+        raise ScaffoldError(f"--{team_key} {team!r}: there is no teams/{team}.yaml (fix: use one of: {', '.join(known) or 'none'}, or add the team file first)")
+    for key in ("domain", "name"):
+        if isinstance(v.get(key), str) and len(v[key]) > NAME_MAX:
+            raise ScaffoldError(f"--{key}: {len(v[key])} characters (fix: at most {NAME_MAX})")
+    for key, (lo, hi) in LENGTHS.items():
+        text = v.get(key)
+        if isinstance(text, str) and not lo <= len(text.strip()) <= hi:
+            raise ScaffoldError(f"--{key} {text[:40]!r}: {len(text.strip())} characters (fix: write {lo} to {hi})")
+    if v.get("fisma_level") == "High":
+        raise ScaffoldError("--fisma-level High: FISMA High data cannot travel on the bus (fix: talk to the platform team about alternatives)")
+    events = v.get("event") if isinstance(v.get("event"), list) else [v["event"]] if v.get("event") else []
+    for i, ref in enumerate(events):
+        if ref in events[:i]:
+            raise ScaffoldError(f"--event {ref}: given twice (fix: name each event once)")
+        if not os.path.isfile(os.path.join(root, "events", *ref.split("/"), "event.yaml")):
+            raise ScaffoldError(f"--event {ref}: there is no events/{ref}/event.yaml (fix: name an event of the catalog, <domain>/<event>)")
+    envs = _environments(root)
+    named = list(v.get("environment") or []) + [p.partition("=")[0] for p in v.get("principal") or []]
+    for env in named:
+        if envs and env not in envs:
+            raise ScaffoldError(f"environment {env!r}: no stack has it (fix: use one of: {', '.join(sorted(envs))})")
+
+
 def _write_new(path: str, text: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "x", encoding="utf-8") as fh:  # "x": never overwrite
@@ -117,6 +162,7 @@ def producer_app_path(root: str, v: dict) -> str:
 
 def new_event(root: str, v: dict) -> list[str]:
     folder = os.path.join(root, "events", v["domain"], v["name"])
+    check_against_tree(root, v, "owner")
     if os.path.exists(folder):
         raise ScaffoldError(f"{os.path.relpath(folder, root)} already exists; edit it instead")
     app_path = producer_app_path(root, v)
@@ -184,6 +230,7 @@ def _write_app(root: str, team: str, application: str, description: str, v: dict
 
 
 def new_consumer(root: str, v: dict) -> list[str]:
+    check_against_tree(root, v, "team")
     envs = v.get("environment") or ["sandbox"]
     events = v["event"] if isinstance(v["event"], list) else [v["event"]]
     subs = [{"event": e, "purpose": v["purpose"], "environments": envs} for e in events]
