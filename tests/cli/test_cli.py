@@ -92,3 +92,23 @@ def test_credentials_of_an_adopted_application_that_keeps_its_scram_credential(c
     assert main(["--root", str(t.root), "credentials", "claims-team/claims-publisher", "--stack", "local"]) == 0
     out = capsys.readouterr().out
     assert "sasl.password=<PASSWORD>" not in out and "sasl.password=" in out
+
+
+def test_drift_and_import_without_an_admin_password_and_deploy_without_pulumi(tree, tmp_path, monkeypatch, capsys):
+    """No running broker or engine: one 'error:' line saying what to do, exit 2 (was 'internal error:
+    KafkaException ... sasl.password must be set' and 'internal error: FileNotFoundError: pulumi')."""
+    from tests.desired.test_adoption import LOCAL
+
+    tree.stacks["local"] = LOCAL
+    tree.write()
+    monkeypatch.delenv("KAFKA_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setenv("EVENTBUS_STATE", str(tmp_path / "no-state"))
+    monkeypatch.setenv("PULUMI", str(tmp_path / "no-pulumi"))
+    root = ["--root", str(tree.root)]
+    for argv in (["drift", "--stack", "local"], ["import", "--stack", "local", "--no-input", "--out", str(tmp_path / "draft")]):
+        assert main([*root, *argv]) == 2
+        err = capsys.readouterr().err
+        assert "error: no admin password for the cluster: set KAFKA_ADMIN_PASSWORD" in err and "internal error" not in err, err
+    assert main([*root, "deploy", "--stack", "local", "--preview"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no Pulumi CLI:") and len(err.splitlines()) == 1, err

@@ -22,10 +22,14 @@ def client_config(conn: Connection, username: str | None = None, password: str |
     if conn.iam:
         conf.update({"sasl.mechanisms": "OAUTHBEARER", "oauth_cb": iam_token_callback(conn.region)})
         return conf
+    secret = password if password is not None else os.environ.get("KAFKA_ADMIN_PASSWORD", "")
+    if not secret:  # librdkafka would refuse to create the client ("sasl.password must be set")
+        raise KafkaUnavailable("no admin password for the cluster: set KAFKA_ADMIN_PASSWORD, or on the local stack run scripts/up.sh "
+                               "(it writes .state/kafka/admin.password)")
     conf.update({
         "sasl.mechanism": conn.sasl_mechanism,
         "sasl.username": username or os.environ.get("KAFKA_ADMIN_USERNAME", "admin"),
-        "sasl.password": password if password is not None else os.environ.get("KAFKA_ADMIN_PASSWORD", ""),
+        "sasl.password": secret,
     })
     return conf
 

@@ -23,4 +23,10 @@ def run(args) -> int:
     load_stack(root, args.stack)  # an unknown or broken stack stops here, with its file and line
     if any(a.startswith(("--target", "--exclude")) for a in args.pulumi_args):
         raise UsageError("--target/--exclude are the deploy's to choose: run pulumi directly for a hand-picked update")
+    import os
+    import shutil
+
+    pulumi = os.environ.get("PULUMI", "pulumi")
+    if shutil.which(pulumi) is None:  # else 'internal error: FileNotFoundError' from the first pulumi call
+        raise UsageError(f"no Pulumi CLI: '{pulumi}' is not an executable on PATH (fix: install pulumi, or set PULUMI to its path)")
     return deploy(root, args.stack, "preview" if args.preview else "up", args.pulumi_args, full=args.full)
