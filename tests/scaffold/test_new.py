@@ -43,3 +43,14 @@ def test_refused_before_writing(tree, argv, says, capsys):
 def test_the_unchanged_flags_are_accepted(tree):
     assert main(["--root", str(tree.root), *EVENT]) == 0
     assert main(["--root", str(tree.root), *_with(CONSUMER, "--application", "reader")]) == 0
+
+
+def test_placeholder_principals_of_two_applications_differ(tree):
+    """Without --principal each application gets its own placeholder role: a shared one made the
+    gate refuse both files (principal-unique), a finding about the scaffold, not the user."""
+    from tests.conftest import run_gate
+
+    plain = [a for a in CONSUMER if "arn:" not in a and a != "--principal"]
+    for app in ("reader-one", "reader-two"):
+        assert main(["--root", str(tree.root), *_with(plain, "--application", app)]) == 0
+    assert [f.one_line() for f in run_gate(tree.root).findings if f.rule == "principal-unique"] == []

@@ -214,7 +214,7 @@ def _write_app(root: str, team: str, application: str, description: str, v: dict
     if os.path.exists(path):
         raise ScaffoldError(f"{os.path.relpath(path, root)} already exists; edit it instead")
     envs = v.get("environment") or ["sandbox"]
-    principals = _principals(v.get("principal") or []) or {env: [f"arn:aws-us-gov:iam::000000000000:role/CHANGE-ME-{env}"] for env in envs}
+    principals = _principals(v.get("principal") or []) or {env: [f"arn:aws-us-gov:iam::000000000000:role/CHANGE-ME-{team}-{application}-{env}"] for env in envs}
     doc = {
         "application": application,
         "team": team,
