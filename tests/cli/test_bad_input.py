@@ -181,3 +181,25 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(git_tree, tmp_path, a
     err = capsys.readouterr().err
     assert err.startswith(f"error: {argv[-2]} ") and "cannot" in err and "internal error" not in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["validate"], ["plan", "--base", "HEAD"], ["codeowners"], ["catalog", "build", "--out", "OUT"]])
+def test_a_folder_without_a_registry_is_a_usage_error(tmp_path, monkeypatch, capsys, command):
+    # a CI job run in the wrong folder must not pass with "0 events"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.delenv("EVENTBUS_ROOT", raising=False)
+    command = [str(tmp_path / "out") if a == "OUT" else a for a in command]
+    assert main(["--root", str(empty), *command]) == 2
+    assert "not a registry" in capsys.readouterr().err
+    monkeypatch.chdir(empty)
+    assert main(command) == 2
+    assert "the working directory" in capsys.readouterr().err
+    assert os.listdir(empty) == []
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_catalog_workers_must_be_a_count(tree, tmp_path, capsys, workers):
+    with pytest.raises(SystemExit) as exc:
+        main(["--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "cat"), "--workers", workers])
+    assert exc.value.code == 2 and "1 or more" in capsys.readouterr().err

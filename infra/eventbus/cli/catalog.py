@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-from eventbus.cli.common import root_of
+from eventbus.cli.common import registry_root_of
 
 
 def register(sub) -> None:
@@ -13,7 +13,7 @@ def register(sub) -> None:
     b = csub.add_parser("build", help="write the catalog to a folder (default .state/catalog)")
     b.add_argument("--out", "-o", metavar="DIR", help="output folder (default: <root>/.state/catalog); updated in place, files of removed events, teams or applications deleted")
     b.add_argument("--stack", action="append", metavar="STACK", help="include this stack's topics and grants (repeatable; default: every Pulumi.<stack>.yaml)")
-    b.add_argument("--workers", type=int, default=None, help="processes rendering pages (default: the CPU count, 1 below 400 events)")
+    b.add_argument("--workers", type=_positive, default=None, help="processes rendering pages (default: the CPU count, 1 below 400 events)")
     b.add_argument("--schema-ids", action="append", metavar="[STACK=]FILE",
                    help='schema ids the stack\'s registry assigned, a JSON {"<subject>": {"<version>": <id>}} (repeatable; STACK= needed with several stacks)')
     b.add_argument("--base-url", action="append", metavar="[STACK=]URL", help="https URL the stack's catalog is served at (default: eventbus:catalog.url)")
@@ -23,7 +23,7 @@ def register(sub) -> None:
         from eventbus.catalog import CatalogError, build_catalog
         from eventbus.load.workspace import state_dir
 
-        root = root_of(args)
+        root = registry_root_of(args)
         out = args.out or os.path.join(state_dir(root), "catalog")
         try:
             stacks = args.stack or None
@@ -48,6 +48,18 @@ def register(sub) -> None:
 
     b.set_defaults(func=run)
 
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of processes, 1 or more")
+    return n
 
 
 def _per_stack(values: list[str], stacks: list[str] | None, root: str, flag: str, what: str) -> dict[str, str]:

@@ -6,7 +6,7 @@ import os
 import re
 import sys
 
-from eventbus.cli.common import UsageError, root_of, write_output
+from eventbus.cli.common import UsageError, registry_root_of, write_output
 
 
 def run(args) -> int:
@@ -15,7 +15,7 @@ def run(args) -> int:
     from eventbus.ownership.codeowners import CODEOWNERS_PATH, COMMAND, CodeownersError, difference, generate, load, parse, read_text
     from eventbus.text import json_dumps
 
-    root = root_of(args)
+    root = registry_root_of(args)
     try:
         registry = load(root)
     except CodeownersError as exc:

@@ -17,6 +17,19 @@ def root_of(args) -> str:
     return root
 
 
+REGISTRY_MARKERS = ("Pulumi.yaml", "events", "consumers", "teams")
+
+
+def registry_root_of(args) -> str:
+    """:func:`root_of` for a command that reads the registry: a folder holding none of it is a
+    usage error (a gate run in the wrong folder must not pass with "0 events")."""
+    root = root_of(args)
+    if not any(os.path.exists(os.path.join(root, m)) for m in REGISTRY_MARKERS):
+        where = f"--root {args.root}" if args.root else f"{root} (the working directory; no registry above it either)"
+        raise UsageError(f"{where}: not a registry (no Pulumi.yaml, events/, consumers/ or teams/); give the registry's folder with --root")
+    return root
+
+
 def write_output(flag: str, path: str, text: str, newline: str | None = None) -> None:
     """Write a report the user asked for with ``flag``; a path that cannot be written (a folder,
     a missing folder, no permission) is a usage error naming the flag, not an internal error."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from eventbus.cli.common import UsageError, root_of, write_output
+from eventbus.cli.common import UsageError, registry_root_of, write_output
 
 
 def register(sub) -> None:
@@ -21,7 +21,7 @@ def run(args) -> int:
     from eventbus.plan import make_plan
     from eventbus.plan.render import as_json, markdown
 
-    root = root_of(args)
+    root = registry_root_of(args)
     try:
         plan = make_plan(root, args.base, args.stack or None)
         if args.ci_out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import time
 
-from eventbus.cli.common import UsageError, root_of, write_output
+from eventbus.cli.common import UsageError, registry_root_of, write_output
 
 
 def register(sub) -> None:
@@ -22,7 +22,7 @@ def run(args) -> int:
     from eventbus.gate.reporters.text import render as text_render
     from eventbus.gate.reporters.text import use_colour
 
-    root = root_of(args)
+    root = registry_root_of(args)
     started = time.perf_counter()
     # The gate builds a large, long-lived model and leaves almost no cyclic garbage: the cyclic
     # collector's passes over it were 10-15 % of a big run's CPU (reference counting still frees
