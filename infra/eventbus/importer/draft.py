@@ -117,9 +117,12 @@ def _schema_text(text: str) -> tuple[str, object | None]:
     """The registry's schema text as a file (indented JSON, parsed again when checked), and its parse."""
     try:
         parsed = json.loads(text)
-    except ValueError:
+        body = json.dumps(parsed, indent=2, ensure_ascii=False) + "\n"
+        body.encode("utf-8")  # a lone surrogate (``"\\ud800"``) is JSON but no UTF-8 text (nor a fingerprint)
+    except (ValueError, RecursionError):  # not JSON, nested too deep to parse, or not UTF-8
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         return text if text.endswith("\n") else text + "\n", None
-    return json.dumps(parsed, indent=2, ensure_ascii=False) + "\n", parsed
+    return body, parsed
 
 
 class _Drafter:
@@ -381,7 +384,7 @@ class _Drafter:
             body, parsed = _schema_text(text)
             self.draft.files[f"{folder}/{'key' if kind == 'key' else f'v{i}'}.avsc"] = body
             if parsed is None:
-                rep.differs.append(f"subject {found.name}: version {i} (schema id {sid}) is not JSON: written as is, not adopted")
+                rep.differs.append(f"subject {found.name}: version {i} (schema id {sid}) is not JSON (or nested too deep, or not UTF-8): written as is, not adopted")
                 return
             versions.append({"version": i, "id": sid, "fingerprint": fingerprint(parsed)})
         if kind == "key":  # the record keeps every version the key subject has (the tree's key.avsc is the latest)
