@@ -35,6 +35,8 @@ def test_the_map_with_globs_and_skips(tmp_path):
     ("applications:\n  User:svc: Team/App\n", 2),
     ("owners: {}\n", 1),
     ("topics: [a, b\n", 1),
+    ("topics: [a, b]\n", 1),  # a section that is not a mapping: was 'internal error: AttributeError'
+    ("topics: {}\napplications: 5\n", 2),
 ])
 def test_a_bad_map_names_its_file_and_line(tmp_path, text, line):
     p = tmp_path / "map.yaml"
@@ -54,3 +56,19 @@ def test_prompts_take_an_answer_the_default_or_retry(monkeypatch, capsys):
     assert "domain for topic decision_letter_availability" in err and "not valid" in err
     assert c.application("User:svc", "unassigned/svc") == "unassigned/svc"  # end of input: proposals from here on
     assert c.interactive is False
+
+
+def test_a_prompt_shows_a_live_principal_escaped(monkeypatch, capsys):
+    """A principal is anything a team created on the cluster: it never reaches the terminal raw."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
+    assert Choices(interactive=True).application("User:\x1b]0;owned\x07\x1b[2J\nx", "unassigned/x") == "unassigned/x"
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "User:\\u001b]0;owned\\u0007\\u001b[2J\\nx" in err
+
+
+def test_a_bad_map_key_is_shown_escaped(tmp_path):
+    p = tmp_path / "map.yaml"
+    p.write_text('topics:\n  "\\e[2J": Bad\n')
+    with pytest.raises(MapError) as exc:
+        load_map(str(p))
+    assert "\x1b" not in str(exc.value) and "\\u001b[2J" in str(exc.value)

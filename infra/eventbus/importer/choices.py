@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from eventbus.load.files import ReadError, read_text
 from eventbus.load.yaml import parse_yaml
+from eventbus.text import one_line
 
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 ID = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
@@ -87,7 +88,7 @@ class Choices:
 
     def _ask(self, question: str, default: str, ok) -> str:
         while True:
-            print(f"{question} [{default}]: ", end="", file=sys.stderr, flush=True)
+            print(f"{one_line(question)} [{one_line(default)}]: ", end="", file=sys.stderr, flush=True)  # names the cluster holds
             line = sys.stdin.readline()
             if not line:  # end of input: take the proposals from here on
                 self.interactive = False
@@ -112,13 +113,16 @@ def load_map(path: str) -> Choices:
 
     if not isinstance(data, dict) or set(data) - {"topics", "applications"}:
         raise MapError(f"{where()}: an import map has the sections topics and applications only")
+    for section in ("topics", "applications"):
+        if not isinstance(data.get(section) or {}, dict):
+            raise MapError(f"{where(section)}: {section} is a mapping (name: target), not {type(data[section]).__name__}")
     out = Choices()
     for name, target in (data.get("topics") or {}).items():
         if not isinstance(target, str) or not (target == SKIP or TARGET.fullmatch(target)):
-            raise MapError(f"{where('topics', name)}: topic {name}: {target!r} is not <domain>, <domain>/<event> (snake_case) or skip")
+            raise MapError(f"{where('topics', name)}: topic {one_line(name, 100)}: {target!r} is not <domain>, <domain>/<event> (snake_case) or skip")
         out.topics[str(name)] = target
     for ident, ref in (data.get("applications") or {}).items():
         if not (str(ident).startswith(("User:", "role/")) and isinstance(ref, str) and APP.fullmatch(ref)):
-            raise MapError(f"{where('applications', ident)}: {ident}: write User:<name> or role/<name> -> <team>/<application> (lowercase ids)")
+            raise MapError(f"{where('applications', ident)}: {one_line(ident, 100)}: write User:<name> or role/<name> -> <team>/<application> (lowercase ids)")
         out.applications[str(ident)] = ref
     return out
