@@ -91,7 +91,14 @@ def run(args) -> int:
         print(f"error: {one_line(exc, 300)}", file=sys.stderr)
         return 2
     d = draft.make_draft(tree, stack, snap, chosen, tuple(args.skip))
-    written = write.write(d, out, stack.name, snap.kafka.cluster_id)
+    try:
+        written = write.write(d, out, stack.name, snap.kafka.cluster_id)
+    except write.WriteError as exc:
+        print(f"error: {one_line(exc, 400)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the draft in {one_line(out, 200)}: {one_line(exc, 300)}", file=sys.stderr)
+        return 2
     r = d.report
     print(f"eventbus import --stack {stack.name}: {len(snap.kafka.topics)} topics, {len(snap.subjects)} subjects, "
           f"{len({b[0] for b in snap.kafka.acls})} principals, {len(snap.roles)} roles, {len(snap.kafka.groups)} consumer groups read; nothing on the cluster changed")
