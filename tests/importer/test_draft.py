@@ -227,3 +227,28 @@ def test_the_written_record_merges_and_never_overwrites(tmp_path):
     assert "new_topic" in text and "partitions: 99" not in text and "cluster_id: c-1" in text
     assert text.startswith("# yaml-language-server: $schema=../infra/eventbus/schemas/adopt.schema.json")
     shutil.rmtree(tmp_path / "events")
+
+
+def test_an_iam_grant_with_a_condition_or_taken_back_by_a_deny_is_not_drafted():
+    """The tree grants exact topics without conditions: a conditional Allow or one a Deny takes back
+    was drafted as a plain subscription or producer entry (more access than the role has)."""
+    from eventbus.importer.snapshot import role_grants
+
+    base = "arn:aws-us-gov:kafka:us-gov-west-1:123456789012"
+    topic_arn = f"{base}:topic/eeb-sandbox/abc-1/"
+    docs = [{"Statement": [
+        {"Effect": "Allow", "Action": "kafka-cluster:ReadData", "Resource": f"{topic_arn}letters_sandbox", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+        {"Effect": "Allow", "Action": ["kafka-cluster:WriteData", "kafka-cluster:ReadData"], "Resource": f"{topic_arn}orders_sandbox"},
+        {"Effect": "Deny", "Action": "Kafka-Cluster:Write*", "Resource": f"{topic_arn}orders_*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+    ]}, {"Statement": {"Effect": "Allow", "Action": "kafka-cluster:Connect", "Resource": SANDBOX_ARN}}]  # one statement, not a list
+    grants, notes = role_grants(docs)
+    assert grants == {("kafka-cluster:ReadData", f"{topic_arn}orders_sandbox"), ("kafka-cluster:Connect", SANDBOX_ARN)}
+    assert len(notes) == 2 and "has Condition" in notes[0] and "taken back by a Deny" in notes[1]
+    role = RoleFound("Legacy", ("arn:aws-us-gov:iam::999988887777:role/app",), grants, notes)
+    snap = Snapshot(Inventory(topics={n: topic(n) for n in ("letters_sandbox", "orders_sandbox")}), roles={"Legacy": role})
+    d = draft(Tree(), snap, Choices(applications={"role/Legacy": "notify/legacy"}), "sandbox")
+    app = d.files["consumers/notify/legacy.yaml"]
+    assert "event: orders/sandbox" not in app and "imported/orders" in app and "letters" not in app
+    assert "application: legacy" not in d.files["events/imported/orders/event.yaml"]
+    assert sum("role Legacy: Allow kafka-cluster:" in s for s in d.report.differs) == 2

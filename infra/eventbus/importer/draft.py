@@ -230,6 +230,7 @@ class _Drafter:
             if app is None:
                 continue
             app.principals = tuple(p for p in role.trust if ARN.fullmatch(p))
+            rep.differs += [f"role {name}: {note}" for note in role.notes]
             for p in sorted(set(role.trust) - set(app.principals)):
                 rep.differs.append(f"role {name}: trusted principal {p} is not an IAM role or user ARN, which the tree lists; left out")
             for action, res in sorted(role.grants):
