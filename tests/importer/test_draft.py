@@ -252,3 +252,13 @@ def test_an_iam_grant_with_a_condition_or_taken_back_by_a_deny_is_not_drafted():
     assert "event: orders/sandbox" not in app and "imported/orders" in app and "letters" not in app
     assert "application: legacy" not in d.files["events/imported/orders/event.yaml"]
     assert sum("role Legacy: Allow kafka-cluster:" in s for s in d.report.differs) == 2
+
+
+def test_a_wildcard_group_binding_is_kept_as_found_not_made_the_consumer_group():
+    """Group '*' (every group) became consumer_group {name: '*'}: a grant of the tree, unreported."""
+    snap = Snapshot(Inventory(topics={"orders_placed": topic("orders_placed")},
+                              acls={acl("reader", "Topic", "orders_placed", "Read"), acl("reader", "Group", "*", "Read")}))
+    d = draft(local_tree(), snap, Choices(applications={"User:reader": "notify/reader"}))
+    entry = d.record["applications"]["notify/reader"]
+    assert "consumer_group" not in entry and entry["kept_acls"] == [{"resource_type": "Group", "name": "*", "operation": "Read"}]
+    assert any("Allow Read on Group *" in s for s in d.report.kept)

@@ -217,7 +217,7 @@ class _Drafter:
                     app.consumes.add(name)
                 elif rtype == "Cluster" and op == "IdempotentWrite":
                     app.idempotent = True
-                elif rtype == "Group" and op == "Read" and app.group is None:
+                elif rtype == "Group" and op == "Read" and app.group is None and name != "*":  # every group: kept as found, not the application's
                     app.group = (name, pattern == "Prefixed")
 
     def iam_identities(self) -> None:
@@ -244,7 +244,7 @@ class _Drafter:
                         app.produces.add(topic)
                     elif action == "kafka-cluster:ReadData" and self._readable(topic, app.ref):
                         app.consumes.add(topic)
-                elif res.startswith(group_arn) and action == "kafka-cluster:AlterGroup" and app.group is None:
+                elif res.startswith(group_arn) and action == "kafka-cluster:AlterGroup" and app.group is None and res[len(group_arn):].rstrip("*"):
                     g = res[len(group_arn):]
                     app.group = (g.rstrip("*"), g.endswith("*"))
                 elif action == "kafka-cluster:WriteDataIdempotently":
