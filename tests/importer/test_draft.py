@@ -262,3 +262,34 @@ def test_a_wildcard_group_binding_is_kept_as_found_not_made_the_consumer_group()
     entry = d.record["applications"]["notify/reader"]
     assert "consumer_group" not in entry and entry["kept_acls"] == [{"resource_type": "Group", "name": "*", "operation": "Read"}]
     assert any("Allow Read on Group *" in s for s in d.report.kept)
+
+
+def test_a_subject_that_is_not_plain_avro_is_neither_drafted_nor_adopted():
+    from eventbus.adapters.schema_registry import SubjectVersion
+    from eventbus.importer.snapshot import unsupported
+
+    json_schema = SubjectVersion("s", 2, 11, '{"type": "object"}', "JSON")
+    referring = SubjectVersion("s", 1, 12, V1, "AVRO", ("common-address@3",))
+    assert unsupported([SubjectVersion("s", 1, 10, V1), json_schema]) == "version 2 (schema id 11) is a JSON schema, not Avro"
+    assert "refers to other subjects (common-address@3)" in unsupported([referring])
+    assert unsupported([SubjectVersion("s", 1, 10, V1)]) == ""
+    snap = sasl_snapshot()
+    name = "decision_letter_availability-value"
+    snap.subjects[name] = SubjectFound(name, "BACKWARD", ((1, 11, '{"type": "object"}'),), "", unsupported([json_schema]))
+    d = draft(local_tree(), snap)
+    assert "events/benefits/decision_letter_availability/v1.avsc" not in d.files
+    assert name not in d.record["subjects"]
+    assert any(f"subject {name}: version 2 (schema id 11) is a JSON schema, not Avro: not drafted and not adopted" in x for x in d.report.differs)
+
+
+def test_the_registry_adapter_reads_the_schema_type_and_references(monkeypatch):
+    from eventbus.adapters.schema_registry import SchemaRegistry
+
+    reg = SchemaRegistry("http://registry.invalid")
+    answers = {"/subjects/a-value/versions/1": {"subject": "a-value", "version": 1, "id": 4, "schema": V1},
+               "/subjects/b-value/versions/1": {"subject": "b-value", "version": 1, "id": 5, "schema": "syntax = \"proto3\";", "schemaType": "PROTOBUF",
+                                                "references": [{"name": "x.proto", "subject": "x", "version": 2}]}}
+    monkeypatch.setattr(reg, "_call", lambda method, path, *a, **k: answers[path])
+    a, b = reg.version("a-value", 1), reg.version("b-value", 1)
+    assert (a.schema_type, a.references) == ("AVRO", ())
+    assert (b.schema_type, b.references) == ("PROTOBUF", ("x@2",))

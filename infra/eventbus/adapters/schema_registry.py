@@ -42,6 +42,8 @@ class SubjectVersion:
     version: int  # the subject's version number in the registry
     id: int  # the registry's global schema id (the one in the Confluent wire format)
     schema: str
+    schema_type: str = "AVRO"  # AVRO (the registry leaves it out), JSON or PROTOBUF
+    references: tuple[str, ...] = ()  # the subjects (``subject@version``) the schema refers to by name
 
 
 class SchemaRegistry:
@@ -93,7 +95,8 @@ class SchemaRegistry:
 
     def version(self, subject: str, version: int | str) -> SubjectVersion:
         got = self._call("GET", f"/subjects/{self._subject(subject)}/versions/{version}")
-        return SubjectVersion(got["subject"], int(got["version"]), int(got["id"]), got["schema"])
+        refs = tuple(f"{r.get('subject')}@{r.get('version')}" for r in got.get("references") or () if isinstance(r, dict))
+        return SubjectVersion(got["subject"], int(got["version"]), int(got["id"]), got["schema"], str(got.get("schemaType") or "AVRO").upper(), refs)
 
     def versions(self, subject: str) -> list[SubjectVersion]:
         """Every version of the subject with its schema id, oldest first."""

@@ -377,6 +377,10 @@ class _Drafter:
 
     def _versions(self, folder: str, ev: _Event, found, kind: str) -> None:
         rep = self.draft.report
+        if found.unsupported:
+            what = f"{folder}/v1.avsc" if kind == "value" else f"{folder}/key.avsc"
+            rep.differs.append(f"subject {found.name}: {found.unsupported}: not drafted and not adopted; write {what} (Avro, standing alone) by hand")
+            return
         versions = []
         chosen = found.versions if kind == "value" else found.versions[-1:]
         if kind == "key" and len(found.versions) > 1:

@@ -13,6 +13,7 @@ class SubjectFound:
     level: str | None  # the level the registry enforces on it (its own, else the global one)
     versions: tuple[tuple[int, int, str], ...]  # (registry version, schema id, schema text), oldest first
     note: str = ""  # how the level was decided, when it was not the subject's own
+    unsupported: str = ""  # why its schemas cannot be drafted as Avro files (not Avro, references to other subjects)
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,21 @@ def read_registry(url: str, username: str | None = None, password: str | None = 
         if own is None or (own == "NONE" and global_level != "NONE"):
             note = f"has no level of its own (the registry answers {own or 'none'}): the global {global_level} applies"
             own = global_level
-        out[name] = SubjectFound(name, own, tuple((v.version, v.id, v.schema) for v in reg.versions(name)), note)
+        found = reg.versions(name)
+        out[name] = SubjectFound(name, own, tuple((v.version, v.id, v.schema) for v in found), note, unsupported(found))
         tell("subjects", i, len(names))
     return out
+
+
+def unsupported(versions) -> str:
+    """Why a subject's versions cannot be drafted as ``v<N>.avsc`` files ("" when they can): a schema
+    that is not Avro, or one that refers to types of other subjects (a file of the tree stands alone)."""
+    for v in versions:
+        if v.schema_type != "AVRO":
+            return f"version {v.version} (schema id {v.id}) is a {v.schema_type} schema, not Avro"
+        if v.references:
+            return f"version {v.version} (schema id {v.id}) refers to other subjects ({', '.join(v.references)})"
+    return ""
 
 
 def read_roles(region: str | None, cluster_arn: str, progress=None) -> dict[str, RoleFound]:
