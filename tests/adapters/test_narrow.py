@@ -209,3 +209,85 @@ def test_the_catalog_objects_of_changed_files_only(tmp_path):
     assert nothing.mode == "full" and "no catalog objects" in nothing.reason
     unbuilt = decide(export_of(old, extra), TAG, ENV, TREE_PATHS, old, new, most=1.0)
     assert unbuilt.mode == "full" and "EVENTBUS_CATALOG_DIR" in unbuilt.reason
+
+
+# -- the record around a deploy (a stand-in pulumi: no engine) -----------------------------------------
+FAKE = """#!{python}
+import os, sys
+args, tag = sys.argv[1:], os.environ["FAKE_TAG"]
+with open(os.environ["FAKE_LOG"], "a") as fh:
+    fh.write(" ".join(args) + "\\n")
+if args[:3] == ["stack", "tag", "get"]:
+    if not os.path.exists(tag):
+        sys.exit(1)
+    print(open(tag).read())
+elif args[:3] == ["stack", "tag", "rm"]:
+    if os.environ["FAKE_RM_RC"] != "0":
+        sys.exit(int(os.environ["FAKE_RM_RC"]))
+    if os.path.exists(tag):
+        os.remove(tag)
+elif args[:3] == ["stack", "tag", "set"]:
+    open(tag, "w").write(args[4])
+elif args[:2] == ["stack", "export"]:
+    print("{{}}")
+"""
+
+
+def fake_pulumi(tmp_path_factory, monkeypatch, rm_rc: int = 0):
+    """A pulumi that logs its calls, keeps the stack tag in a file and deploys nothing; (log, tag file)."""
+    import sys
+
+    bin_ = tmp_path_factory.mktemp("bin")  # outside the repository (the tree fixture's folder)
+    exe = bin_ / "pulumi"
+    exe.write_text(FAKE.format(python=sys.executable))
+    exe.chmod(0o755)
+    for k, v in {"PULUMI": str(exe), "FAKE_LOG": str(bin_ / "log"), "FAKE_TAG": str(bin_ / "tag"), "FAKE_RM_RC": str(rm_rc)}.items():
+        monkeypatch.setenv(k, v)
+    return bin_ / "log", bin_ / "tag"
+
+
+def test_no_deploy_when_the_old_record_cannot_be_removed(tree, tmp_path_factory, monkeypatch):
+    # the record of an older commit kept through a deploy that then fails: the next deploy would be
+    # narrowed against a state that is not that commit's (a grant that deploy added and the next
+    # commit removed again would stay live)
+    log, tag = fake_pulumi(tmp_path_factory, monkeypatch, rm_rc=1)
+    base = tree.commit("base")
+    tag.write_text(record(base, {}))
+    assert narrow.run(str(tree.root), "prod", "up", []) != 0
+    calls = log.read_text().splitlines()
+    assert not [c for c in calls if c.startswith("up ")], calls
+    assert tag.read_text() == record(base, {})
+
+
+def test_a_deploy_is_recorded_after_it_succeeded(tree, tmp_path_factory, monkeypatch):
+    log, tag = fake_pulumi(tmp_path_factory, monkeypatch)
+    head = tree.commit("base")
+    assert narrow.run(str(tree.root), "prod", "up", []) == 0
+    assert [c.split()[0] for c in log.read_text().splitlines()][-2:] == ["up", "stack"] and tag.read_text().split()[0] == head
+
+
+def test_an_ignored_registry_file_is_deployed_but_not_recorded(tree):
+    # consumers/build/ matches a `build/` pattern: the loader reads it, no commit holds it, so the
+    # next deploy (from a clone without it) would compare two states that both lack the application
+    from eventbus.adapters.git import clean_head
+
+    (tree.root / ".gitignore").write_text("build/\n")
+    head = tree.commit("base")
+    assert clean_head(str(tree.root)) == head
+    (tree.root / "consumers" / "build").mkdir()
+    (tree.root / "consumers" / "build" / "builder.yaml").write_text("application: builder\n")
+    assert clean_head(str(tree.root)) is None
+
+
+@pytest.mark.parametrize("args", [["-t", "urn:x"], ["-yt", "urn:x"], ["--target-replace=urn:x"], ["-s", "sandbox"], ["--stack=sandbox"],
+                                  ["-C", "/elsewhere"], ["-c", "eventbus:scramSeed=x"], ["--config-file", "other.yaml"], ["--exclude", "u"]])
+def test_pulumi_options_that_deploy_something_else_than_what_is_recorded_are_refused(args):
+    from eventbus.cli.deploy import picks
+
+    assert picks(["--yes", "--diff", *args]) == args[0]
+
+
+def test_the_ci_options_are_passed():
+    from eventbus.cli.deploy import picks
+
+    assert picks(["--yes", "--suppress-outputs", "--non-interactive", "--color", "never", "--diff", "-y", "-f", "-p", "8", "-m", "fix", "-r", "-v=3"]) is None

@@ -39,10 +39,14 @@ def is_commit(root: str, ref: str) -> bool:
 
 def clean_head(root: str) -> str | None:
     """HEAD, when the work tree holds exactly HEAD (nothing modified, staged or untracked outside
-    .gitignore); None otherwise, or outside a git work tree."""
+    .gitignore, and no ignored file among the registry files); None otherwise, or outside a git work tree."""
     try:
         head = resolve(root, "HEAD")
-        return None if str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip() else head
+        if str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip():
+            return None
+        # an ignored file the loader reads (consumers/build/ under a `build/` pattern) is deployed, yet is in no commit
+        ignored = _git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *REGISTRY_PATHS, "Pulumi.*.yaml")
+        return None if str(ignored).strip("\0") else head
     except GitError:
         return None
 

@@ -15,14 +15,40 @@ def register(sub) -> None:
     d.set_defaults(func=run)
 
 
+# pulumi up's options that deploy something else than this stack's program and config at this
+# commit (what the record says was deployed): -t/--target, --exclude, -s/--stack, -C/--cwd,
+# -c/--config, --config-file
+LONG = ("target", "exclude", "stack", "cwd", "config", "config-file")
+SHORT = "tsCc"
+SHORT_WITH_VALUE = "mpv"  # in a cluster of short options (-yt URN), the rest after one of these is its value
+
+
+def picks(pulumi_args: list[str]) -> str | None:
+    """The first of ``pulumi_args`` that is one of those options (long, short or in a cluster), if any."""
+    for a in pulumi_args:
+        if a.startswith("--"):
+            name = a[2:].partition("=")[0]
+            if name.startswith(("target", "exclude")) or name in LONG:
+                return a
+        elif a.startswith("-") and len(a) > 1:
+            for ch in a[1:]:
+                if ch in SHORT:
+                    return a
+                if ch in SHORT_WITH_VALUE or ch == "=":
+                    break
+    return None
+
+
 def run(args) -> int:
     from eventbus.adapters.pulumi_program.narrow import run as deploy
     from eventbus.load.stacks import load_stack
 
     root = root_of(args)
     load_stack(root, args.stack)  # an unknown or broken stack stops here, with its file and line
-    if any(a.startswith(("--target", "--exclude")) for a in args.pulumi_args):
-        raise UsageError("--target/--exclude are the deploy's to choose: run pulumi directly for a hand-picked update")
+    bad = picks(args.pulumi_args)
+    if bad is not None:
+        raise UsageError(f"{bad}: the targets, the stack, the folder and the config are the deploy's to choose "
+                         "(it records the commit as deployed): run pulumi directly for a hand-picked update")
     import os
     import shutil
 

@@ -252,7 +252,10 @@ def run(root: str, stack_name: str, action: str, pulumi_args: list[str], full: b
         decision = decide(export, tag, os.environ, paths, old, new, catalog_dir=os.environ.get("EVENTBUS_CATALOG_DIR"), base_present=base_present)
     _log(decision.line())
     if action == "up":
-        cli("stack", "tag", "rm", TAG)  # until this deploy succeeds, the next one is full
+        removed = cli("stack", "tag", "rm", TAG)  # until this deploy succeeds, the next one is full
+        if removed.returncode != 0:  # the old record would outlive a deploy that fails: the next one narrowed against a wrong state
+            _log(f"could not remove the record {TAG} before the deploy ({removed.stderr.strip()[-300:]}): nothing deployed")
+            return removed.returncode
     rc = 0
     if decision.mode != "none":
         env = dict(os.environ)
