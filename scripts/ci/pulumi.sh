@@ -37,8 +37,9 @@ else
     if [[ "$action" != up ]]; then
         # preview and drift run with a read-only role (a pull request's preview runs its code):
         # no passphrase reaches them, and the role has no kms:Decrypt on the stack's key, so the
-        # stack's secrets cannot be decrypted there (docs/pull-requests.md, "Security model")
-        unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE EVENTBUS_REGISTRY_PASSWORD KAFKA_ADMIN_PASSWORD
+        # stack's secrets cannot be decrypted there (docs/pull-requests.md, "Security model"); nor
+        # does any secret the program reads from the environment (adapters/pulumi_program) reach them
+        unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE EVENTBUS_SCHEMA_REGISTRY_PASSWORD EVENTBUS_SCRAM_SEED KAFKA_ADMIN_PASSWORD
     fi
     if [[ "$action" != drift ]]; then
         # the catalog this stack's deploy uploads: built once, here, for exactly this stack

@@ -252,7 +252,9 @@ def test_preview_of_a_stack(pulumi_ci):
 
 def test_preview_runs_without_any_way_to_decrypt_secrets(pulumi_ci, tmp_path):
     # even when the runner's environment has them, the preview (PR code) never gets them
-    leaked = {"PULUMI_CONFIG_PASSPHRASE": "p", "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "pp"), "EVENTBUS_REGISTRY_PASSWORD": "r"}
+    # (the names the program reads: adapters/pulumi_program/__init__.py)
+    leaked = {"PULUMI_CONFIG_PASSPHRASE": "p", "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "pp"),
+              "EVENTBUS_SCHEMA_REGISTRY_PASSWORD": "r", "EVENTBUS_SCRAM_SEED": "s", "KAFKA_ADMIN_PASSWORD": "k"}
     assert pulumi_ci.run("pulumi.sh", "preview", "prod", **leaked).returncode == 0
     env_log = (tmp_path / "pulumi.log.env").read_text().splitlines()
     assert env_log and all(line == "secrets-env:" for line in env_log), env_log
