@@ -162,6 +162,11 @@ def test_role_names_of_different_teams_never_meet():
         (lambda c: c["eventbus:cluster"].pop("arn"), "no cluster ARN"),
         (lambda c: c.update({"aws:region": "us-east-1"}), "differs from the cluster ARN"),
         (lambda c: c.update({"eventbus:replicationFactor": "three"}), "must be a integer"),
+        # a provider's secret in plain text would be committed: only Pulumi's encrypted {secure: ...}
+        (lambda c: c.update({"kafka:saslPassword": "hunter2"}), "kafka:saslPassword must be a object"),
+        (lambda c: c.update({"aws:secretKey": "hunter2"}), "aws:secretKey must be a object"),
+        (lambda c: c.update({"aws:token": "hunter2"}), "aws:token must be a object"),
+        (lambda c: c.update({"kafka:clientKeyPassphrase": "hunter2"}), "kafka:clientKeyPassphrase must be a object"),
     ],
 )
 def test_bad_stack_files(tree, edit, message):
@@ -171,6 +176,7 @@ def test_bad_stack_files(tree, edit, message):
     with pytest.raises(StackError) as exc:
         load_stack(str(tree.root), "prod")
     assert message in exc.value.message and exc.value.loc.file == "Pulumi.prod.yaml"
+    assert "hunter2" not in f"{exc.value.message} {exc.value.hint}"  # the error does not repeat the secret
 
 
 def test_unknown_stack(tree):
