@@ -179,6 +179,18 @@ def test_bad_stack_files(tree, edit, message):
     assert "hunter2" not in f"{exc.value.message} {exc.value.hint}"  # the error does not repeat the secret
 
 
+def test_stack_secrets_the_program_reads_are_allowed_encrypted(tree):
+    # the program tells to `pulumi config set --secret eventbus:scramSeed ...`: the file that results must load
+    cfg = json.loads(json.dumps(AWS_PROD))
+    cfg["config"].update({"eventbus:scramSeed": {"secure": "v1:abc"}, "eventbus:kafkaAdminPassword": {"secure": "v1:def"}})
+    (tree.root / "Pulumi.prod.yaml").write_text(yaml.safe_dump(cfg))
+    assert load_stack(str(tree.root), "prod").name == "prod"
+    cfg["config"]["eventbus:scramSeed"] = "plain"
+    (tree.root / "Pulumi.prod.yaml").write_text(yaml.safe_dump(cfg))
+    with pytest.raises(StackError, match="scramSeed must be a object"):
+        load_stack(str(tree.root), "prod")
+
+
 def test_unknown_stack(tree):
     with pytest.raises(StackError) as exc:
         load_stack(str(tree.root), "staging")
