@@ -161,12 +161,15 @@ def test_role_names_of_different_teams_never_meet():
         (lambda c: c.update({"eventbus:colour": "blue"}), "unknown field 'eventbus:colour'"),
         (lambda c: c["eventbus:cluster"].pop("arn"), "no cluster ARN"),
         (lambda c: c.update({"aws:region": "us-east-1"}), "differs from the cluster ARN"),
-        (lambda c: c.update({"eventbus:replicationFactor": "three"}), "must be a integer"),
+        (lambda c: c.update({"eventbus:replicationFactor": "three"}), "must be an integer"),
         # a provider's secret in plain text would be committed: only Pulumi's encrypted {secure: ...}
-        (lambda c: c.update({"kafka:saslPassword": "hunter2"}), "kafka:saslPassword must be a object"),
-        (lambda c: c.update({"aws:secretKey": "hunter2"}), "aws:secretKey must be a object"),
-        (lambda c: c.update({"aws:token": "hunter2"}), "aws:token must be a object"),
-        (lambda c: c.update({"kafka:clientKeyPassphrase": "hunter2"}), "kafka:clientKeyPassphrase must be a object"),
+        (lambda c: c.update({"kafka:saslPassword": "hunter2"}), "kafka:saslPassword must be an object"),
+        (lambda c: c.update({"aws:secretKey": "hunter2"}), "aws:secretKey must be an object"),
+        (lambda c: c.update({"aws:token": "hunter2"}), "aws:token must be an object"),
+        (lambda c: c.update({"kafka:clientKeyPassphrase": "hunter2"}), "kafka:clientKeyPassphrase must be an object"),
+        # a registry URL holding credentials is refused without repeating them (CI annotations, logs)
+        (lambda c: c.update({"eventbus:schemaRegistry": {"kind": "confluent", "url": "https://eeb:hunter2@registry.example.va.gov"}}),
+         "'https://***@registry.example.va.gov' has the wrong form"),
     ],
 )
 def test_bad_stack_files(tree, edit, message):
@@ -187,7 +190,7 @@ def test_stack_secrets_the_program_reads_are_allowed_encrypted(tree):
     assert load_stack(str(tree.root), "prod").name == "prod"
     cfg["config"]["eventbus:scramSeed"] = "plain"
     (tree.root / "Pulumi.prod.yaml").write_text(yaml.safe_dump(cfg))
-    with pytest.raises(StackError, match="scramSeed must be a object"):
+    with pytest.raises(StackError, match="scramSeed must be an object"):
         load_stack(str(tree.root), "prod")
 
 

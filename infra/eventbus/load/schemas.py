@@ -101,6 +101,19 @@ def _dotted(path) -> str:
     return out or "(document)"
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]*@")
+
+
+def _redacted(value: str) -> str:
+    """``value`` with the user and password of every URL in it replaced (``https://***@host``): the
+    message goes to CI annotations and logs, and a URL refused for holding credentials holds them."""
+    return _USERINFO.sub(r"\1***@", value)
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _describe(err: ValidationError) -> tuple[str, str, tuple]:
     """Plain-words message, fix hint and the path to point at."""
     path = tuple(err.absolute_path)
@@ -126,9 +139,9 @@ def _describe(err: ValidationError) -> tuple[str, str, tuple]:
     if v == "type":
         want = err.validator_value if isinstance(err.validator_value, str) else " or ".join(err.validator_value)
         got = type(err.instance).__name__.replace("NoneType", "null").replace("dict", "mapping").replace("list", "list").replace("str", "string")
-        return (f"{where} must be a {want}, not a {got}", desc or f"write a {want}", path)
+        return (f"{where} must be {_a(want)}, not {_a(got)}", desc or f"write {_a(want)}", path)
     if v == "pattern":
-        return (f"{where}: '{str(err.instance)[:80]}' has the wrong form", desc or f"it must match {err.validator_value}", path)
+        return (f"{where}: '{_redacted(str(err.instance))[:80]}' has the wrong form", desc or f"it must match {err.validator_value}", path)
     if v == "format":
         return (f"{where}: '{str(err.instance)[:40]}' is not a valid {err.validator_value}", "dates are written YYYY-MM-DD" if err.validator_value == "date" else desc, path)
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", "const"):
