@@ -15,8 +15,9 @@ import re
 from typing import Any
 
 # C0/C1 controls, DEL, line/paragraph separators, bidi embeddings/overrides/isolates, zero-width
-# and other invisible formatting characters, the BOM
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# and other invisible formatting characters, the BOM, lone surrogates (the bytes of a file name that
+# is not UTF-8, which a terminal would otherwise get raw: 0x9b is CSI)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
 
 def _escape(m: re.Match) -> str:

@@ -337,3 +337,27 @@ def test_control_characters_in_titles_keep_map_svg_well_formed(tree, tmp_path):
     build_catalog(str(tree.root), str(site))
     doc = xml.dom.minidom.parse(str(site / "map.svg"))
     assert "Claim \ufffd created \ufffd\ufffd" in "".join(t.firstChild.data for t in doc.getElementsByTagName("title") if t.firstChild)
+
+
+@pytest.mark.parametrize("name", [b"events/claims/claim_created/examples/\xfe.json", b"events/claims/cl\xffaim_created", b"consumers/notify/notifier\x9b.yaml"])
+def test_a_name_that_is_not_utf8_is_refused_and_left_out(tree, tmp_path, capsys, name):
+    """A file or folder name that is not UTF-8 (here from a copy, renaming or adding) came back from the
+    listing as lone surrogates: the gate passed an example named b'\\xfe.json', and the catalog build then
+    stopped with an internal UnicodeEncodeError writing its pages. The loader reports the name
+    (file-encoding) and leaves it unread; reports show it escaped, never as raw bytes (0x9b is CSI)."""
+    import os
+    import shutil
+
+    src = {b"events": b"events/claims/claim_created/examples/one.json", b"consumers": b"consumers/notify/notifier.yaml"}
+    path = os.path.join(os.fsencode(tree.root), name)
+    if name.endswith(b"created"):
+        shutil.copytree(os.path.join(os.fsencode(tree.root), b"events/claims/claim_created"), path)
+    else:
+        shutil.copyfile(os.path.join(os.fsencode(tree.root), src[name.split(b"/")[0]]), path)
+    shown = os.fsdecode(name).encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace").replace("\\x", "\\udc")
+    assert main(["--root", str(tree.root), "validate"]) == 1
+    out = capsys.readouterr().out
+    assert f"{shown}:1:1: error [file-encoding] the name of '{shown}' is not valid UTF-8" in out
+    assert not re.search("[\udc80-\udcff\x80-\x9f]", out)
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "site")]) == 0
+    assert "internal error" not in capsys.readouterr().err

@@ -275,7 +275,20 @@ class TreeLoader:
         if os.path.dirname(path) == self.root and self._symlink(path):
             return []
         names = self.fs.listdir(path)
-        return [n for n in names if not self._symlink(os.path.join(path, n))]
+        return [n for n in names if not (path != self.root and self._undecodable(os.path.join(path, n))) and not self._symlink(os.path.join(path, n))]
+
+    def _undecodable(self, path: str) -> bool:
+        """Report a name in a registry folder that is not UTF-8 (its bytes come back as lone
+        surrogates): such a name cannot be written out (catalog pages), so it is left unread."""
+        name = os.path.basename(path)
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            self.findings.append(
+                _finding("file-encoding", f"the name of '{self.rel(path)}' is not valid UTF-8", "rename it with a UTF-8 name (lowercase letters, digits, '_' or '-')", Loc(self.rel(path)))
+            )
+            return True
+        return False
 
     def _stray(self, path: str, hint: str, severity: Severity = Severity.ERROR) -> None:
         self.findings.append(

@@ -22,7 +22,7 @@ class FileTooLarge(_Loader):
 
 
 class FileEncoding(_Loader):
-    """A file is not valid UTF-8 text (or contains NUL bytes)."""
+    """A file is not valid UTF-8 text (or contains NUL bytes), or its name is not UTF-8."""
 
     id = "file-encoding"
     hint = "save the file as UTF-8"
