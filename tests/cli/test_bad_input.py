@@ -202,3 +202,19 @@ def test_a_folder_without_a_registry_is_a_usage_error(tmp_path, monkeypatch, cap
 def test_catalog_workers_must_be_a_count(tree, tmp_path, capsys, workers):
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "cat"), "--workers", workers]) == 2
     assert "1 or more" in capsys.readouterr().err
+
+
+def test_stack_file_name_with_a_trailing_newline_is_not_a_stack(tree, tmp_path, capsys):
+    """'Pulumi.sandbox.yaml\\n' is no stack file for the gate (fullmatch), but stack_files took it (match with $):
+    the gate passed and then stacks, plan and the catalog build failed on a stack 'sandbox.' ("no stack file
+    Pulumi.sandbox..yaml"), so one merged file stopped every catalog publish."""
+    import shutil
+
+    stacks = sorted(p.name for p in tree.root.glob("Pulumi.*.yaml"))
+    shutil.copyfile(tree.root / stacks[0], tree.root / (stacks[0] + "\n"))
+    assert main(["--root", str(tree.root), "validate"]) == 0
+    capsys.readouterr()
+    assert main(["--root", str(tree.root), "stacks"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == len(stacks)
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "site")]) == 0
+    assert "no stack file" not in capsys.readouterr().err

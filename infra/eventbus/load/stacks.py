@@ -46,7 +46,7 @@ def _coerce_pulumi_strings(data) -> None:
 
 def stack_files(root: str, fs=None) -> list[str]:
     fs = fs or DiskFS(root)
-    return [f for f in fs.listdir(fs.root) if re.match(r"^Pulumi\.[A-Za-z0-9_.-]+\.yaml$", f)]
+    return [f for f in fs.listdir(fs.root) if re.fullmatch(r"Pulumi\.[A-Za-z0-9_.-]+\.yaml", f)]  # fullmatch: match() with $ took "Pulumi.x.yaml\n" (the gate does not)
 
 
 def load_stack(root: str, name: str, fs=None) -> StackConfig:
