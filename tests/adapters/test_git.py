@@ -56,3 +56,18 @@ def test_changed_files_are_named_as_they_are(tree):
     tree.commit("unicode name")
     (tree.root / "consumers/notify/ü.yaml").write_text("x: 1\n")  # untracked
     assert changed_files(str(tree.root), base) == ["consumers/notify/ü.yaml", "events/claims/claim_created/examples/é.json"]
+
+
+def test_a_base_codeowners_that_is_not_utf8_is_read_as_github_reads_it(tree, capsys):
+    # git.show decoded strictly: a byte 0xff in the base's .github/CODEOWNERS made `codeowners --approvals`
+    # stop with an internal UnicodeDecodeError (the pull request's required check could not run)
+    from eventbus.cli.main import main
+
+    (tree.root / ".github").mkdir(exist_ok=True)
+    (tree.root / ".github/CODEOWNERS").write_bytes(b"* @org/platform\n/events/ @org/ev\xffents\n/consumers/ @org/apps\n")
+    base = tree.commit("base")
+    (tree.root / "consumers/notify/notifier.yaml").write_text((tree.root / "consumers/notify/notifier.yaml").read_text() + "# edited\n")
+    assert main(["--root", str(tree.root), "codeowners", "--approvals", base]) == 0
+    captured = capsys.readouterr()
+    assert "internal error" not in captured.err
+    assert "| `@org/apps` | `consumers/notify/notifier.yaml` |" in captured.out

@@ -42,18 +42,19 @@ def clean_head(root: str) -> str | None:
     .gitignore, and no ignored file among the registry files); None otherwise, or outside a git work tree."""
     try:
         head = resolve(root, "HEAD")
-        if str(_git(root, "status", "--porcelain", "--untracked-files=all")).strip():
+        if bytes(_git(root, "status", "--porcelain", "--untracked-files=all", binary=True)).strip():
             return None
         # an ignored file the loader reads (consumers/build/ under a `build/` pattern) is deployed, yet is in no commit
-        ignored = _git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *REGISTRY_PATHS, "Pulumi.*.yaml")
-        return None if str(ignored).strip("\0") else head
+        ignored = bytes(_git(root, "ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--", *REGISTRY_PATHS, "Pulumi.*.yaml", binary=True))
+        return None if ignored.strip(b"\0") else head
     except GitError:
         return None
 
 
 def show(root: str, commit: str, path: str) -> str:
-    """A file's text at ``commit`` (GitError when it does not exist there)."""
-    return str(_git(root, "show", f"{commit}:./{path}"))
+    """A file's text at ``commit`` (GitError when it does not exist there); bytes that are not UTF-8
+    become U+FFFD (the base's CODEOWNERS is read as GitHub reads it, line by line, not refused whole)."""
+    return bytes(_git(root, "show", f"{commit}:./{path}", binary=True)).decode("utf-8", "replace")
 
 
 def changed_files(root: str, base: str) -> list[str]:
