@@ -2,6 +2,8 @@
 and the gate rule `codeowners-current` (a failing and a passing case)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eventbus.load.registry import load_registry
@@ -171,3 +173,15 @@ def test_approvals_name_the_owners_of_each_changed_file(git_tree):
     assert "| `@example-org/pharmacy` | `events/health/refill_requested/event.yaml` |" in md
     bad = codeowners(t.root, "--approvals", "no-such-ref")
     assert bad.returncode == 2 and "--approvals no-such-ref" in bad.stderr
+
+
+def test_check_shows_the_committed_lines_escaped(tree):
+    # the diff printed the committed file's lines raw: a CODEOWNERS holding ESC [2J or ESC ] 0; ... BEL
+    # cleared the reviewer's terminal or retitled it, and a C1 CSI (U+009B) did the same on 8-bit terminals
+    assert codeowners(tree.root).returncode == 0
+    path = tree.root / ".github" / "CODEOWNERS"
+    path.write_text(path.read_text() + "/x\x1b[2J\x1b]0;pwn\x07 @b\u009b\n")
+    stale = codeowners(tree.root, "--check")
+    assert stale.returncode == 1
+    assert "-/x\\u001b[2J\\u001b]0;pwn\\u0007 @b\\u009b" in stale.stderr
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", stale.stdout + stale.stderr)

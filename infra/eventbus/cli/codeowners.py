@@ -13,7 +13,7 @@ def run(args) -> int:
     from eventbus.adapters.git import GitError
     from eventbus.ownership.approvals import approvals_data, approvals_markdown
     from eventbus.ownership.codeowners import CODEOWNERS_PATH, COMMAND, CodeownersError, difference, generate, load, parse, read_text
-    from eventbus.text import json_dumps
+    from eventbus.text import json_dumps, one_line
 
     root = registry_root_of(args)
     try:
@@ -49,8 +49,8 @@ def run(args) -> int:
             print(f"{target} is current ({len(parse(want))} rules)")
             return 0
         print(f"{target} is stale: run `{COMMAND}` and commit the result", file=sys.stderr)
-        for line in diff[:60]:
-            print(line, file=sys.stderr)
+        for line in diff[:60]:  # the committed lines are the tree's text: escapes, never raw controls
+            print(one_line(line), file=sys.stderr)
         if len(diff) > 60:
             print(f"... {len(diff) - 60} more diff lines", file=sys.stderr)
         return 1
