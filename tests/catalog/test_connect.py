@@ -215,8 +215,8 @@ def test_python_local_snippets_use_scram(cat, client_sandbox):
 def test_cli_lines(cat):
     b = blocks(cat, "claims/contention_created")["prod"]
     c = snippet(b, "consumer", "cli").text
-    assert "kafka-avro-console-consumer --bootstrap-server b-1.eeb-prod" in c and f"--property schema.registry.url={REGISTRY_URL}" in c
-    assert "'sasl.mechanism=AWS_MSK_IAM'" in c and "--consumer.config client.properties" in c and "--group <GROUP_ID>" in c
+    assert "kafka-avro-console-consumer --bootstrap-server 'b-1.eeb-prod" in c and f"--property 'schema.registry.url={REGISTRY_URL}'" in c
+    assert "'sasl.mechanism=AWS_MSK_IAM'" in c and "--consumer.config client.properties" in c and "--group '<GROUP_ID>'" in c
     p = snippet(b, "producer", "cli").text
     assert "kafka-avro-console-producer" in p and "auto.register.schemas=false" in p and "value.schema.file=v2.avsc" in p
 
@@ -251,3 +251,45 @@ def test_connect_exporter_alone(cat):
                           for x in ("properties", "py", "sh")}
     assert "<GROUP_ID>" in files["connect/prod/claims/contention_created/consumer.properties"]
     assert "&lt;" not in files["connect/prod/claims/contention_created/consumer.py"]  # plain text, not HTML
+
+
+def test_python_producer_example_key_and_value_fit_the_schemas(cat, client_sandbox):
+    """The producer's example key and value serialize as pasted: a record key gets its fields (an empty dict does
+    not: 'no value and no default for stationNumber')."""
+    import fastavro
+
+    for info in cat.events:
+        if not info.event.examples:
+            continue
+        for b in blocks(cat, info.ref).values():
+            g: dict = {"__name__": "snippet"}
+            exec(compile(snippet(b, "producer", "python").text, "producer.py", "exec"), g)
+            latest = info.event.versions[-1].schema
+            fastavro.validation.validate(g["value"], fastavro.parse_schema(latest), raise_errors=True)
+            if info.event.key_schema is not None:
+                fastavro.validation.validate(g["key"], fastavro.parse_schema(info.event.key_schema.schema), raise_errors=True)
+
+
+def test_cli_lines_run_in_bash(cat, tmp_path):
+    """Pasted into bash as they are: the password is expanded into client.properties (not written as the text
+    $KAFKA_PASSWORD), and a placeholder left in (<GROUP_ID>) reaches the tool as an argument, not as a redirection."""
+    import shutil
+    import subprocess
+
+    for stack in ("local", "prod"):
+        b = blocks(cat, "claims/contention_created")[stack]
+        for role in ("consumer", "producer"):
+            tool = f"kafka-avro-console-{role}"
+            script = f"{tool}() {{ printf '%s\\n' \"$@\" > args; }}\n" + snippet(b, role, "cli").text
+            run_dir = tmp_path / stack / role
+            run_dir.mkdir(parents=True)
+            subprocess.run([shutil.which("bash"), "-c", script], cwd=run_dir, check=True, env={"KAFKA_PASSWORD": "s3cret", "PATH": "/usr/bin:/bin"})
+            props = (run_dir / "client.properties").read_text()
+            args = (run_dir / "args").read_text().splitlines()
+            assert "$KAFKA_PASSWORD" not in props
+            if stack == "local":
+                assert 'password="s3cret";' in props
+            assert args[args.index("--topic") + 1] == "claims_contention_created"
+            assert args[args.index("--bootstrap-server") + 1] == cat.stacks[[v.name for v in cat.stacks].index(stack)].servers
+            if role == "consumer":
+                assert args[args.index("--group") + 1] == "<GROUP_ID>"

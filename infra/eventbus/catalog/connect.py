@@ -158,12 +158,22 @@ def _py_literal(value) -> str:
     return pprint.pformat(value, sort_dicts=False, width=100)
 
 
-def _key_example(info: EventView):
-    rows = info.key_rows
-    if not rows or rows[0].path != "(key)":
-        return {}
-    t = rows[0].type
-    return 0 if t in ("long", "int") else 0.0 if t in ("double", "float") else "<key>"
+def _key_example(info: EventView, example: dict):
+    """A key that fits the key schema: a record key takes its fields from the example value where it has them."""
+    def fit(t, name: str, known):
+        if isinstance(t, list):  # a union: null if allowed, else its first branch
+            return None if "null" in t else fit(t[0], name, known)
+        if isinstance(t, dict) and t.get("type") == "record":
+            return {f["name"]: known[f["name"]] if f["name"] in known else f["default"] if "default" in f else fit(f["type"], f["name"], {})
+                    for f in t.get("fields", [])}
+        if isinstance(t, dict) and t.get("type") == "enum":
+            return t["symbols"][0]
+        base = t.get("type") if isinstance(t, dict) else t
+        return {"long": 0, "int": 0, "double": 0.0, "float": 0.0, "boolean": False, "null": None, "bytes": b""}.get(base, f"<{name}>")
+
+    if info.event.key_schema is None:
+        return None
+    return fit(info.event.key_schema.schema, "key", example if isinstance(example, dict) else {})
 
 
 # -- the snippets --------------------------------------------------------------------------------------------------
@@ -201,7 +211,7 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
         if role == "producer":
             example = info.event.examples[0].payload if info.event.examples else {}
             py = Markup(str(py).replace("\x00value\x00", escape(_py_literal(example), quote=False))
-                        .replace("\x00key\x00", escape(_py_literal(_key_example(info)), quote=False)))
+                        .replace("\x00key\x00", escape(_py_literal(_key_example(info, example)), quote=False)))
         snippets.append(Snippet(f"{sid}-{role}-python", role, "python", "Python (confluent-kafka)", f"{role}.py", py))
         cli = _cli(view, role, keyed, info)
         if cli:
@@ -322,19 +332,22 @@ def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -
 def _cli(view: StackView, role: str, keyed: bool, info: EventView) -> str | None:
     if view.registry.kind == "glue":
         return None  # no CLI decodes the Glue wire format
-    auth = _java_auth(view).replace('password="<PASSWORD>"', 'password="$KAFKA_PASSWORD"')
+    auth = _java_auth(view)
     jar = ("# needs Confluent's kafka-avro-console-* tools, with aws-msk-iam-auth-<version>-all.jar on CLASSPATH\n" if view.iam else
            "# needs Confluent's kafka-avro-console-* tools; KAFKA_PASSWORD from .venv/bin/eventbus credentials {app} --stack {stack}\n")
     out = f"# {role}.sh: {{topic}} on {{label}}\n" + jar
-    out += "printf '%s\\n' \\\n" + "".join(f"  '{line}' \\\n" for line in auth.rstrip("\n").split("\n")) + "  > client.properties\n"
+    lines = "".join(f"  '{line}' \\\n" for line in auth.rstrip("\n").split("\n"))
+    # the password leaves the single quotes, so the shell puts in its value (the Java client would send the text $KAFKA_PASSWORD)
+    out += "printf '%s\\n' \\\n" + lines.replace('password="<PASSWORD>"', 'password="\'"$KAFKA_PASSWORD"\'"') + "  > client.properties\n"
     if role == "consumer":
-        out += ("kafka-avro-console-consumer --bootstrap-server {servers} --topic {topic} \\\n"
-                "  --group {group} --from-beginning --consumer.config client.properties \\\n"
-                "  --property schema.registry.url={registry}" + (" --property print.key=true" if keyed else "") + "\n")
+        out += ("kafka-avro-console-consumer --bootstrap-server '{servers}' --topic '{topic}' \\\n"
+                "  --group '{group}' --from-beginning --consumer.config client.properties \\\n"
+                "  --property 'schema.registry.url={registry}'" + (" --property print.key=true" if keyed else "") + "\n")
     else:
-        out += ("# one JSON value per line; the schema must be the registered v{latest} (download v{latest}.avsc from this catalog)\n"
-                "kafka-avro-console-producer --bootstrap-server {servers} --topic {topic} \\\n"
-                "  --producer.config client.properties --property schema.registry.url={registry} \\\n"
+        out += ("# one JSON value per line; the schema must be the registered v{latest} (download v{latest}.avsc"
+                + (" and key.avsc" if keyed else "") + " from this catalog)\n"
+                "kafka-avro-console-producer --bootstrap-server '{servers}' --topic '{topic}' \\\n"
+                "  --producer.config client.properties --property 'schema.registry.url={registry}' \\\n"
                 "  --property auto.register.schemas=false --property value.schema.file=v{latest}.avsc")
         if keyed:
             out += (" \\\n  --property parse.key=true --property key.separator='|' --property key.schema.file=key.avsc")
