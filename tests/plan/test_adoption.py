@@ -103,3 +103,16 @@ def test_a_legacy_identity_let_go_needs_attention():
     t.adoptions["local"]["applications"]["notify/notifier"].pop("credential")
     (risk,) = [r for r in diff(base, state(t, "local")).risks if r.level == "danger"]
     assert "the SCRAM password of `User:notifier-svc`, its own until now, is replaced by the stack's derived one" in risk.text
+
+
+def test_a_credential_now_kept_needs_attention():
+    """``credential: keep`` added for an application whose SCRAM password the stack managed: the
+    deploy drops the principal's ``scram`` (the provider deletes the live credential, the stack's
+    derived one) while the plan showed no change at all."""
+    legacy = {"notify/notifier": {"kafka_user": "notifier-svc"}}
+    t = tree(**legacy)
+    base = state(t, "local")
+    t.adoptions["local"]["applications"]["notify/notifier"]["credential"] = "keep"
+    sp = diff(base, state(t, "local"))
+    (risk,) = [r for r in sp.risks if r.level == "danger" and r.subject == "notify/notifier"]
+    assert "the SCRAM credential of `User:notifier-svc`, the stack's derived one, is deleted" in risk.text
