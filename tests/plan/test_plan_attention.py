@@ -56,6 +56,11 @@ def change_key(t):
     t.events[CLAIM]["key"] = {"type": "long", "doc": "Claim id as a number."}
 
 
+def remove_key(t):
+    t.events[CLAIM].pop("key")
+    t.events[CLAIM]["meta"]["schema"].pop("key")
+
+
 def principal_on_phi_reader(t):
     t.consumers["notify/notifier"]["principals"]["prod"].append(ARN.format("someone-else"))
 
@@ -81,6 +86,7 @@ CASES = {
     "PHI kept forever": (keep_phi_forever, "sensitive", "retention set to forever on **PHI** data"),
     "key schema added": (add_key, "caution", "a key schema is added to an existing topic"),
     "key schema changed": (change_key, "danger", "the key schema changes"),
+    "key schema removed": (remove_key, "caution", "`claims_claim_created-key`: the key schema is removed"),
     "new principal on a PHI reader": (principal_on_phi_reader, "sensitive", "role/someone-else` may now assume `eeb-prod.notify.notifier`, which reads or writes PII/PHI"),
     "new principal on a PHI writer": (principal_on_phi_writer, "sensitive", "role/someone-else` may now assume `eeb-prod.pharmacy.refill-api`"),
     "new writer of PHI": (new_phi_writer, "sensitive", "`pharmacy/refill-batch` gains write access to **PHI** on `health_refill_requested`"),

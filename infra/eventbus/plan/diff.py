@@ -8,7 +8,7 @@ Every value from the tree that a risk or a line quotes is written with
 be rewritten by the text it quotes. *Needs attention* lists every weakening of a protection:
 deletions, shrinking partitions, replication changes, retention cut short or set to forever on
 PII/PHI, cleanup policy, compatibility mode weakened, classification lowered, restricted access
-opened, stack protection turned off, a key schema added or changed, an application's Kafka user,
+opened, stack protection turned off, a key schema added, changed or removed, an application's Kafka user,
 IAM role or kept SCRAM credential changed (a legacy identity added or let go), new read or write
 access or new principals on roles that touch PII/PHI, and field by field (from
 :mod:`eventbus.avro.contract`): a new version's change to a field that an application on the
@@ -165,6 +165,12 @@ def _subject_changes(old: DesiredState | None, new: DesiredState, risks: list[Ri
             elif prev.versions != s.versions:
                 lines[s.event].append("key schema changed")
                 risks.append(Risk("danger", s.event, f"{c(s.name)}: the key schema changes: records of one key may now land on another partition"))
+    new_subjects = {s.name for s in new.subjects}
+    for s in old.subjects if old else ():
+        if s.kind == "key" and s.name not in new_subjects and s.name[:-len("-key")] in new.topics_by_name:
+            lines[s.event].append("key schema removed")
+            risks.append(Risk("caution", s.event, f"{c(s.name)}: the key schema is removed: the subject is no longer managed (kept in the registry) "
+                                                  "and nothing checks the keys any more; keys decide partitions, so per-key order holds only while producers keep the same keys"))
     return versions_added, lines
 
 
