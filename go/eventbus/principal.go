@@ -24,6 +24,9 @@ type principalArgs struct {
 	Principal string     `json:"principal"`
 	ACLs      []binding  `json:"acls"`
 	SCRAM     *scramArgs `json:"scram,omitempty"`
+	// KeepSCRAM: the principal's live credential is the application's own (an adoption record
+	// keeps it); with no scram declared it is left as it is, never deleted
+	KeepSCRAM bool `json:"keepScram,omitempty"`
 }
 
 type scramArgs struct {
@@ -189,9 +192,9 @@ func setDiff(a, b []binding) []binding {
 	return out
 }
 
-func syncSCRAM(ctx context.Context, k kafkaAdmin, principal string, old, want *scramArgs) error {
+func syncSCRAM(ctx context.Context, k kafkaAdmin, principal string, old, want *scramArgs, keep bool) error {
 	u := user(principal)
-	if old != nil && (want == nil || old.Mechanism != want.Mechanism) {
+	if old != nil && (want == nil || old.Mechanism != want.Mechanism) && !(want == nil && keep) {
 		if err := k.deleteSCRAM(ctx, u, old.Mechanism); err != nil {
 			return err
 		}
@@ -211,7 +214,7 @@ func (principalKind) create(ctx context.Context, s *server, urn resource.URN, ne
 	if err != nil {
 		return "", nil, err
 	}
-	if err := syncSCRAM(ctx, k, a.Principal, nil, a.SCRAM); err != nil {
+	if err := syncSCRAM(ctx, k, a.Principal, nil, a.SCRAM, a.KeepSCRAM); err != nil {
 		return "", nil, err
 	}
 	if err := converge(ctx, s, urn, k, a.Principal, a.ACLs); err != nil {
@@ -232,7 +235,7 @@ func (principalKind) update(ctx context.Context, s *server, urn resource.URN, _ 
 	if err != nil {
 		return nil, err
 	}
-	if err := syncSCRAM(ctx, k, a.Principal, o.SCRAM, a.SCRAM); err != nil {
+	if err := syncSCRAM(ctx, k, a.Principal, o.SCRAM, a.SCRAM, a.KeepSCRAM); err != nil {
 		return nil, err
 	}
 	if err := converge(ctx, s, urn, k, a.Principal, a.ACLs); err != nil {

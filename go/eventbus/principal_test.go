@@ -269,3 +269,30 @@ func TestImportAdoptsTheBindingsButNotTheCredential(t *testing.T) {
 		t.Fatalf("deleting the principal's bindings must leave the unmanaged credential: %v", k.scram)
 	}
 }
+
+func TestACredentialThatBecomesKeptIsLeftAsItIs(t *testing.T) {
+	// an adoption record now keeps the application's credential: the update declares no scram and
+	// keepScram; the live credential (the one the stack managed until now) must stay, not be deleted
+	k := newFakeKafka()
+	s := testServer(k, nil)
+	old := principalInputs(t, acl("Topic", "a", "Read"))
+	old["scram"] = map[string]any{"mechanism": "SCRAM-SHA-512", "iterations": 4096, "password": "the-stacks"}
+	if _, _, err := (principalKind{}).create(context.Background(), s, "", old); err != nil {
+		t.Fatal(err)
+	}
+	kept := principalInputs(t, acl("Topic", "a", "Read"))
+	kept["keepScram"] = true
+	if _, err := (principalKind{}).update(context.Background(), s, "", "User:team.app", old, kept); err != nil {
+		t.Fatal(err)
+	}
+	if k.scram["team.app"]["SCRAM-SHA-512"] != 4096 {
+		t.Fatalf("a kept credential was deleted: %v", k.scram)
+	}
+	// without keepScram, a credential no longer declared is the stack's to delete
+	if _, err := (principalKind{}).update(context.Background(), s, "", "User:team.app", old, principalInputs(t, acl("Topic", "a", "Read"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, has := k.scram["team.app"]["SCRAM-SHA-512"]; has {
+		t.Fatalf("an undeclared credential of the stack's stayed: %v", k.scram)
+	}
+}

@@ -25,7 +25,8 @@ def test_local_program_imports_what_the_record_holds(tmp_path):
     principals = {r.name: r.inputs for r in mocks.created if r.typ == "eventbus:kafka:Principal"}
     assert run.of("eventbus:kafka:Principal", "notifier-svc").import_id == "User:notifier-svc"
     assert "scram" not in principals["notifier-svc"]  # its own password stays: the credential is not the stack's to manage
-    assert "scram" in principals["refill-api-legacy"]  # adopted principal, the stack's credential
+    assert principals["notifier-svc"]["keepScram"] is True  # and a credential the stack managed before is left, not deleted
+    assert "scram" in principals["refill-api-legacy"] and "keepScram" not in principals["refill-api-legacy"]  # adopted principal, the stack's credential
     assert run.of("eventbus:kafka:Principal", "claims-team.claims-publisher").import_id == ""
     assert run.urns == expected_urns("local", tmp_path)  # the legacy names name the resources, under the same components
     topic = next(r.inputs for r in mocks.created if r.typ == "kafka:index/topic:Topic" and r.name == "claims_claim_created")

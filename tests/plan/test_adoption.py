@@ -107,12 +107,13 @@ def test_a_legacy_identity_let_go_needs_attention():
 
 def test_a_credential_now_kept_needs_attention():
     """``credential: keep`` added for an application whose SCRAM password the stack managed: the
-    deploy drops the principal's ``scram`` (the provider deletes the live credential, the stack's
-    derived one) while the plan showed no change at all."""
+    deploy drops the principal's ``scram`` and sets ``keepScram`` (the provider leaves the live
+    credential as it is); the plan said nothing about the stack no longer managing it."""
     legacy = {"notify/notifier": {"kafka_user": "notifier-svc"}}
     t = tree(**legacy)
     base = state(t, "local")
     t.adoptions["local"]["applications"]["notify/notifier"]["credential"] = "keep"
     sp = diff(base, state(t, "local"))
-    (risk,) = [r for r in sp.risks if r.level == "danger" and r.subject == "notify/notifier"]
-    assert "the SCRAM credential of `User:notifier-svc`, the stack's derived one, is deleted" in risk.text
+    (risk,) = [r for r in sp.risks if r.subject == "notify/notifier"]
+    assert risk.level == "caution" and "stops managing the SCRAM credential of `User:notifier-svc`" in risk.text
+    assert "stays on the cluster as it is" in risk.text

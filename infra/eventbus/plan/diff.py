@@ -289,9 +289,9 @@ def _identity_risks(ref: str, old: DesiredState, o_app: AppSpec, n_app: AppSpec,
         risks.append(Risk("danger", ref, f"{c(ref)}: the SCRAM password of {c(n_app.principal)}, its own until now, is replaced by the stack's "
                                          f"derived one; its clients fail to authenticate until they use `eventbus credentials {ref}`"))
     elif n_app.keep_credential and not o_app.keep_credential and old.scram_users:
-        risks.append(Risk("danger", ref, f"{c(ref)}: the SCRAM credential of {c(n_app.principal)}, the stack's derived one, is deleted: the "
-                                         "adoption record now keeps the application's own credential, which the stack no longer sets; its "
-                                         "clients fail to authenticate until that credential is set on the cluster"))
+        risks.append(Risk("caution", ref, f"{c(ref)}: the stack stops managing the SCRAM credential of {c(n_app.principal)}: the adoption "
+                                          "record now keeps it as the application's own; it stays on the cluster as it is (the stack's derived "
+                                          "password until someone changes it) and the stack no longer sets or deletes it"))
     if o_role is not None and n_role is not None and o_role.name != n_role.name:
         fate = "is released as it is (adopted: kept in IAM, no longer managed)" if o_role.adopt else "is deleted"
         risks.append(Risk("danger", ref, f"{c(ref)} changes IAM role {c(o_role.name)} → {c(n_role.name)}: the role {c(o_role.name)} {fate}; "

@@ -109,12 +109,13 @@ class AclApplicationArgs:
     provider: pulumi.ProviderResource  # the principal's provider (ours)
     password: pulumi.Output[str] | None = None  # None: no credential of the stack's (ACL-only stacks, a kept adopted credential)
     import_id: str | None = None  # the live bindings to adopt
+    keep_credential: bool = False  # its live SCRAM credential is its own (adoption record): never deleted
 
     @classmethod
     def of(cls, state: DesiredState, app: AppSpec, provider: pulumi.ProviderResource, seed: pulumi.Output | None) -> AclApplicationArgs:
         """``seed``: the stack's SCRAM seed, on stacks that manage SCRAM users."""
         password = scram_output(seed, app.kafka_user) if seed is not None and not app.keep_credential else None
-        return cls(app.kafka_user, app.principal, state.acls_by_app.get(app.ref, ()), provider, password, app.adopt)
+        return cls(app.kafka_user, app.principal, state.acls_by_app.get(app.ref, ()), provider, password, app.adopt, app.keep_credential)
 
     @property
     def declares_principal(self) -> bool:
@@ -180,6 +181,7 @@ def _principal(parent: Application, args: AclApplicationArgs) -> Principal | Non
         acls=[{"resourceType": a.resource_type, "resourceName": a.resource_name, "patternType": a.pattern,
                "operation": a.operation, "host": a.host, "permission": a.permission} for a in args.acls],
         scram={"mechanism": SCRAM_MECHANISM, "password": args.password} if args.password is not None else None,
+        keep_scram=args.keep_credential,  # a credential that becomes kept stays as it is on the cluster
         # adopted (the legacy principal found live): released, not deleted, when the record lets it go
         opts=pulumi.ResourceOptions(parent=parent, provider=args.provider, import_=args.import_id, retain_on_delete=args.import_id is not None),
     )

@@ -34,10 +34,15 @@ class Principal(pulumi.CustomResource):
     principal: pulumi.Output[str]
     acls: pulumi.Output[list]
 
-    def __init__(self, name: str, principal: str, acls: list[dict], scram: dict | None = None, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, principal: str, acls: list[dict], scram: dict | None = None, opts: pulumi.ResourceOptions | None = None,
+                 keep_scram: bool = False):
+        """``keep_scram``: the live credential is the application's own (kept by the adoption record);
+        without ``scram`` the provider leaves it as it is instead of deleting it."""
         props: dict[str, Any] = {"principal": principal, "acls": acls}
         if scram is not None:
             props["scram"] = scram
+        if keep_scram:
+            props["keepScram"] = True
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["scram"])) if scram else opts
         super().__init__(PRINCIPAL, name, props, opts)
 
