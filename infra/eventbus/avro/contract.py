@@ -207,8 +207,8 @@ def _own(props: Mapping[str, Any]) -> tuple[str | None, list[tuple[str, str]]]:
             problems.append((f'"{CONFLUENT_TAGS}" must be a list of tag names', f'write "{CONFLUENT_TAGS}": ["PII"]'))
         else:
             for t in tags:
-                if t not in RANK and t.upper() in ("PII", "PHI"):
-                    problems.append((f'tag "{t[:20]}" is not read (tags are case-sensitive)', f'write "{t.upper()}"'))
+                if t not in RANK and t.strip().upper() in ("PII", "PHI"):  # "pii", "PII ": read as no tag
+                    problems.append((f'tag "{t[:20]}" is not read (tags are case-sensitive)', f'write "{t.strip().upper()}"'))
             tagged = highest(t for t in tags if t in ("PII", "PHI"))
             if tagged != "none":
                 if own == "none":

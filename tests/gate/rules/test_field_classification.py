@@ -48,6 +48,15 @@ def test_tags_that_are_not_a_list_and_lowercase_tags():
     ]
 
 
+def test_a_tag_with_spaces_is_not_read_and_is_refused():
+    t = Tree()
+    with_v3(t, field("a", "string", **{"confluent:tags": ["PII "]}), field("b", "string", **{"confluent:tags": [" phi"]}))
+    assert sorted((f.message, f.hint) for f in check_rule(t, RULE)) == [
+        ("field 'a': tag \"PII \" is not read (tags are case-sensitive)", 'write "PII"'),
+        ("field 'b': tag \" phi\" is not read (tags are case-sensitive)", 'write "PHI"'),
+    ]
+
+
 def test_none_beside_a_pii_tag_contradicts():
     t = Tree()
     with_v3(t, field("a", "string", classification="none", **{"confluent:tags": ["PII"]}))

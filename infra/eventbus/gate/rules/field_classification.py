@@ -8,7 +8,7 @@ class FieldClassification(Rule):
     """A field's classification is written so the gate can read it: ``"classification": "none" | "PII" | "PHI"`` on the field (or Confluent's ``"confluent:tags": ["PII"]``).
 
     Refused: another value (``"pii"``, ``"secret"``), tags that are not a list of names, a
-    lowercase ``pii``/``phi`` tag (tags are case-sensitive), ``"classification": "none"`` beside
+    lowercase ``pii``/``phi`` tag or one with spaces (``"PII "``: tags are case-sensitive), ``"classification": "none"`` beside
     a PII or PHI tag, and the property on a type (a record, enum or fixed definition, an array,
     a map, a union branch, the schema itself) rather than on the field: there it would look like
     a classification that nothing reads. A nested field inherits the classification of the field
