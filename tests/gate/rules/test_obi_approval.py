@@ -20,3 +20,10 @@ def test_obi():
     assert found, "obi-approval did not fire"
     assert found[0].loc.file == NOTIFIER and found[0].message and found[0].hint
     assert found[0].loc.line == line_of(t, NOTIFIER, 'event: health/refill_requested'), found[0].one_line()
+
+
+def test_an_approval_whose_reference_holds_no_number_does_not_count():
+    t = Tree()
+    t.consumers["notify/notifier"]["compliance"]["obi_approvals"][0]["reference"] = "TBD"
+    found = check_rule(t, RULE)
+    assert len(found) == 1 and "holds no reference number" in found[0].message, [f.one_line() for f in found]

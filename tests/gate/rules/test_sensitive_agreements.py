@@ -33,3 +33,12 @@ def test_ato_none():
     assert found, "sensitive-agreements did not fire"
     assert found[0].loc.file == NOTIFIER and found[0].message and found[0].hint
     assert found[0].loc.line == line_of(t, NOTIFIER, 'ato_status:'), found[0].one_line()
+
+
+def test_a_dsa_reference_without_a_number_is_no_agreement():
+    for placeholder in ("TBD", "N/A", "none", "pending", "   "):
+        t = Tree()
+        t.consumers["notify/notifier"]["compliance"]["data_sharing_agreement"] = placeholder
+        found = check_rule(t, RULE)
+        assert [f.loc.line for f in found] == [line_of(t, NOTIFIER, "data_sharing_agreement:")], placeholder
+        assert "is not a reference" in found[0].message
