@@ -92,6 +92,63 @@ def test_changes_behind_the_registrys_back_are_reported(iam, prod):
     assert len(lines) == 5, lines
 
 
+def test_every_shape_iam_accepts_is_read_and_compared(iam, prod):
+    # ListRoles returns no permissions boundary; Statement and Principal may be single values;
+    # action names are case-insensitive; NotAction, Deny, a Condition and non-AWS principals change access
+    stack, state = prod
+    deploy(iam, state)
+    roles = sorted(state.roles)
+    bounded, single, star, service, cased, negated, denied, conditional = roles[:8]
+    iam.put_role_permissions_boundary(RoleName=bounded.name, PermissionsBoundary="arn:aws-us-gov:iam::aws:policy/AdministratorAccess")
+    policy = single.policy()
+    policy["Statement"] = {"Effect": "Allow", "Action": "kafka-cluster:*", "Resource": "*"}
+    iam.put_role_policy(RoleName=single.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(policy))
+    trust = star.trust_policy()
+    trust["Statement"] = {**trust["Statement"][0], "Principal": "*"}
+    iam.update_assume_role_policy(RoleName=star.name, PolicyDocument=json.dumps(trust))
+    trust = service.trust_policy()
+    trust["Statement"].append({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"})
+    iam.update_assume_role_policy(RoleName=service.name, PolicyDocument=json.dumps(trust))
+    policy = cased.policy()
+    for st in policy["Statement"]:
+        st["Action"] = [a.lower() for a in reversed(st["Action"])]
+    iam.put_role_policy(RoleName=cased.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(policy))
+    policy = negated.policy()
+    policy["Statement"].append({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})
+    iam.put_role_policy(RoleName=negated.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(policy))
+    policy = denied.policy()
+    policy["Statement"].append({"Effect": "Deny", "Action": "*", "Resource": "*"})
+    iam.put_role_policy(RoleName=denied.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(policy))
+    policy = conditional.policy()
+    policy["Statement"][0]["Condition"] = {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}
+    iam.put_role_policy(RoleName=conditional.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(policy))
+
+    lines = aws_iam.compare(state, aws_iam.read_roles(iam, stack.role_prefix))
+    assert f"role {bounded.name}: permissions boundary arn:aws-us-gov:iam::aws:policy/AdministratorAccess, the registry says none" in lines
+    assert f"role {single.name}: grants kafka-cluster:* on *, which the registry does not" in lines
+    assert f"role {star.name}: * may assume it, but the registry lists no such principal" in lines
+    assert f"role {service.name}: Service:ec2.amazonaws.com may assume it, but the registry lists no such principal" in lines
+    assert not any(cased.name + ":" in line for line in lines)
+    assert f"role {negated.name}: grants every action but iam:* on *, which the registry does not" in lines
+    assert f"role {denied.name}: inline policy eventbus-access denies Action * Resource *, which the registry does not" in lines
+    connect = conditional.policy()["Statement"][0]
+    assert (f"role {conditional.name}: grants {connect['Action'][0]} on {connect['Resource'][0]} only under a Condition, "
+            "which the registry does not set") in lines
+
+
+def test_a_boundary_the_stack_sets_is_no_drift(iam, prod):
+    import dataclasses
+
+    stack, state = prod
+    boundary = "arn:aws-us-gov:iam::210987654321:policy/eventbus-boundary"
+    state = dataclasses.replace(state, roles=tuple(dataclasses.replace(r, permissions_boundary=boundary) for r in state.roles))
+    for r in state.roles:
+        iam.create_role(RoleName=r.name, AssumeRolePolicyDocument=json.dumps(r.trust_policy()), PermissionsBoundary=boundary,
+                        Tags=[{"Key": "managed-by", "Value": "eventbus-registry"}])
+        iam.put_role_policy(RoleName=r.name, PolicyName="eventbus-access", PolicyDocument=json.dumps(r.policy()))
+    assert aws_iam.compare(state, aws_iam.read_roles(iam, stack.role_prefix)) == []
+
+
 def test_the_drift_command_on_an_iam_stack(iam, prod, endpoint):
     stack, state = prod
     deploy(iam, state)
