@@ -201,6 +201,13 @@ def _op(s: str) -> str:
     return "".join(p.capitalize() for p in s.split("_"))
 
 
+def _binding(a: tuple) -> str:
+    """An ACL binding (:attr:`AclSpec.identity`) as a line; the host only when it is not ``*``
+    (two bindings may differ by nothing else)."""
+    host = "" if a[5] == "*" else f" from host {a[5]}"
+    return f"{a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]}){host}"
+
+
 @dataclass
 class Drift:
     lines: list[str]
@@ -229,9 +236,9 @@ def compare(desired: DesiredState, live: LiveState, admin_users: tuple[str, ...]
         out.append(f"topic {name}: on the cluster but not in the registry")
     want = {a.identity for a in desired.acls}
     for a in sorted(want - live.acls):
-        out.append(f"acl missing: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
+        out.append(f"acl missing: {_binding(a)}")
     for a in sorted(live.acls - want):
-        out.append(f"acl not in the registry: {a[0]} {a[6]} {a[4]} on {a[1]} {a[2]} ({a[3]})")
+        out.append(f"acl not in the registry: {_binding(a)}")
     if desired.scram_users:
         users = {a.kafka_user for a in desired.apps}
         for u in sorted(users - live.scram_users):
