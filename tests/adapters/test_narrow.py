@@ -280,7 +280,7 @@ def test_an_ignored_registry_file_is_deployed_but_not_recorded(tree):
 
 
 @pytest.mark.parametrize("args", [["-t", "urn:x"], ["-yt", "urn:x"], ["--target-replace=urn:x"], ["-s", "sandbox"], ["--stack=sandbox"],
-                                  ["-C", "/elsewhere"], ["-c", "eventbus:scramSeed=x"], ["--config-file", "other.yaml"], ["--exclude", "u"]])
+                                  ["-C", "/elsewhere"], ["-c", "eventbus:scramSeed=x"], ["--config=eventbus:x=y"], ["--exclude", "u"]])
 def test_pulumi_options_that_deploy_something_else_than_what_is_recorded_are_refused(args):
     from eventbus.cli.deploy import picks
 
@@ -291,3 +291,19 @@ def test_the_ci_options_are_passed():
     from eventbus.cli.deploy import picks
 
     assert picks(["--yes", "--suppress-outputs", "--non-interactive", "--color", "never", "--diff", "-y", "-f", "-p", "8", "-m", "fix", "-r", "-v=3"]) is None
+    # what scripts/up.sh passes: the local stack's own config file (a copy with the encryption salt)
+    assert picks(["--config-file", ".state/local/Pulumi.local.yaml", "--yes", "--skip-preview", "--refresh", "--suppress-outputs", "--parallel", "64"]) is None
+
+
+def test_the_options_scripts_up_passes_are_accepted():
+    # the main job deploys through `eventbus deploy ... -- <pulumi options>`: none of them may be refused
+    import re
+    import shlex
+    from pathlib import Path
+
+    from eventbus.cli.deploy import picks
+
+    text = Path(__file__).resolve().parents[2].joinpath("scripts", "up.sh").read_text().replace("\\\n", " ")
+    (line,) = [ln for ln in text.splitlines() if re.match(r"\s*\.venv/bin/eventbus deploy ", ln)]
+    options = shlex.split(re.sub(r'"\$\([^"]*\)"', "VALUE", line.split(" -- ", 1)[1]))  # a command substitution is one value
+    assert "--config-file" in options and picks(options) is None

@@ -17,8 +17,10 @@ def register(sub) -> None:
 
 # pulumi up's options that deploy something else than this stack's program and config at this
 # commit (what the record says was deployed): -t/--target, --exclude, -s/--stack, -C/--cwd,
-# -c/--config, --config-file
-LONG = ("target", "exclude", "stack", "cwd", "config", "config-file")
+# -c/--config. --config-file stays allowed: scripts/up.sh deploys the local stack with a copy of
+# its tracked Pulumi.local.yaml (plus the encryption salt), and the program takes every setting
+# from the tree's stack file; that file only supplies the stack's secrets.
+LONG = ("target", "exclude", "stack", "cwd", "config")
 SHORT = "tsCc"
 SHORT_WITH_VALUE = "mpv"  # in a cluster of short options (-yt URN), the rest after one of these is its value
 
