@@ -202,3 +202,15 @@ def test_a_new_day_renders_the_countdowns_again(tree, tmp_path, monkeypatch):
     cold = tmp_path / "cold"
     build_catalog(str(tree.root), str(cold), incremental=False)
     assert files(out) == files(cold)
+
+
+def test_removing_an_event_an_approval_still_names_renders_the_app_again(tree, tmp_path):
+    """An application's page links the events of its OBI approvals, subscribed or not: removing one of them leaves a
+    plain name on the page (found by a differential run against cold builds)."""
+    tree.consumers["notify/notifier"]["subscriptions"].pop()  # the approval for refill_requested stays
+    tree.write()
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    del tree.events["health/refill_requested"]
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "approved-event-removed", "incremental")

@@ -164,16 +164,22 @@ def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
 
 def links(cat) -> dict[str, tuple[list[str], list[str]]]:
     """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle or whose
-    names give its slug)."""
+    names give its slug). An application's page shows the events it produces, subscribes to and holds an OBI approval
+    for (a link while the event exists)."""
     from eventbus.catalog.model import producer_ref, slug
 
+    approved: dict[str, set[str]] = {}  # event -> applications whose pages list an OBI approval for it
+    for a in cat.apps.values():
+        k = a.consumer.compliance if a.consumer is not None else None
+        for o in (k.obi_approvals if k is not None else ()):
+            approved.setdefault(o.event, set()).add(a.ref)
     same_slug: dict[str, set[str]] = {}  # events whose names give one slug: adding or removing one renames another
     for info in cat.events:
         same_slug.setdefault(slug(f"{info.event.domain}-{info.event.name}"), set()).add(info.ref)
     out = {}
     for info in cat.events:
         e = info.event
-        apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs))
+        apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs) | approved.get(info.ref, set()))
         near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set())
                       | (same_slug[slug(f"{e.domain}-{e.name}")] - {info.ref}))
         out[info.ref] = (apps, near)
