@@ -365,11 +365,14 @@ def days_between(a: dt.date | None, b: dt.date) -> int | None:
 def slug(ref: str) -> str:
     """Backstage-style entity name: lowercase, hyphens, at most 63 characters."""
     s = re.sub(r"[^a-z0-9]+", "-", ref.lower()).strip("-") or "event"
-    if len(s) > 63:
-        import hashlib
+    return _hashed(s, ref) if len(s) > 63 else s
 
-        s = s[:54].rstrip("-") + "-" + hashlib.sha256(ref.encode()).hexdigest()[:8]
-    return s
+
+def _hashed(s: str, key: str) -> str:
+    """``s`` cut to 54 characters with a hash of ``key``: at most 63, and distinct per key."""
+    import hashlib
+
+    return s[:54].rstrip("-") + "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
 
 
 def distinct_slugs(parts: list[tuple[str, str, str]]) -> dict[str, str]:
@@ -378,14 +381,11 @@ def distinct_slugs(parts: list[tuple[str, str, str]]) -> dict[str, str]:
     slug, so one entity would stand for both. Those all get a hash of their key instead: none keeps the slug, so a
     newcomer never takes over the name (and the relations, links and history in the portal) of an entity already
     there."""
-    import hashlib
+    from collections import Counter
 
     plain = {key: slug(f"{a}-{b}") for key, a, b in parts}
-    count: dict[str, int] = {}
-    for s in plain.values():
-        count[s] = count.get(s, 0) + 1
-    return {key: s if count[s] == 1 else s[:54].rstrip("-") + "-" + hashlib.sha256(key.encode()).hexdigest()[:8]
-            for key, s in plain.items()}
+    count = Counter(plain.values())
+    return {key: s if count[s] == 1 else _hashed(s, key) for key, s in plain.items()}
 
 
 def _schema_json(v: SchemaVersion | None):
