@@ -1,6 +1,7 @@
 """Shared fixtures: a small, valid registry written to a temporary folder that tests mutate."""
 from __future__ import annotations
 
+import atexit
 import copy
 import datetime as dt
 import json
@@ -8,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -269,3 +271,8 @@ os.environ.setdefault("PYTHONHASHSEED", "0")
 # the persistent Avro cache (eventbus.avro.cache) stays off: no test depends on it being warm, and
 # none writes to the user's cache folder (tests/avro/test_cache.py turns it on in tmp_path)
 os.environ["EVENTBUS_AVRO_CACHE"] = "off"
+# the parse cache (eventbus.load.cache) stays on, as users run the gate, in a folder of this run's own: every test
+# that validates a tree on disk reads it through the cache (cold, and warm when a tree is read again)
+_USER_CACHE = tempfile.mkdtemp(prefix="eventbus-test-cache-")
+os.environ["EVENTBUS_USER_CACHE"] = _USER_CACHE
+atexit.register(shutil.rmtree, _USER_CACHE, True)

@@ -29,7 +29,8 @@ Each case is a folder ``corpus/<case>/`` holding
 
 The test runs ``eventbus --root <tree> validate --format json`` in this process (stopped by a
 timer at the case's bound) and checks: the exit status, the expected findings (rule, file, line, message), no
-traceback and no internal error, nothing in the tree changed, and the time bound. Case names
+traceback and no internal error, nothing in the tree changed, and the time bound. It runs the gate twice more,
+with the parse cache warm and with it off, and checks both report the same. Case names
 and file paths are ASCII; confusable, control and separator characters appear only in
 ``setup`` (as JSON-style escapes in expect.yaml).
 """
@@ -216,6 +217,14 @@ def run_case(case: str, work: Path) -> dict:
     seconds = float(want.get("seconds", 30))
     proc, elapsed = run_cli(root, seconds + 30)
     result = {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "elapsed": elapsed}
+    # the same gate again with the parse cache warm (the first run filled it), and with it off
+    again = run_cli(root, seconds + 30)[0]
+    os.environ["EVENTBUS_NO_CACHE"] = "1"
+    try:
+        uncached = run_cli(root, seconds + 30)[0]
+    finally:
+        del os.environ["EVENTBUS_NO_CACHE"]
+    result["reruns"] = {"cache warm": (again.returncode, again.stdout), "cache off": (uncached.returncode, uncached.stdout)}
     result["modified"] = snapshot(root) != before
     result["outside_modified"] = snapshot(outside) != outside_before
     shutil.rmtree(work, ignore_errors=True)  # some cases hold 50 MB files
@@ -264,6 +273,8 @@ def test_case(case, corpus_results):
     assert not got["modified"], f"{case}: the gate modified the tree"
     assert not got["outside_modified"], f"{case}: the gate touched files outside the tree"
     findings = json.loads(got["stdout"])["findings"]
+    for how, (rc, stdout) in got["reruns"].items():  # the parse cache changes nothing the gate reports
+        assert rc == got["rc"] and json.loads(stdout)["findings"] == findings, f"{case}: {how}: {stdout[-2000:]}"
     for f in findings:
         assert f["file"] and not f["file"].startswith("/") and ".." not in f["file"].split("/"), f
         assert f["line"] >= 1, f

@@ -28,13 +28,13 @@ def require_tool(path: Path, what: str, how: str):
 @pytest.fixture(scope="package", autouse=True)
 def _own_cache(tmp_path_factory):
     """The parse cache and the compiled templates of these tests' builds go to a folder of their own (not ~/.cache)."""
-    before = os.environ.get("EVENTBUS_CACHE")
-    os.environ["EVENTBUS_CACHE"] = str(tmp_path_factory.mktemp("eventbus-cache"))
+    before = os.environ.get("EVENTBUS_USER_CACHE")
+    os.environ["EVENTBUS_USER_CACHE"] = str(tmp_path_factory.mktemp("eventbus-cache"))
     yield
     if before is None:
-        del os.environ["EVENTBUS_CACHE"]
+        del os.environ["EVENTBUS_USER_CACHE"]
     else:
-        os.environ["EVENTBUS_CACHE"] = before
+        os.environ["EVENTBUS_USER_CACHE"] = before
 
 
 @pytest.fixture(scope="package")

@@ -178,7 +178,7 @@ def test_given_registry_or_exporters_are_never_incremental(tree, tmp_path):
 
 
 def test_no_cache_when_turned_off(tree, tmp_path, monkeypatch):
-    monkeypatch.setenv("EVENTBUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
     build_catalog(str(tree.root), str(tmp_path / "site"))
     assert not (tmp_path / "cache").exists()

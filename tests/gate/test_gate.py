@@ -60,3 +60,32 @@ def test_nested_field_doc_path(tree):
     tree.write()
     found = rule_findings(tree.root, "avro-doc")
     assert [f.message for f in found] == ["field 'ctx.who' has no doc"]
+
+
+def test_the_desired_state_rules_report_the_same_from_a_second_process(tree, monkeypatch):
+    """On a big tree iam-policy-size and name-limits run in a forked process; what they find is what they find here."""
+    import json as _json
+
+    import eventbus.concurrency as conc
+    from eventbus.gate import rules as gate_rules
+    from tests.conftest import ARN
+
+    long_id = "n" * 60
+    c = _json.loads(_json.dumps(tree.consumers["notify/notifier"]))
+    c["application"], c["consumer_group"] = long_id, {"name": f"notify.{long_id}"}
+    tree.consumers[f"notify/{long_id}"] = c
+    tree.consumers["notify/notifier"]["principals"]["prod"] = [ARN.format(f"team/path/{'x' * 140}-{i}") for i in range(15)]
+    tree.write()
+    here = run_gate(tree.root).findings
+    assert {"name-limits", "iam-policy-size"} <= {f.rule for f in here}
+    asides, start_aside = [], conc.start_aside
+
+    def counting(fn, *a):
+        asides.append(fn)
+        return start_aside(fn, *a)
+
+    monkeypatch.setattr(conc, "start_aside", counting)
+    monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
+    there = run_gate(tree.root).findings
+    assert gate_rules._check_aside in asides
+    assert there == here

@@ -15,7 +15,7 @@ def _loaded(root):
 def test_parse_cache_gives_what_the_loader_gives(tree, tmp_path, monkeypatch):
     from eventbus.load import cache
 
-    monkeypatch.setenv("EVENTBUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
     (tree.root / "events/claims/claim_created/v2.avsc").write_text("{not json")  # findings are cached too
     for _ in range(2):  # cold, then from the cache
         got = cache.load_registry_cached(str(tree.root))
@@ -35,7 +35,7 @@ def test_parse_cache_gives_what_the_loader_gives(tree, tmp_path, monkeypatch):
 def test_a_corrupt_parse_cache_is_ignored_and_rewritten(tree, tmp_path, monkeypatch):
     from eventbus.load import cache
 
-    monkeypatch.setenv("EVENTBUS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
     cache.load_registry_cached(str(tree.root))
     shards = sorted((tmp_path / "cache/parse").iterdir())
     shards[0].write_bytes(b"\x80\x04garbage")
@@ -45,3 +45,74 @@ def test_a_corrupt_parse_cache_is_ignored_and_rewritten(tree, tmp_path, monkeypa
     assert got.registry == _loaded(tree.root)[0]
     for s in shards[:3]:
         assert marshal.loads(s.read_bytes())["code"] == cache._code_version()
+
+
+def _many_apps(t, n: int = 12):
+    base = t.consumers["notify/notifier"]
+    for i in range(n):
+        t.consumers[f"notify/app-{i}"] = dict(base, application=f"app-{i}")
+    return t
+
+
+def test_a_cold_cached_load_reads_the_applications_in_a_worker_and_a_warm_one_parses_no_yaml(tmp_path, monkeypatch):
+    from eventbus.load import cache
+    from eventbus.load import registry as loading
+    from tests.conftest import Tree
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "tree"
+    _many_apps(Tree(root)).write()
+    (root / "consumers/notify/broken.yaml").write_text("application: [unclosed\n")
+    (root / "events/claims/claim_created/v9.avsc").write_text("{")
+    serial = loading.load_registry(str(root))
+    monkeypatch.setattr(loading, "PARALLEL_CONSUMERS", 1)
+    import eventbus.concurrency as conc
+
+    asides, start_aside = [], conc.start_aside
+
+    def counting(fn, *a):
+        asides.append(fn)
+        return start_aside(fn, *a)
+
+    monkeypatch.setattr(conc, "start_aside", counting)
+    cold = cache.load_registry_cached(str(root), parallel=True)
+    assert len(asides) == 1  # nothing cached yet: the applications were parsed by a worker
+    shards = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache/parse").iterdir()}
+
+    def refuse(*_a, **_k):
+        raise AssertionError("a file was parsed again")
+
+    monkeypatch.setattr(loading, "parse_yaml", refuse)
+    monkeypatch.setattr(loading, "validate_document", refuse)
+    warm = cache.load_registry_cached(str(root), parallel=True)
+    assert len(asides) == 1  # the applications are in the cache: read here, no worker
+    for got in (cold, warm):
+        assert got.registry == serial.registry
+        assert [f.one_line() for f in got.findings] == [f.one_line() for f in serial.findings]
+        assert got.broken == serial.broken
+    assert {p: p.stat().st_mtime_ns for p in shards} == shards  # nothing new: nothing rewritten
+
+
+def test_the_cache_reads_back_plain_model_classes_only(tree, tmp_path, monkeypatch):
+    import pickle
+
+    from eventbus.load import cache
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    first = cache.load_registry_cached(str(tree.root))
+    ran = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {ran}",))
+
+    evil = pickle.dumps([Evil()])
+    for shard in (tmp_path / "cache/parse").iterdir():
+        data = marshal.loads(shard.read_bytes())
+        for rel, entry in data["entries"].items():
+            how, plain, _extra = entry[4]
+            data["entries"][rel] = (*entry[:4], ("p", evil, evil) if how == "p" else (how, plain, evil))
+        shard.write_bytes(marshal.dumps(data))
+    again = cache.load_registry_cached(str(tree.root))
+    assert not ran.exists()  # the entries were misses: parsed again, nothing run
+    assert again.registry == first.registry and again.findings == first.findings

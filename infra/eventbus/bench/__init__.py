@@ -83,9 +83,13 @@ def tree(events: int, consumers: int, versions: int = 3) -> str:
     return path
 
 
-def measure(name: str, size: str, cmd: list[str], cwd: str, repeat: int, target: str, floor: float | None, env=None) -> Result:
+def measure(name: str, size: str, cmd: list[str], cwd: str, repeat: int, target: str, floor: float | None, env=None,
+            fresh: str | None = None) -> Result:
+    """``repeat`` runs of ``cmd``; ``fresh``: a folder emptied before each run (a cold cache)."""
     runs, peaks, cpus, loads = [], [], [], []
     for i in range(repeat):
+        if fresh:
+            shutil.rmtree(fresh, ignore_errors=True)
         secs, peak, rc = timed(cmd, cwd, env)
         if rc not in (0, 1):
             raise SystemExit(f"[bench] {name} {size}: {' '.join(cmd)} exited {rc}")
@@ -123,32 +127,35 @@ TARGETS_VALIDATE = {1000: "≤ 1.2 s, ≤ 3× floor", 10000: "≤ 10 s"}
 @bench("validate")
 def bench_validate(sizes: list[int], repeat: int) -> list[Result]:
     """The gate as CI and developers run it: installed (.pyc compiled once, like the compat rows),
-    with the Avro analysis cache (eventbus.avro.cache) warm from an earlier run, and cold
-    (``EVENTBUS_AVRO_CACHE=off``: every schema parsed and checked). Each row also gives the median
-    CPU seconds (user + system, worker processes included) and the load average while it ran: on
-    a shared machine the CPU seconds are the comparable figure."""
+    with its caches (the parse cache, eventbus.load.cache, and the Avro analysis cache,
+    eventbus.avro.cache) warm from an earlier run, and cold as on a fresh CI runner (the parse
+    cache emptied before each run, the Avro cache off: every file parsed, every schema checked).
+    Each row also gives the median CPU seconds (user + system, worker processes included) and the
+    load average while it ran: on a shared machine the CPU seconds are the comparable figure."""
     out = []
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # an installed package has its .pyc
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "EVENTBUS_NO_CACHE")}  # an installed package has its .pyc
     env["EVENTBUS_AVRO_CACHE"] = os.path.join(CACHE, "avro")
+    env["EVENTBUS_USER_CACHE"] = os.path.join(CACHE, "user")
+    cold = {"EVENTBUS_AVRO_CACHE": "off", "EVENTBUS_USER_CACHE": os.path.join(CACHE, "user-cold")}
     for n in sizes:
         path = tree(n, 2 * n)
         cmd = eventbus("--root", path, "validate")
-        timed(cmd, path, env)  # compiles the .pyc and fills the Avro cache once
+        timed(cmd, path, env)  # compiles the .pyc and fills the caches once
         floor_walls, floor_cpus = [], []
         for _ in range(repeat):
             floor_walls.append(timed([sys.executable, "-c", FLOOR, path], path, env)[0])
             floor_cpus.append(LAST_CPU)
         floor = statistics.median(floor_walls)
-        for label, extra in (("Avro cache warm", {}), ("Avro cache off", {"EVENTBUS_AVRO_CACHE": "off"})):
+        for label, extra in (("caches warm", {}), ("caches cold (a fresh CI runner)", cold)):
             r = measure("validate", f"{n} events × 3 versions, {2 * n} consumers, {label}", cmd, path, repeat, TARGETS_VALIDATE.get(n, "—"), floor,
-                        env={**env, **extra})
+                        env={**env, **extra}, fresh=extra.get("EVENTBUS_USER_CACHE"))
             r.size += (f" (CPU {statistics.median(r.cpu):.2f} s, floor CPU {statistics.median(floor_cpus):.2f} s; "
                        f"load {min(r.loads):.1f}–{max(r.loads):.1f})")
             out.append(r)
         if n <= 1000:  # the pull-request gate CI runs: the tree and its base from git, the Avro work only for what is new
             pr = _pr_repo(n)
-            r = measure("validate", f"`validate --base`, {n} events, {2 * n} consumers; PR: +5 events, +10 consumers, 20 repartitioned; Avro cache off (a CI runner)",
-                        eventbus("--root", pr, "validate", "--base", "HEAD~1"), pr, repeat, "—", None, env={**env, "EVENTBUS_AVRO_CACHE": "off"})
+            r = measure("validate", f"`validate --base`, {n} events, {2 * n} consumers; PR: +5 events, +10 consumers, 20 repartitioned; caches cold (a CI runner)",
+                        eventbus("--root", pr, "validate", "--base", "HEAD~1"), pr, repeat, "—", None, env={**env, **cold}, fresh=cold["EVENTBUS_USER_CACHE"])
             r.size += f" (CPU {statistics.median(r.cpu):.2f} s; load {min(r.loads):.1f}–{max(r.loads):.1f})"
             out.append(r)
     return out
@@ -351,10 +358,10 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
                 shutil.rmtree(dest, ignore_errors=True)  # cold: a rebuild of an unchanged tree writes nothing
                 cache = tempfile.mkdtemp(prefix="eventbus-bench-cache-") if fresh_cache else warm
                 if not fresh_cache and i == 0:  # fill the warm caches once
-                    timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_CACHE": warm})
+                    timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_USER_CACHE": warm})
                     shutil.rmtree(dest, ignore_errors=True)
                 loads.append(_load())
-                secs, peak, rc = timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_CACHE": cache})
+                secs, peak, rc = timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_USER_CACHE": cache})
                 if fresh_cache:
                     shutil.rmtree(cache, ignore_errors=True)
                 if rc != 0:
@@ -379,7 +386,7 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
             open(os.path.join(src, ".done"), "w").close()
         first = sorted(os.listdir(os.path.join(src, "events")))[0]
         event = os.path.join(src, "events", first, sorted(os.listdir(os.path.join(src, "events", first)))[0], "event.yaml")
-        env = {**os.environ, "EVENTBUS_CACHE": warm}
+        env = {**os.environ, "EVENTBUS_USER_CACHE": warm}
         timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)  # the build the rebuilds start from
         runs, peaks, cpus, loads = [], [], [], []
         for i in range(repeat):

@@ -299,7 +299,9 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     problems = 0
     t = time.perf_counter()
     if parse_cache is None:
-        parse_cache = not os.environ.get("EVENTBUS_NO_CACHE")
+        from eventbus.load.cache import enabled as cache_enabled
+
+        parse_cache = cache_enabled()
     if registry is None:
         from eventbus.load.registry import load_registry
 

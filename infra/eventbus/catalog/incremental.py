@@ -245,10 +245,10 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
 # -- the field tables of schema versions, kept between builds ----------------------------------------------------------
 def rows_cache_file() -> str | None:
     """Where the field rows of every schema version seen are kept (beside the parse cache), or None when caches are off."""
-    if os.environ.get("EVENTBUS_NO_CACHE"):
-        return None
-    from eventbus.load.cache import cache_root
+    from eventbus.load.cache import cache_root, enabled
 
+    if not enabled():
+        return None
     return os.path.join(cache_root(), "catalog", f"rows-{code_digest()}.pickle")
 
 

@@ -49,12 +49,17 @@ def check(root: str, fs=None, base: Registry | None = None, today: dt.date | Non
     """The gate on a tree read from disk at ``root`` or from ``fs`` (an in-memory tree), with
     ``rules`` only when given."""
     from eventbus.avro import analysis
+    from eventbus.load import cache
 
     pending = []
     uses_avro = rules is None or any(r.uses_avro for r in rules)
     # the Avro work starts as soon as the events are read, and runs while the consumers load and
     # the other rules run
-    loaded = load_registry(root, fs=fs, on_events=(lambda events: pending.append(analysis.start(events, base))) if uses_avro else None, parallel=True)
+    on_events = (lambda events: pending.append(analysis.start(events, base))) if uses_avro else None
+    if fs is None and cache.enabled():  # a tree on disk: through the parse cache (the same result, the unchanged files not parsed again)
+        loaded = cache.load_registry_cached(root, on_events=on_events, parallel=True)
+    else:
+        loaded = load_registry(root, fs=fs, on_events=on_events, parallel=True)
     ctx = Context(loaded.registry, loaded.broken, base, today or dt.date.today())
     if pending:
         ctx._avro_pending = pending[0]

@@ -9,13 +9,14 @@ loader remembers, per file, the result of :meth:`TreeLoader._yaml` / :meth:`Tree
 its positions and its findings, as :mod:`marshal` data) keyed by the file's path, size, modification time (ns) and the digest of its bytes:
 a file is read every time and its bytes compared by digest, so an edit that keeps size and time still misses.
 
-Where: ``<cache root>/parse``, the cache root being ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else
+Where: ``<cache root>/parse``, the cache root being ``$EVENTBUS_USER_CACHE``, else ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else
 ``~/.cache/eventbus`` (:func:`cache_root`); never inside the tree. One file per tree root and code version (the loader's, the
 model's and the JSON Schemas' source), written atomically (temporary file + rename), readable only by the user
-(what it holds is loaded as code-free data with :mod:`marshal`, findings with :mod:`pickle`: only this user's own
-cache folder is trusted). A cache that cannot be read (truncated, of another
+(what it holds is loaded as code-free data with :mod:`marshal`; findings and documents holding dates with a
+:mod:`pickle` reader that can build only the model's plain classes (:class:`_PlainUnpickler`), so reading a cache
+runs no code). A cache that cannot be read (truncated, of another
 version, garbage) is ignored and rewritten; one that cannot be written is skipped. ``EVENTBUS_NO_CACHE=1`` turns
-it off; deleting the folder is always safe.
+it off (:func:`enabled`); deleting the folder is always safe. The gate and the catalog read trees through it.
 """
 from __future__ import annotations
 
@@ -26,23 +27,31 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Mapping
 from typing import Any
 
+from eventbus.load.files import ReadError, decode
 from eventbus.load.registry import LoadResult, TreeLoader, load_registry
 from eventbus.model.registry import Positions, SchemaVersion
 
-VERSION = 2
+VERSION = 3
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _code: str | None = None
 
 
 def cache_root() -> str:
-    """The user's cache folder of the project's tools: ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else ``~/.cache/eventbus``."""
-    d = os.environ.get("EVENTBUS_CACHE")
+    """The user's cache folder of the project's tools: ``$EVENTBUS_USER_CACHE``, else ``$EVENTBUS_CACHE``, else
+    ``$XDG_CACHE_HOME/eventbus``, else ``~/.cache/eventbus``."""
+    d = os.environ.get("EVENTBUS_USER_CACHE") or os.environ.get("EVENTBUS_CACHE")
     if d:
         return os.path.abspath(d)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "eventbus")
+
+
+def enabled() -> bool:
+    """Whether the tools' caches are on (``EVENTBUS_NO_CACHE`` unset or empty)."""
+    return not os.environ.get("EVENTBUS_NO_CACHE")
 
 
 def cache_dir() -> str:
@@ -81,7 +90,8 @@ def _encode(kind: str, result: Any, findings: list) -> tuple:
         plain: Any = None
     elif kind.startswith("yaml:"):
         data, pos = result
-        plain = (data, pos.file, dict(pos.table))
+        table = pos.table.blob if isinstance(pos.table, _LazyTable) else marshal.dumps(dict(pos.table))
+        plain = (data, pos.file, table)
     else:
         plain = (result.version, result.path, result.text, result.schema, result.digest)
     try:
@@ -91,16 +101,73 @@ def _encode(kind: str, result: Any, findings: list) -> tuple:
         return ("p", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), extra)
 
 
+class _LazyTable(Mapping):
+    """A document's positions (:class:`Positions` ``table``) as the cache holds them, decoded on first use: most
+    documents of a run are never asked where a value is (only findings need it)."""
+
+    __slots__ = ("blob", "_table")
+
+    def __init__(self, blob: bytes):
+        self.blob = blob
+        self._table: dict | None = None
+
+    @property
+    def table(self) -> dict:
+        if self._table is None:
+            self._table = marshal.loads(self.blob)
+        return self._table
+
+    def __getitem__(self, key):
+        return self.table[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self.table
+
+    def get(self, key, default=None):
+        return self.table.get(key, default)
+
+    def __iter__(self):
+        return iter(self.table)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __reduce__(self):  # a copy (to a worker process, or pickled) is the plain table
+        return dict, (self.table,)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads back only what :func:`_encode` pickles: findings, positions, schema versions and dates; any other
+    class or function named in the data is refused (the entry is then a miss)."""
+
+    ALLOWED = frozenset({
+        ("eventbus.model.findings", "Finding"), ("eventbus.model.findings", "Severity"),
+        ("eventbus.model.registry", "Loc"), ("eventbus.model.registry", "Positions"), ("eventbus.model.registry", "SchemaVersion"),
+        ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone"),
+    })
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not read from the parse cache")
+        return super().find_class(module, name)
+
+
+def _unpickle(data: bytes) -> Any:
+    import io
+
+    return _PlainUnpickler(io.BytesIO(data)).load()
+
+
 def _decode(kind: str, blob: tuple) -> tuple[Any, list]:
     how, plain, extra = blob
-    findings = pickle.loads(extra) if extra else []
+    findings = _unpickle(extra) if extra else []
     if how == "p":
-        return pickle.loads(plain), findings
+        return _unpickle(plain), findings
     if plain is None:
         return None, findings
     if kind.startswith("yaml:"):
         data, file, table = plain
-        return (data, Positions(file, table)), findings
+        return (data, Positions(file, _LazyTable(table))), findings
     return SchemaVersion(*plain), findings
 
 
@@ -113,16 +180,40 @@ class CachedTreeLoader(TreeLoader):
         self.known = known or {}  # path -> (size, mtime_ns, digest) of files the caller has just read
         self.seen: dict[str, tuple] = {}  # the entries of this load (what the cache is rewritten with)
         self.misses = 0
+        self._bytes: tuple[str, bytes] | None = None  # the file _key read last, given to the parse of a miss
+
+    def _read(self, path: str) -> str | None:
+        got, self._bytes = self._bytes, None
+        if got is None or got[0] != path:
+            return super()._read(path)
+        try:
+            return decode(got[1])
+        except ReadError as err:
+            self._error(err, path)
+            return None
+
+    def spawn(self) -> CachedTreeLoader:
+        return CachedTreeLoader(self.root, self.entries, known=self.known)
+
+    def handoff(self) -> tuple[dict[str, tuple | None], int]:
+        """The entries this load used: None for one taken unchanged from ``entries`` (the parent has it)."""
+        return {rel: None if self.entries.get(rel) is e else e for rel, e in self.seen.items()}, self.misses
+
+    def take(self, handed: tuple[dict[str, tuple | None], int]) -> None:
+        seen, misses = handed
+        for rel, e in seen.items():
+            self.seen[rel] = self.entries[rel] if e is None else e
+        self.misses += misses
 
     def _key(self, path: str, trust_known: bool = True) -> tuple[int, int, str] | None:
         got = self.known.get(path) if trust_known else None
         if got is not None:
             return got
         try:
-            st = os.stat(path)
-            data = self.fs.read(path)
+            data, st = self.fs.read_stat(path)
         except Exception:  # noqa: BLE001 - unreadable: the loader reports it, uncached
             return None
+        self._bytes = (path, data)
         return st.st_size, st.st_mtime_ns, _digest(data)
 
     def _cached(self, path: str, kind: str, compute) -> Any:
@@ -199,10 +290,11 @@ def _write(path: str, entries: dict[str, tuple]) -> None:
     write_atomically(path, marshal.dumps({"v": VERSION, "code": _code_version(), "entries": entries}))
 
 
-def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None) -> LoadResult:
+def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None, on_events=None, parallel: bool = False) -> LoadResult:
     """:func:`eventbus.load.registry.load_registry` of a tree on disk, through the parse cache. ``known``: (size,
     mtime_ns, digest of the bytes) of files the caller has just read, by absolute path; those are not read again
-    when their parse is in the cache (the catalog's incremental build digests every input file first)."""
+    when their parse is in the cache (the catalog's incremental build digests every input file first).
+    ``on_events``, ``parallel``: as for :func:`~eventbus.load.registry.load_registry`."""
     paths = _cache_files(root)
     enabled = gc.isenabled()
     gc.disable()  # reading back ~10^6 small objects: the collector would scan them over and over
@@ -215,7 +307,11 @@ def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | Non
     for sh in shards:
         entries.update(sh)
     loader = CachedTreeLoader(root, entries, known=known)
-    result = load_registry(root, loader=loader)
+    if parallel:  # a worker for the applications pays when they must be parsed, not when the cache holds them
+        from eventbus.load.registry import PARALLEL_CONSUMERS
+
+        parallel = sum(1 for rel in entries if rel.startswith("consumers/")) < PARALLEL_CONSUMERS
+    result = load_registry(root, loader=loader, on_events=on_events, parallel=parallel)
     fresh: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
     for rel, entry in loader.seen.items():
         fresh[_shard(rel)][rel] = entry

@@ -229,6 +229,18 @@ class TreeLoader:
         self.findings: list[Finding] = []
         self.broken: set[str] = set()
 
+    # -- a second process reading part of the tree ------------------------
+    def spawn(self) -> TreeLoader:
+        """A fresh loader of the same tree, for a forked worker (:meth:`handoff` is what it gives back)."""
+        return TreeLoader(self.root, self.fs)
+
+    def handoff(self) -> Any:
+        """What a spawned loader gives back to its parent besides models and findings (:meth:`take`)."""
+        return None
+
+    def take(self, handed: Any) -> None:
+        """Take what a spawned loader handed back."""
+
     # -- helpers ---------------------------------------------------------
     def rel(self, path: str) -> str:
         if path.startswith(self._prefix):  # every walked path: a cheap string cut
@@ -275,12 +287,13 @@ class TreeLoader:
         if os.path.dirname(path) == self.root and self._symlink(path):
             return []
         names = self.fs.listdir(path)
-        return [n for n in names if not (path != self.root and self._undecodable(os.path.join(path, n))) and not self._symlink(os.path.join(path, n))]
+        prefix = path if path.endswith(os.sep) else path + os.sep  # os.path.join of a plain name, without its cost per entry
+        top = path == self.root
+        return [n for n in names if not (not top and self._undecodable(prefix + n, n)) and not self._symlink(prefix + n)]
 
-    def _undecodable(self, path: str) -> bool:
+    def _undecodable(self, path: str, name: str) -> bool:
         """Report a name in a registry folder that is not UTF-8 (its bytes come back as lone
         surrogates): such a name cannot be written out (catalog pages), so it is left unread."""
-        name = os.path.basename(path)
         try:
             name.encode("utf-8")
         except UnicodeEncodeError:
@@ -349,7 +362,7 @@ class TreeLoader:
                     self._stray(dpath, "events/ holds one folder per domain: events/<domain>/<event>/event.yaml")
                 continue
             for name in self._listdir(dpath):
-                epath = os.path.join(dpath, name)
+                epath = dpath + os.sep + name
                 if not self.fs.isdir(epath):
                     if name != "README.md":
                         self._stray(epath, "a domain folder holds one folder per event: events/<domain>/<event>/event.yaml")
@@ -374,7 +387,7 @@ class TreeLoader:
         return SchemaVersion(version, self.rel(path), text, schema, digest)
 
     def load_event(self, domain: str, name: str, epath: str) -> Event | None:
-        meta = os.path.join(epath, "event.yaml")
+        meta = epath + os.sep + "event.yaml"
         entries = self._listdir(epath)
         if "event.yaml" not in entries:
             self.findings.append(
@@ -385,7 +398,7 @@ class TreeLoader:
         examples: list[Example] = []
         key_schema = None
         for fname in entries:
-            fpath = os.path.join(epath, fname)
+            fpath = epath + os.sep + fname
             m = VERSION_FILE.fullmatch(fname)  # fullmatch: match() took "v1.avsc\n" for v1.avsc
             if m and self.fs.isfile(fpath):
                 sv = self._avsc(fpath, int(m.group(1)))
@@ -395,7 +408,7 @@ class TreeLoader:
                 key_schema = self._avsc(fpath, 1)
             elif fname == "examples" and self.fs.isdir(fpath):
                 for ex in self._listdir(fpath):
-                    xpath = os.path.join(fpath, ex)
+                    xpath = fpath + os.sep + ex
                     if not ex.endswith(".json") or not self.fs.isfile(xpath):
                         self._stray(xpath, "examples/ holds JSON payloads named <something>.json")
                         continue
@@ -473,7 +486,7 @@ class TreeLoader:
                     self._stray(tpath, "consumers/ holds one folder per team: consumers/<team>/<application>.yaml")
                 continue
             for fname in self._listdir(tpath):
-                fpath = os.path.join(tpath, fname)
+                fpath = tpath + os.sep + fname
                 if not fname.endswith(".yaml") or not self.fs.isfile(fpath):
                     self._stray(fpath, "a team folder holds one <application>.yaml per application")
                     continue
@@ -542,10 +555,14 @@ class TreeLoader:
 PARALLEL_CONSUMERS = 300  # application files; below this a process of their own costs more than it saves
 
 
-def _consumers_of(root: str) -> tuple[list[Consumer], list[Finding], set[str]]:
-    """The applications of the tree at ``root``, with what reading them found (in a worker)."""
-    loader = TreeLoader(root)
-    return loader.load_consumers(), loader.findings, loader.broken
+_aside_loader: TreeLoader | None = None  # the loader a forked worker reads the applications like (inherited, not pickled)
+
+
+def _consumers_aside() -> tuple[list[Consumer], list[Finding], set[str], Any]:
+    """The applications of the tree, with what reading them found (in a worker, with a loader like ``_aside_loader``)."""
+    assert _aside_loader is not None
+    loader = _aside_loader.spawn()
+    return loader.load_consumers(), loader.findings, loader.broken, loader.handoff()
 
 
 def _many_consumers(root: str) -> bool:
@@ -569,20 +586,26 @@ def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | No
     the background meanwhile. With ``parallel``, a big tree on disk has its applications read by
     a worker process while this one reads the teams and events (the result is the same).
     ``loader``: another loader of ``root`` (the parse cache's, :mod:`eventbus.load.cache`)."""
+    global _aside_loader
     loader = loader or TreeLoader(root, fs)
     aside = None
     if parallel and fs is None and _many_consumers(loader.root):
         from eventbus.concurrency import start_aside
 
-        aside = start_aside(_consumers_of, loader.root)
+        _aside_loader = loader
+        try:
+            aside = start_aside(_consumers_aside)
+        finally:
+            _aside_loader = None
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:
         on_events(events)
     if aside is not None:
-        consumers, found, broken = aside.results()[0]
+        consumers, found, broken, handed = aside.results()[0]
         loader.findings.extend(found)  # in the order of a serial load: teams, events, applications, ...
         loader.broken |= broken
+        loader.take(handed)
     else:
         consumers = loader.load_consumers()
     registry = Registry(

@@ -7,17 +7,17 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import jsonschema_rs
-
 from eventbus.model import Positions
 from eventbus.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    import jsonschema_rs
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
 # ``jsonschema`` (the explaining validator) is imported only when a document fails the compiled
-# one or holds a float: a valid tree never needs it (its import was a quarter of the start-up)
+# one or holds a float: a valid tree never needs it (its import was a quarter of the start-up);
+# ``jsonschema_rs`` (the compiled one) only when a document is checked, not when the parse cache has them all
 
 KINDS = ("event", "consumer", "team", "stack", "compliance", "adopt")
 MAX_FINDINGS_PER_FILE = 20
@@ -86,6 +86,8 @@ def _validators() -> dict[str, Draft202012Validator]:
 @cache
 def _fast() -> dict[str, jsonschema_rs.Validator]:
     """Compiled (Rust) validators: the fast yes/no path. Errors are explained by ``jsonschema``."""
+    import jsonschema_rs
+
     docs = {k: json.loads(schema_text(k)) for k in KINDS}
     reg = jsonschema_rs.Registry([(f"file:///schemas/{k}.schema.json", d) for k, d in docs.items()])
     return {

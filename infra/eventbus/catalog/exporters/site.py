@@ -39,11 +39,11 @@ HASHED = ("style.css", "app.js")  # assets whose names carry their content hash
 def _bytecode_cache():
     """Compiled templates kept between runs (compiling them is a tenth of a second per process), beside the parse
     cache; Jinja checks each template's source against it. None when caches are off (``EVENTBUS_NO_CACHE``)."""
-    if os.environ.get("EVENTBUS_NO_CACHE"):
+    from eventbus.load.cache import cache_root, enabled
+
+    if not enabled():
         return None
     from jinja2 import FileSystemBytecodeCache
-
-    from eventbus.load.cache import cache_root
 
     d = os.path.join(cache_root(), "templates")
     try:

@@ -24,6 +24,7 @@ class Rule:
     hint: ClassVar[str] = ""
     needs_base: ClassVar[bool] = False  # only runs when validate is given --base
     uses_avro: ClassVar[bool] = False  # reads ctx.avro (run last, while the analysis finishes)
+    uses_desired: ClassVar[bool] = False  # reads ctx.desired (on a big tree, run in a second process meanwhile)
     emitted_by_loader: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - interface
@@ -50,15 +51,47 @@ def all_rules() -> list[type[Rule]]:
     return [found[k] for k in sorted(found)]
 
 
-def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Finding]:
+ASIDE_CONSUMERS = 300  # applications; below this the desired-state rules cost less than a second process
+
+
+def _check(ctx: Context, chosen: list[type[Rule]]) -> list[Finding]:
     out: list[Finding] = []
-    chosen = sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id))
+    for cls in chosen:
+        out.extend(cls().check(ctx))
+    return out
+
+
+_aside: tuple[Context, list[type[Rule]]] | None = None  # what the forked process checks (inherited, not pickled)
+
+
+def _check_aside() -> list[Finding]:
+    assert _aside is not None
+    return _check(*_aside)
+
+
+def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Finding]:
+    """The findings of ``rules`` (default: every rule) on ``ctx``, the same whichever process ran each rule. On a
+    big tree the rules that compute desired states (``uses_desired``) run in a forked process while this one runs
+    the others."""
+    global _aside
+    chosen = [cls for cls in sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id))
+              if not (cls.emitted_by_loader or (cls.needs_base and ctx.base is None))]
     if any(r.uses_avro for r in chosen):
         ctx.start_avro()  # in the background while the other rules run
-    for cls in chosen:
-        if cls.emitted_by_loader or (cls.needs_base and ctx.base is None):
-            continue
-        out.extend(cls().check(ctx))
+    aside = None
+    heavy = [cls for cls in chosen if cls.uses_desired]
+    if heavy and len(ctx.registry.consumers) >= ASIDE_CONSUMERS:
+        from eventbus.concurrency import start_aside
+
+        _aside = (ctx, heavy)
+        try:
+            aside = start_aside(_check_aside)
+        finally:
+            _aside = None
+    here = [cls for cls in chosen if aside is None or cls not in heavy]
+    out = _check(ctx, here)
+    if aside is not None:
+        out.extend(aside.results()[0])
     from eventbus.gate.rules._adopted import as_history
 
     return as_history(out, ctx.registry)

@@ -16,6 +16,7 @@ class IamPolicySize(Rule):
     """
 
     id = "iam-policy-size"
+    uses_desired = True
     hint = "split the application in two, each with its own subscriptions, or list fewer principals"
 
     def check(self, ctx):

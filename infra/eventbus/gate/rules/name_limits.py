@@ -11,6 +11,7 @@ class NameLimits(Rule):
     """
 
     id = "name-limits"
+    uses_desired = True
     hint = "choose a shorter event, team or application id"
 
     def check(self, ctx):
