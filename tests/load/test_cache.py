@@ -116,3 +116,20 @@ def test_the_cache_reads_back_plain_model_classes_only(tree, tmp_path, monkeypat
     again = cache.load_registry_cached(str(tree.root))
     assert not ran.exists()  # the entries were misses: parsed again, nothing run
     assert again.registry == first.registry and again.findings == first.findings
+
+
+def test_an_entry_marshal_cannot_hold_is_pickled_and_read_back():
+    import datetime as dt
+
+    from eventbus.load import cache
+    from eventbus.model.registry import Positions
+
+    pos = Positions("events/a/b/event.yaml", {(): (1, 1), ("deprecated_on",): (3, 16)})
+    dated = cache._encode("yaml:event", ({"deprecated_on": dt.date(2026, 1, 2)}, pos), [])
+    plain = cache._encode("yaml:event", ({"title": "x"}, pos), [])
+    data = cache._marshalled({"v": cache.VERSION, "entries": {"a": (1, 2, "d", "yaml:event", dated), "b": (1, 2, "d", "yaml:event", plain)}})
+    entries = marshal.loads(data)["entries"]
+    assert entries["a"][4][0] == "p" and entries["b"][4][0] == "m"  # only the entry that needed it
+    (doc, got_pos), findings = cache._decode("yaml:event", entries["a"][4])
+    assert doc == {"deprecated_on": dt.date(2026, 1, 2)} and findings == []
+    assert got_pos == pos and got_pos.loc("deprecated_on").line == 3

@@ -34,7 +34,7 @@ from eventbus.load.files import ReadError, decode
 from eventbus.load.registry import LoadResult, TreeLoader, load_registry
 from eventbus.model.registry import Positions, SchemaVersion
 
-VERSION = 3
+VERSION = 5
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _code: str | None = None
 
@@ -83,8 +83,9 @@ def _digest(data: bytes) -> str:
 
 
 def _encode(kind: str, result: Any, findings: list) -> tuple:
-    """A parse result as plain data for :mod:`marshal` (several times faster to read back than pickle); what plain
-    data cannot hold (dates in a document, findings) is pickled."""
+    """A parse result as plain data for :mod:`marshal` (several times faster to read back than pickle); findings
+    are pickled, and so is plain data that marshal cannot hold (dates in a document), when the shard is written
+    (:func:`_marshalled`)."""
     extra = pickle.dumps(findings, protocol=pickle.HIGHEST_PROTOCOL) if findings else b""
     if result is None:
         plain: Any = None
@@ -94,11 +95,24 @@ def _encode(kind: str, result: Any, findings: list) -> tuple:
         plain = (data, pos.file, table)
     else:
         plain = (result.version, result.path, result.text, result.schema, result.digest)
+    return ("m", plain, extra)
+
+
+def _marshalled(shard: dict) -> bytes:
+    """A shard's bytes; entries that marshal cannot hold are pickled first (then unpickled by :func:`_decode`)."""
     try:
-        marshal.dumps(plain)
-        return ("m", plain, extra)
+        return marshal.dumps(shard)
     except ValueError:
-        return ("p", pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), extra)
+        pass
+    entries = dict(shard["entries"])
+    for rel, entry in entries.items():
+        how, plain, extra = entry[4]
+        if how == "m":
+            try:
+                marshal.dumps(plain)
+            except ValueError:
+                entries[rel] = (*entry[:4], ("p", pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL), extra))
+    return marshal.dumps({**shard, "entries": entries})
 
 
 class _LazyTable(Mapping):
@@ -137,12 +151,12 @@ class _LazyTable(Mapping):
 
 
 class _PlainUnpickler(pickle.Unpickler):
-    """Reads back only what :func:`_encode` pickles: findings, positions, schema versions and dates; any other
+    """Reads back only what the cache pickles: findings and plain data with dates; any other
     class or function named in the data is refused (the entry is then a miss)."""
 
     ALLOWED = frozenset({
         ("eventbus.model.findings", "Finding"), ("eventbus.model.findings", "Severity"),
-        ("eventbus.model.registry", "Loc"), ("eventbus.model.registry", "Positions"), ("eventbus.model.registry", "SchemaVersion"),
+        ("eventbus.model.registry", "Loc"),
         ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone"),
     })
 
@@ -162,7 +176,7 @@ def _decode(kind: str, blob: tuple) -> tuple[Any, list]:
     how, plain, extra = blob
     findings = _unpickle(extra) if extra else []
     if how == "p":
-        return _unpickle(plain), findings
+        plain = _unpickle(plain)
     if plain is None:
         return None, findings
     if kind.startswith("yaml:"):
@@ -181,6 +195,8 @@ class CachedTreeLoader(TreeLoader):
         self.seen: dict[str, tuple] = {}  # the entries of this load (what the cache is rewritten with)
         self.misses = 0
         self._bytes: tuple[str, bytes] | None = None  # the file _key read last, given to the parse of a miss
+        self.store: _Store | None = None  # where the entries are written (by load_registry_cached)
+        self.saved_consumers = False  # a worker wrote the applications' shards
 
     def _read(self, path: str) -> str | None:
         got, self._bytes = self._bytes, None
@@ -193,17 +209,25 @@ class CachedTreeLoader(TreeLoader):
             return None
 
     def spawn(self) -> CachedTreeLoader:
-        return CachedTreeLoader(self.root, self.entries, known=self.known)
+        """A loader for the worker that reads the applications (it writes their shards itself)."""
+        worker = CachedTreeLoader(self.root, self.entries, known=self.known)
+        worker.store = self.store
+        return worker
 
-    def handoff(self) -> tuple[dict[str, tuple | None], int]:
-        """The entries this load used: None for one taken unchanged from ``entries`` (the parent has it)."""
-        return {rel: None if self.entries.get(rel) is e else e for rel, e in self.seen.items()}, self.misses
+    def handoff(self) -> tuple[dict[str, tuple | None], int, bool]:
+        """The entries this load used (None for one taken unchanged from ``entries``: the parent has it), or, with a
+        store, nothing: the applications' shards are written here."""
+        if self.store is not None:
+            self.store.save(self.seen, CONSUMERS)
+            return {}, self.misses, True
+        return {rel: None if self.entries.get(rel) is e else e for rel, e in self.seen.items()}, self.misses, False
 
-    def take(self, handed: tuple[dict[str, tuple | None], int]) -> None:
-        seen, misses = handed
+    def take(self, handed: tuple[dict[str, tuple | None], int, bool]) -> None:
+        seen, misses, saved = handed
         for rel, e in seen.items():
             self.seen[rel] = self.entries[rel] if e is None else e
         self.misses += misses
+        self.saved_consumers = self.saved_consumers or saved
 
     def _key(self, path: str, trust_known: bool = True) -> tuple[int, int, str] | None:
         got = self.known.get(path) if trust_known else None
@@ -247,10 +271,13 @@ class CachedTreeLoader(TreeLoader):
 
 
 SHARDS = 16  # the cache of a tree is spread over this many files, so a change rewrites a sixteenth of it
+CONSUMERS, REST = "consumers", "rest"  # the applications' files have the second half of the shards, the rest the first
 
 
 def _shard(rel: str) -> int:
-    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=2).digest()[0] % SHARDS
+    half = SHARDS // 2
+    h = hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=2).digest()[0] % half
+    return half + h if rel.startswith("consumers/") else h
 
 
 def _cache_files(root: str) -> list[str]:
@@ -287,7 +314,7 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def _write(path: str, entries: dict[str, tuple]) -> None:
-    write_atomically(path, marshal.dumps({"v": VERSION, "code": _code_version(), "entries": entries}))
+    write_atomically(path, _marshalled({"v": VERSION, "code": _code_version(), "entries": entries}))
 
 
 def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None, on_events=None, parallel: bool = False) -> LoadResult:
@@ -307,22 +334,39 @@ def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | Non
     for sh in shards:
         entries.update(sh)
     loader = CachedTreeLoader(root, entries, known=known)
+    loader.store = _Store(paths, shards)
     if parallel:  # a worker for the applications pays when they must be parsed, not when the cache holds them
         from eventbus.load.registry import PARALLEL_CONSUMERS
 
-        parallel = sum(1 for rel in entries if rel.startswith("consumers/")) < PARALLEL_CONSUMERS
+        parallel = sum(1 for sh in shards[SHARDS // 2:] for _ in sh) < PARALLEL_CONSUMERS
     result = load_registry(root, loader=loader, on_events=on_events, parallel=parallel)
-    fresh: list[dict[str, tuple]] = [{} for _ in range(SHARDS)]
-    for rel, entry in loader.seen.items():
-        fresh[_shard(rel)][rel] = entry
-    wrote = False
-    for i, (before, now) in enumerate(zip(shards, fresh, strict=True)):
-        if before.keys() != now.keys() or any(before[k] is not v for k, v in now.items()):
-            _write(paths[i], now)
-            wrote = True
-    if wrote:
-        _forget_stale(paths)
+    loader.store.save(loader.seen, REST if loader.saved_consumers else None)
     return result
+
+
+class _Store:
+    """The shard files of one tree and what they held when the load began."""
+
+    def __init__(self, paths: list[str], shards: list[dict[str, tuple]]):
+        self.paths, self.shards = paths, shards
+
+    def save(self, seen: dict[str, tuple], part: str | None) -> None:
+        """Rewrite the shards of ``part`` (CONSUMERS, REST, or None: all) whose entries are not those ``seen`` now."""
+        half = SHARDS // 2
+        chosen = range(half, SHARDS) if part == CONSUMERS else range(half) if part == REST else range(SHARDS)
+        fresh: dict[int, dict[str, tuple]] = {i: {} for i in chosen}
+        for rel, entry in seen.items():
+            i = _shard(rel)
+            if i in fresh:
+                fresh[i][rel] = entry
+        wrote = False
+        for i, now in fresh.items():
+            before = self.shards[i]
+            if before.keys() != now.keys() or any(before[k] is not v for k, v in now.items()):
+                _write(self.paths[i], now)
+                wrote = True
+        if wrote:
+            _forget_stale(self.paths)
 
 
 STALE_DAYS = 30  # caches of trees (or code versions) not loaded for this long are deleted
