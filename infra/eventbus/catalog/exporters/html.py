@@ -1,16 +1,22 @@
-"""Hot page fragments built as strings instead of Jinja templates: the per-field tables.
+"""Hot page fragments built as strings instead of Jinja templates: the per-field tables and the connect blocks.
 
 A field table has one row per field of every version of every event (tens of thousands of rows in a large
-registry); rendered by Jinja each value went through the template runtime's attribute lookups and autoescape
-calls. Here every value from the tree (names, docs, defaults, symbols, properties: all untrusted) still goes
+registry), and every event page has a connect block per stack (a third of the build's rendering); rendered by
+Jinja each value went through the template runtime's attribute lookups and autoescape calls. Here every value
+from the tree (names, docs, defaults, symbols, properties, subjects, application refs: all untrusted) still goes
 through :func:`markupsafe.escape`; only the fixed markup is literal. The output is byte-for-byte what
-``templates/_fields.html`` rendered (a test compares the two on hostile text).
+``templates/_fields.html`` and ``templates/_connect.html`` render (tests compare them on hostile text).
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
 from eventbus.catalog.schema_view import FieldRow, RecordInfo
+
+if TYPE_CHECKING:
+    from eventbus.catalog.connect import ConnectBlock
 
 
 def _e(value: object) -> str:
@@ -89,3 +95,60 @@ class FieldTable:
         return Markup(f'{self.head}<div class="table-wrap fit"><table class="fields" id="fields-{i}">\n<caption>{self.caption}</caption>\n'
                       '<thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Required</th><th scope="col">Default</th>'
                       f'<th scope="col">Description</th></tr></thead>\n<tbody>\n{body}</tbody>\n</table></div>')
+
+
+REGISTRY_KINDS = {"confluent": "schema registry", "glue": "AWS Glue schema registry", "none": "no schema registry"}
+NO_TOPIC = '<p class="muted">No topic on the built stacks, so there is nothing to connect to.</p>'
+
+
+def connect_blocks(blocks: list[ConnectBlock]) -> Markup:
+    """The connect section's blocks (one per stack the event has a topic on), as ``templates/_connect.html``."""
+    if not blocks:
+        return Markup(NO_TOPIC)
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        view, reg, bid = b.view, b.view.registry, _e(b.id)
+        label = _e(view.label)
+        out.append(f'  <details class="connect"{" open" if i == 0 else ""}>\n'
+                   f'    <summary><span class="summary-title">{label}</span> <code class="wrap-any">{_e(b.topic.name)}</code> · '
+                   f'{"MSK IAM" if view.iam else "SASL/SCRAM"} · {_e(REGISTRY_KINDS.get(reg.kind, reg.kind))}</summary>\n'
+                   f'    <div class="connect-body" id="{bid}">\n'
+                   '      <dl class="facts">\n'
+                   f'        <dt>Brokers</dt><dd><code class="wrap-any">{_e(view.servers)}</code></dd>\n'
+                   '        <dt>Schema registry</dt><dd>')
+        if reg.url:
+            out.append(f'<code class="wrap-any">{_e(reg.url)}</code>')
+        elif reg.kind == "glue":
+            out.append(f"AWS Glue registry <code>{_e(reg.name or '?')}</code>")
+        else:
+            out.append('<span class="muted">none declared</span>')
+        out.append("</dd>\n        <dt>Subjects</dt><dd>")
+        out.append(f'<code class="wrap-any">{_e(b.value_subject)}</code>' if b.value_subject else '<span class="muted">none on this stack</span>')
+        if b.key_subject:
+            out.append(f', <code class="wrap-any">{_e(b.key_subject)}</code>')
+        out.append("</dd>\n      </dl>\n")
+        out.extend(f'<p class="note">{_e(n)}</p>' for n in b.notes)
+        out.append(f'      <div class="field inline"><label for="sel-{bid}">Fill in for</label>\n'
+                   f'        <select id="sel-{bid}" data-fill="{bid}">\n')
+        for who in b.identities:
+            out.append("<option" + "".join(f' data-{_e(k)}="{_e(v)}"' for k, v in who.values.items()) + f">{_e(who.label)}</option>")
+        out.append("        </select></div>\n")
+        for role in ("consumer", "producer"):
+            snippets = b.by(role)
+            out.append(f'      <h3>{"Consume" if role == "consumer" else "Produce"}</h3>\n'
+                       '      <div class="tabs" data-tabs>\n'
+                       f'        <div role="tablist" aria-label="{"Consumer" if role == "consumer" else "Producer"} settings by language" hidden>')
+            for j, sn in enumerate(snippets):
+                sid = _e(sn.id)
+                selected, tabindex = ("true", "") if j == 0 else ("false", ' tabindex="-1"')
+                out.append(f'<button type="button" role="tab" id="tab-{sid}" aria-controls="{sid}" aria-selected="{selected}"{tabindex}>'
+                           f'{_e(sn.label)}</button>')
+            out.append("</div>\n")
+            for sn in snippets:
+                sid = _e(sn.id)
+                out.append(f'<div class="tabpanel" role="tabpanel" id="{sid}" aria-labelledby="tab-{sid}"><h4 class="panel-title">{_e(sn.label)} '
+                           f'<span class="muted small">{_e(sn.filename)}</span></h4><pre class="code" data-copy="{_e(sn.filename)} ({label})">'
+                           f'<code class="lang-{_e(sn.lang)}">{escape(sn.code)}</code></pre></div>')
+            out.append("      </div>\n")
+        out.append("    </div>\n  </details>\n")
+    return Markup("".join(out))

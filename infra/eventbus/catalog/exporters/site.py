@@ -22,7 +22,7 @@ from markupsafe import Markup
 from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
 from eventbus.catalog.exporters import Exporter, File
-from eventbus.catalog.exporters.html import FieldTable
+from eventbus.catalog.exporters.html import FieldTable, connect_blocks
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
 
@@ -213,7 +213,7 @@ class SiteExporter(Exporter):
         ctx = self._common(root, "events")
         ctx.update(
             info=info, e=e, team=cat.teams.get(e.owner), value_table=value_table, producers=producers, key_table=key_table, versions=self._versions_ctx(info),
-            topics=topics, blocks=blocks, consumers=self._consumers(info), examples=example_texts,
+            topics=topics, blocks=blocks, connect_html=connect_blocks(blocks), consumers=self._consumers(info), examples=example_texts,
             diagram=Markup(self.event_diagram(info, root)), pretty_ms=pretty_ms, pretty_bytes=pretty_bytes,
             removal_days=(e.removal_date - cat.today).days if e.removal_date else None, compliance=_compliance_rows(e.compliance, cat.today),
             **self._links(root),
