@@ -57,8 +57,12 @@ def start_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], worker
 
 def start_aside(fn: Callable[..., T], *args: Any) -> Running[T] | None:
     """``fn(*args)`` in one forked process, returning at once (``results()[0]`` waits for it);
-    None on a single core or where ``fork`` is unavailable (the caller then does it itself)."""
-    if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    None on a single core, where ``fork`` is unavailable, or while this process runs other threads
+    (a fork copies the locks they hold, and ``fn`` works on the state it inherits): the caller then
+    does it itself."""
+    import threading
+
+    if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     return Running(futures=[pool.submit(fn, *args)], pool=pool)

@@ -81,11 +81,32 @@ def test_the_desired_state_rules_report_the_same_from_a_second_process(tree, mon
     asides, start_aside = [], conc.start_aside
 
     def counting(fn, *a):
-        asides.append(fn)
-        return start_aside(fn, *a)
+        running = start_aside(fn, *a)
+        asides.append((fn, running is not None))
+        return running
 
     monkeypatch.setattr(conc, "start_aside", counting)
     monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # threads other tests left (servers, pools) do not count here
     there = run_gate(tree.root).findings
-    assert gate_rules._check_aside in asides
+    assert (gate_rules._check_aside, True) in asides  # the rules ran in the forked process
     assert there == here
+
+
+def test_no_process_is_forked_while_other_threads_run(tree, monkeypatch):
+    """A fork copies the locks other threads hold: with a thread running, the rules run here."""
+    import threading
+
+    from eventbus.concurrency import start_aside
+    from eventbus.gate import rules as gate_rules
+
+    monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert start_aside(len, "x") is None
+        assert run_gate(tree.root).findings == []
+    finally:
+        stop.set()
+        t.join()

@@ -75,6 +75,7 @@ def test_a_cold_cached_load_reads_the_applications_in_a_worker_and_a_warm_one_pa
         return start_aside(fn, *a)
 
     monkeypatch.setattr(conc, "start_aside", counting)
+    monkeypatch.setattr("threading.active_count", lambda: 1)  # threads other tests left do not keep the worker from forking
     cold = cache.load_registry_cached(str(root), parallel=True)
     assert len(asides) == 1  # nothing cached yet: the applications were parsed by a worker
     shards = {p: p.stat().st_mtime_ns for p in (tmp_path / "cache/parse").iterdir()}
