@@ -134,3 +134,19 @@ def test_an_entry_marshal_cannot_hold_is_pickled_and_read_back():
     (doc, got_pos), findings = cache._decode("yaml:event", entries["a"][4])
     assert doc == {"deprecated_on": dt.date(2026, 1, 2)} and findings == []
     assert got_pos == pos and got_pos.loc("deprecated_on").line == 3
+
+
+def test_the_code_version_covers_what_the_cached_results_come_from():
+    """Every eventbus module the loader and the model import (directly or not) is part of the cache's code version."""
+    import subprocess
+    import sys
+
+    from eventbus.load import cache
+
+    code = ("import sys; import eventbus.load.registry, eventbus.load.cache, eventbus.load.stacks, eventbus.load.adoption; "
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('eventbus'))))")
+    mods = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    pkg = os.path.dirname(os.path.dirname(cache.__file__))
+    covered = ("eventbus.load", "eventbus.model", "eventbus.schemas", "eventbus.text")
+    outside = [m for m in mods if m != "eventbus" and not m.startswith(covered)]
+    assert outside == [], f"the parse cache's results depend on {outside}, which its code version does not digest ({pkg})"

@@ -11,7 +11,7 @@ a file is read every time and its bytes compared by digest, so an edit that keep
 
 Where: ``<cache root>/parse``, the cache root being ``$EVENTBUS_USER_CACHE``, else ``$EVENTBUS_CACHE``, else ``$XDG_CACHE_HOME/eventbus``, else
 ``~/.cache/eventbus`` (:func:`cache_root`); never inside the tree. One file per tree root and code version (the loader's, the
-model's and the JSON Schemas' source), written atomically (temporary file + rename), readable only by the user
+model's, the JSON Schemas' and ``text.py``'s source), written atomically (temporary file + rename), readable only by the user
 (what it holds is loaded as code-free data with :mod:`marshal`; findings and documents holding dates with a
 :mod:`pickle` reader that can build only the model's plain classes (:class:`_PlainUnpickler`), so reading a cache
 runs no code). A cache that cannot be read (truncated, of another
@@ -60,12 +60,15 @@ def cache_dir() -> str:
 
 
 def _code_version() -> str:
-    """Digest of the code whose results are cached: the loader, the model classes and the JSON Schemas."""
+    """Digest of the code whose results are cached: the loader, the model classes, the JSON Schemas and
+    ``eventbus/text.py`` (how findings quote the tree)."""
     global _code
     if _code is None:
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{VERSION} {sys.version} {pickle.HIGHEST_PROTOCOL}".encode())
         pkg = os.path.dirname(_HERE)
+        with open(os.path.join(pkg, "text.py"), "rb") as fh:  # how findings quote the tree (model/findings.py uses it)
+            h.update(b"text.py\0" + fh.read() + b"\0")
         for sub in ("load", "model", "schemas"):
             top = os.path.join(pkg, sub)
             for dirpath, dirnames, filenames in os.walk(top):
