@@ -131,7 +131,7 @@ def test_an_entry_marshal_cannot_hold_is_pickled_and_read_back():
     data = cache._marshalled({"v": cache.VERSION, "entries": {"a": (1, 2, "d", "yaml:event", dated), "b": (1, 2, "d", "yaml:event", plain)}})
     entries = marshal.loads(data)["entries"]
     assert entries["a"][4][0] == "p" and entries["b"][4][0] == "m"  # only the entry that needed it
-    (doc, got_pos), findings = cache._decode("yaml:event", entries["a"][4])
+    (doc, got_pos), findings = cache._decode("yaml:event", entries["a"][4], "events/a/b/event.yaml")
     assert doc == {"deprecated_on": dt.date(2026, 1, 2)} and findings == []
     assert got_pos == pos and got_pos.loc("deprecated_on").line == 3
 
@@ -150,3 +150,72 @@ def test_the_code_version_covers_what_the_cached_results_come_from():
     covered = ("eventbus.load", "eventbus.model", "eventbus.schemas", "eventbus.text")
     outside = [m for m in mods if m != "eventbus" and not m.startswith(covered)]
     assert outside == [], f"the parse cache's results depend on {outside}, which its code version does not digest ({pkg})"
+
+
+def _damage_every_entry(cache_dir, damage) -> None:
+    """Rewrite each shard with ``damage(entry)`` in place of each entry (as a cache the loader writes: readable whole)."""
+    from eventbus.load import cache
+
+    for shard in sorted((cache_dir / "parse").iterdir()):
+        data = marshal.loads(shard.read_bytes())
+        cache._write(str(shard), {rel: damage(e) for rel, e in data["entries"].items()})
+
+
+def test_entries_of_unexpected_shapes_are_misses_not_crashes(tree, tmp_path, monkeypatch):
+    """A shard whose marshal data decodes but whose entries are not what the cache writes (another shape, other
+    types, findings that are not findings): those entries are parsed again, and the gate reports what it reports uncached."""
+    import pickle
+
+    from eventbus.gate import check
+    from eventbus.load import cache
+    from eventbus.model import Loc
+    from eventbus.model.findings import Finding, Severity
+
+    tree.consumers["notify/notifier"]["subscriptions"][0]["event"] = "claims/no_such_event"  # a finding that asks for positions
+    tree.write()
+    (tree.root / "events/claims/claim_created/v2.avsc").write_text("{not json")  # and one cached with its entry
+    monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
+    want = [f.one_line() for f in check(str(tree.root)).findings]
+    monkeypatch.delenv("EVENTBUS_NO_CACHE")
+    assert want
+    bad = Finding("x", Severity.INFO, "m", "h", Loc("f"))
+    object.__setattr__(bad, "message", "two\nlines")  # what __post_init__ never lets through
+
+    def blob(how=None, plain=None, extra=None):
+        def damage(e):
+            h, p, x = e[4]
+            return (*e[:4], (h if how is None else how, p if plain is None else plain(e, p), x if extra is None else extra))
+        return damage
+
+    def yaml_plain(i, value):
+        return lambda e, p: tuple(value if j == i else v for j, v in enumerate(p)) if e[3].startswith("yaml:") and p else p
+
+    damages = {
+        "an int": lambda e: 7,
+        "a dict": lambda e: {"a": 1},
+        "a list": lambda e: list(e),
+        "four long": lambda e: e[:4],
+        "six long": lambda e: (*e, 1),
+        "a blob of two": lambda e: (*e[:4], e[4][:2]),
+        "another how": blob(how="x"),
+        "findings not a list": blob(extra=pickle.dumps(None)),
+        "findings of ints": blob(extra=pickle.dumps([1, 2])),
+        "a finding with a newline": blob(extra=pickle.dumps([bad])),
+        "a document that is a list": blob(plain=yaml_plain(0, [])),
+        "a file that is an int": blob(plain=yaml_plain(1, 3)),
+        "positions not bytes": blob(plain=yaml_plain(2, "s")),
+        "positions not marshal": blob(plain=yaml_plain(2, b"garbage")),
+        "positions of text": blob(plain=yaml_plain(2, marshal.dumps({(): "ab", ("subscriptions",): "cd"}))),
+        "a version of text": blob(plain=lambda e, p: ("x", *p[1:]) if e[3].startswith("avsc:") and p else p),
+        "a schema of two fields": blob(plain=lambda e, p: p[:2] if e[3].startswith("avsc:") and p else p),
+    }
+    for name, damage in damages.items():
+        monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / name))
+        assert [f.one_line() for f in check(str(tree.root)).findings] == want, name  # cold
+        _damage_every_entry(tmp_path / name, damage)
+        got = [f.one_line() for f in check(str(tree.root)).findings]
+        if name.startswith("positions"):  # the document is taken, its positions unknown: the findings are those of the file
+            assert [g.split(":")[0] for g in got] == [w.split(":")[0] for w in want], name
+        else:
+            assert got == want, name
+

@@ -32,7 +32,8 @@ from typing import Any
 
 from eventbus.load.files import ReadError, decode
 from eventbus.load.registry import LoadResult, TreeLoader, load_registry
-from eventbus.model.registry import Positions, SchemaVersion
+from eventbus.model.findings import Finding, Severity
+from eventbus.model.registry import Loc, Positions, SchemaVersion
 
 VERSION = 5
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -131,7 +132,7 @@ class _LazyTable(Mapping):
     @property
     def table(self) -> dict:
         if self._table is None:
-            self._table = marshal.loads(self.blob)
+            self._table = _positions(self.blob)
         return self._table
 
     def __getitem__(self, key):
@@ -175,17 +176,54 @@ def _unpickle(data: bytes) -> Any:
     return _PlainUnpickler(io.BytesIO(data)).load()
 
 
-def _decode(kind: str, blob: tuple) -> tuple[Any, list]:
+def _positions(blob: bytes) -> dict:
+    """A position table read back; one that is not what :func:`_encode` wrote (a damaged or foreign cache) is
+    empty (every value then at the start of its file) rather than an error where a finding asks for it."""
+    try:
+        table = marshal.loads(blob)
+    except Exception:  # noqa: BLE001
+        return {}
+    if type(table) is not dict or not all(type(k) is tuple and type(v) is tuple and len(v) == 2 and type(v[0]) is int and type(v[1]) is int
+                                          for k, v in table.items()):
+        return {}
+    return table
+
+
+def _is_finding(f: Any) -> bool:
+    """Whether ``f`` is a finding as the loader makes them (its constructor leaves it as it is)."""
+    if type(f) is not Finding or type(f.severity) is not Severity or type(f.loc) is not Loc:
+        return False
+    loc = f.loc
+    if not (type(f.rule) is str and type(f.message) is str and type(f.hint) is str and type(loc.file) is str
+            and type(loc.line) is int and type(loc.col) is int):
+        return False
+    return Finding(f.rule, f.severity, f.message, f.hint, Loc(loc.file, loc.line, loc.col)) == f
+
+
+def _decode(kind: str, blob: tuple, rel: str) -> tuple[Any, list]:
+    """An entry's parse result and findings, as :func:`_encode` wrote them for the file ``rel``; anything else (a
+    damaged or foreign cache) raises, and the entry is a miss."""
     how, plain, extra = blob
+    if how not in ("m", "p") or type(extra) is not bytes:
+        raise ValueError("not an entry of the parse cache")
     findings = _unpickle(extra) if extra else []
+    if type(findings) is not list or not all(_is_finding(f) for f in findings):
+        raise ValueError("not findings")
     if how == "p":
         plain = _unpickle(plain)
     if plain is None:
         return None, findings
+    if type(plain) is not tuple:
+        raise ValueError("not a parse result")
     if kind.startswith("yaml:"):
         data, file, table = plain
+        if type(data) is not dict or file != rel or type(table) is not bytes:
+            raise ValueError("not a document")
         return (data, Positions(file, _LazyTable(table))), findings
-    return SchemaVersion(*plain), findings
+    version, path, text, schema, digest = plain
+    if f"avsc:{version}" != kind or type(version) is not int or path != rel or type(text) is not str or type(digest) is not str:
+        raise ValueError("not a schema")
+    return SchemaVersion(version, path, text, schema, digest), findings
 
 
 class CachedTreeLoader(TreeLoader):
@@ -248,9 +286,9 @@ class CachedTreeLoader(TreeLoader):
         key = self._key(path)
         if key is not None:
             got = self.entries.get(rel)
-            if got is not None and tuple(got[:4]) == (*key, kind):
+            if type(got) is tuple and len(got) == 5 and got[:4] == (*key, kind):
                 try:
-                    result, findings = _decode(kind, got[4])
+                    result, findings = _decode(kind, got[4], rel)
                 except Exception:  # noqa: BLE001 - a damaged entry is a miss
                     pass
                 else:
