@@ -40,11 +40,11 @@ def test_a_corrupt_parse_cache_is_ignored_and_rewritten(tree, tmp_path, monkeypa
     shards = sorted((tmp_path / "cache/parse").iterdir())
     shards[0].write_bytes(b"\x80\x04garbage")
     shards[1].write_bytes(shards[1].read_bytes()[:20])
-    shards[2].write_bytes(marshal.dumps({"v": cache.VERSION, "code": "another", "entries": {"x": 1}}))
+    shards[2].write_bytes(cache._sealed(marshal.dumps({"v": cache.VERSION, "code": "another", "entries": {"x": 1}})))
     got = cache.load_registry_cached(str(tree.root))
     assert got.registry == _loaded(tree.root)[0]
     for s in shards[:3]:
-        assert marshal.loads(s.read_bytes())["code"] == cache._code_version()
+        assert marshal.loads(cache._unsealed(s.read_bytes()))["code"] == cache._code_version()
 
 
 def _many_apps(t, n: int = 12):
@@ -109,11 +109,11 @@ def test_the_cache_reads_back_plain_model_classes_only(tree, tmp_path, monkeypat
 
     evil = pickle.dumps([Evil()])
     for shard in (tmp_path / "cache/parse").iterdir():
-        data = marshal.loads(shard.read_bytes())
+        data = marshal.loads(cache._unsealed(shard.read_bytes()))
         for rel, entry in data["entries"].items():
             how, plain, _extra = entry[4]
             data["entries"][rel] = (*entry[:4], ("p", evil, evil) if how == "p" else (how, plain, evil))
-        shard.write_bytes(marshal.dumps(data))
+        shard.write_bytes(cache._sealed(marshal.dumps(data)))
     again = cache.load_registry_cached(str(tree.root))
     assert not ran.exists()  # the entries were misses: parsed again, nothing run
     assert again.registry == first.registry and again.findings == first.findings
@@ -157,7 +157,7 @@ def _damage_every_entry(cache_dir, damage) -> None:
     from eventbus.load import cache
 
     for shard in sorted((cache_dir / "parse").iterdir()):
-        data = marshal.loads(shard.read_bytes())
+        data = marshal.loads(cache._unsealed(shard.read_bytes()))
         cache._write(str(shard), {rel: damage(e) for rel, e in data["entries"].items()})
 
 
@@ -219,3 +219,21 @@ def test_entries_of_unexpected_shapes_are_misses_not_crashes(tree, tmp_path, mon
         else:
             assert got == want, name
 
+
+
+def test_a_shard_damaged_where_it_still_decodes_is_ignored(tree, tmp_path, monkeypatch):
+    """A shard whose bytes changed (a bit flipped on disk, an edit) in a way marshal still reads: not taken."""
+    from eventbus.gate import check
+    from eventbus.load import cache
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    tree.write()
+    want = [f.one_line() for f in check(str(tree.root)).findings]
+    damaged = 0
+    for shard in (tmp_path / "cache/parse").iterdir():
+        raw = shard.read_bytes()
+        if int(shard.name.split(".")[1]) >= cache.SHARDS // 2 and b"claims/claim_created" in raw:  # the applications' half
+            shard.write_bytes(raw.replace(b"claims/claim_created", b"claims/claim_createX"))
+            damaged += 1
+    assert damaged
+    assert [f.one_line() for f in check(str(tree.root)).findings] == want

@@ -15,7 +15,7 @@ model's, the JSON Schemas' and ``text.py``'s source), written atomically (tempor
 (what it holds is loaded as code-free data with :mod:`marshal`; findings and documents holding dates with a
 :mod:`pickle` reader that can build only the model's plain classes (:class:`_PlainUnpickler`), so reading a cache
 runs no code). A cache that cannot be read (truncated, of another
-version, garbage) is ignored and rewritten; one that cannot be written is skipped. ``EVENTBUS_NO_CACHE=1`` turns
+version, garbage, or damaged where marshal would still read it: each shard begins with the digest of the rest) is ignored and rewritten; one that cannot be written is skipped. ``EVENTBUS_NO_CACHE=1`` turns
 it off (:func:`enabled`); deleting the folder is always safe. The gate and the catalog read trees through it.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from eventbus.load.registry import LoadResult, TreeLoader, load_registry
 from eventbus.model.findings import Finding, Severity
 from eventbus.model.registry import Loc, Positions, SchemaVersion
 
-VERSION = 5
+VERSION = 6
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _code: str | None = None
 
@@ -326,11 +326,27 @@ def _cache_files(root: str) -> list[str]:
     return [os.path.join(cache_dir(), f"{name}.{i:02d}.bin") for i in range(SHARDS)]
 
 
+_SUM = 16  # a shard begins with the digest of the rest: damage that marshal would still read is seen
+
+
+def _sealed(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_SUM).digest() + data
+
+
+def _unsealed(raw: bytes) -> memoryview | None:
+    """The marshal data of a shard's bytes, or None when they are not those written (damaged)."""
+    body = memoryview(raw)[_SUM:]
+    return body if len(raw) >= _SUM and hashlib.blake2b(body, digest_size=_SUM).digest() == raw[:_SUM] else None
+
+
 def _read(path: str) -> dict[str, tuple]:
     try:
         with open(path, "rb") as fh:
-            got = marshal.loads(fh.read())
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is an empty one
+            body = _unsealed(fh.read())
+        if body is None:
+            return {}
+        got = marshal.loads(body)
+    except Exception:  # noqa: BLE001 - a missing, truncated, damaged or foreign cache is an empty one
         return {}
     if not isinstance(got, dict) or got.get("v") != VERSION or got.get("code") != _code_version() or not isinstance(got.get("entries"), dict):
         return {}
@@ -355,7 +371,7 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def _write(path: str, entries: dict[str, tuple]) -> None:
-    write_atomically(path, _marshalled({"v": VERSION, "code": _code_version(), "entries": entries}))
+    write_atomically(path, _sealed(_marshalled({"v": VERSION, "code": _code_version(), "entries": entries})))
 
 
 def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None, on_events=None, parallel: bool = False) -> LoadResult:
