@@ -237,3 +237,24 @@ def test_a_shard_damaged_where_it_still_decodes_is_ignored(tree, tmp_path, monke
             damaged += 1
     assert damaged
     assert [f.one_line() for f in check(str(tree.root)).findings] == want
+
+
+def test_the_cache_is_of_the_libraries_installed(tmp_path, monkeypatch):
+    """What the cache holds is also the libraries' output (YAML parse errors, JSON Schema messages): another
+    version of one installed is another cache, as another version of the loader is."""
+    import importlib
+
+    from eventbus.load import cache
+
+    site = tmp_path / "site"
+    (site / "fakelib").mkdir(parents=True)
+    (site / "fakelib/__init__.py").write_text("")
+    (site / "fakelib-1.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(cache, "_LIBRARIES", (*cache._LIBRARIES, "fakelib"))
+    monkeypatch.setattr(cache, "_code", None)
+    before = cache._code_version()
+    (site / "fakelib-1.0.dist-info").rename(site / "fakelib-1.1.dist-info")
+    importlib.invalidate_caches()
+    monkeypatch.setattr(cache, "_code", None)
+    assert cache._code_version() != before

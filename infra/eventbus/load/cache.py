@@ -60,13 +60,44 @@ def cache_dir() -> str:
     return os.path.join(cache_root(), "parse")
 
 
+_LIBRARIES = ("yaml", "_yaml", "jsonschema", "jsonschema_rs", "referencing")  # whose output (documents, messages) entries hold
+
+
+def _libraries() -> list[str]:
+    """What is installed beside the libraries the cached results come from: the ``*.dist-info`` folders (name and
+    version) of their folders, or where one is found."""
+    import importlib.util
+
+    out, seen = [], set()
+    for name in _LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        out.append(f"{name}={origin}")
+        if origin is None:
+            continue
+        site = os.path.dirname(os.path.dirname(origin))
+        if site not in seen:
+            seen.add(site)
+            try:
+                out.extend(sorted(n for n in os.listdir(site) if n.endswith(".dist-info")))
+            except OSError:
+                pass
+    return out
+
+
 def _code_version() -> str:
-    """Digest of the code whose results are cached: the loader, the model classes, the JSON Schemas and
-    ``eventbus/text.py`` (how findings quote the tree)."""
+    """Digest of the code whose results are cached: the loader, the model classes, the JSON Schemas,
+    ``eventbus/text.py`` (how findings quote the tree) and the versions of the libraries they use (:func:`_libraries`)."""
     global _code
     if _code is None:
+        from eventbus.load.yaml import _BaseLoader
+
         h = hashlib.blake2b(digest_size=16)
-        h.update(f"{VERSION} {sys.version} {pickle.HIGHEST_PROTOCOL}".encode())
+        h.update(f"{VERSION} {sys.version} {pickle.HIGHEST_PROTOCOL} {_BaseLoader.__name__}".encode())
+        h.update("\0".join(_libraries()).encode("utf-8", "surrogateescape"))
         pkg = os.path.dirname(_HERE)
         with open(os.path.join(pkg, "text.py"), "rb") as fh:  # how findings quote the tree (model/findings.py uses it)
             h.update(b"text.py\0" + fh.read() + b"\0")
