@@ -258,3 +258,16 @@ def test_the_cache_is_of_the_libraries_installed(tmp_path, monkeypatch):
     importlib.invalidate_caches()
     monkeypatch.setattr(cache, "_code", None)
     assert cache._code_version() != before
+
+
+def test_a_tree_whose_path_is_not_utf8(tmp_path, monkeypatch):
+    """A checkout in a folder whose name is not UTF-8 (its bytes come back as lone surrogates) is cached as any other."""
+    from eventbus.gate import check
+    from tests.conftest import Tree
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / os.fsdecode(b"caf\xe9") / "registry"
+    Tree(root).write()
+    for _ in range(2):  # cold, warm
+        assert check(str(root)).findings == []
+    assert os.listdir(tmp_path / "cache/parse")

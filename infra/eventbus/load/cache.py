@@ -353,7 +353,7 @@ def _shard(rel: str) -> int:
 
 
 def _cache_files(root: str) -> list[str]:
-    name = hashlib.blake2b(f"{os.path.abspath(root)}\0{_code_version()}".encode(), digest_size=16).hexdigest()
+    name = hashlib.blake2b(f"{os.path.abspath(root)}\0{_code_version()}".encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
     return [os.path.join(cache_dir(), f"{name}.{i:02d}.bin") for i in range(SHARDS)]
 
 
