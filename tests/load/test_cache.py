@@ -271,3 +271,34 @@ def test_a_tree_whose_path_is_not_utf8(tmp_path, monkeypatch):
     for _ in range(2):  # cold, warm
         assert check(str(root)).findings == []
     assert os.listdir(tmp_path / "cache/parse")
+
+
+def test_how_deep_a_json_file_may_nest_is_the_same_cached_or_not(tree, tmp_path, monkeypatch):
+    """JSON's own nesting limit is Python's recursion limit, so it moved with the depth of the caller's stack (the
+    cached loader calls the parser a few frames deeper): the deepest ``.avsc`` read without the cache was refused
+    with it."""
+    from eventbus.gate import check
+
+    tree.write()
+    path = tree.root / "events/health/refill_requested/v1.avsc"
+    text = path.read_text().rstrip()
+    assert text.endswith("}")
+
+    def refused(depth: int, cached: bool) -> bool:
+        path.write_text(text[:-1] + ', "x": ' + "[" * depth + "]" * depth + "}")
+        if cached:
+            monkeypatch.delenv("EVENTBUS_NO_CACHE", raising=False)
+            monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / f"cache-{depth}"))
+        else:
+            monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
+        return any(f.rule == "json-syntax" for f in check(str(tree.root)).findings)
+
+    accepted, too_deep = 1, 5000  # the deepest document read uncached, by bisection
+    while too_deep - accepted > 1:
+        mid = (accepted + too_deep) // 2
+        if refused(mid, cached=False):
+            too_deep = mid
+        else:
+            accepted = mid
+    for _ in range(2):  # cold, then warm
+        assert not refused(accepted, cached=True) and refused(too_deep, cached=True)

@@ -144,6 +144,27 @@ def _number(digits: str) -> float:
 # one decoder for every file (json.loads with hooks builds a new one per call)
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_integer, parse_float=_number)
 
+# How deep arrays and objects may nest. The json module's own limit is Python's recursion limit, which the frames
+# of the caller use up too: the same file was read through one call path and "too deep" through another (the
+# parse cache's loader calls from a few frames deeper). A fixed limit below it holds for any caller of a sane depth.
+MAX_JSON_DEPTH = 920  # above the 904 levels the adversarial corpus holds to be valid JSON (avro-deep-schema-nesting)
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')  # a string (to its end, if unterminated) or a bracket
+
+
+def _nests_too_deep(text: str) -> bool:
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:  # cannot: most files
+        return False
+    depth = 0
+    for m in _JSON_NESTING.finditer(text):
+        c = m.group()
+        if c == "[" or c == "{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif c == "]" or c == "}":
+            depth -= 1
+    return False
+
 
 def parse_json(text: str) -> Any:
     """Standard JSON with duplicate keys refused; errors carry line and column.
@@ -156,6 +177,8 @@ def parse_json(text: str) -> Any:
     try:
         if text.startswith("\ufeff"):  # what json.loads says of a second byte order mark
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        if _nests_too_deep(text):
+            raise RecursionError  # reported as the json module's own limit is
         return _DECODER.decode(text)
     except _Refused as refused:
         kind, value = refused.kind, refused.value
