@@ -167,7 +167,6 @@ def test_entries_of_unexpected_shapes_are_misses_not_crashes(tree, tmp_path, mon
     import pickle
 
     from eventbus.gate import check
-    from eventbus.load import cache
     from eventbus.model import Loc
     from eventbus.model.findings import Finding, Severity
 
