@@ -10,6 +10,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool as WorkerDied  # noqa: F401 - a worker was killed (results() raises it)
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -65,4 +66,8 @@ def start_aside(fn: Callable[..., T], *args: Any) -> Running[T] | None:
     if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    return Running(futures=[pool.submit(fn, *args)], pool=pool)
+    try:
+        return Running(futures=[pool.submit(fn, *args)], pool=pool)
+    except OSError:  # no process could be forked (a process or memory limit): the caller does it itself
+        pool.shutdown(wait=False)
+        return None

@@ -110,3 +110,29 @@ def test_no_process_is_forked_while_other_threads_run(tree, monkeypatch):
     finally:
         stop.set()
         t.join()
+
+
+def test_a_killed_rule_process_leaves_its_rules_to_this_one(tree, monkeypatch):
+    """The forked process of the desired-state rules dies (out of memory, a signal): the rules run here, same findings."""
+    import json as _json
+
+    from eventbus.gate import rules as gate_rules
+
+    long_id = "n" * 60
+    c = _json.loads(_json.dumps(tree.consumers["notify/notifier"]))
+    c["application"], c["consumer_group"] = long_id, {"name": f"notify.{long_id}"}
+    tree.consumers[f"notify/{long_id}"] = c
+    tree.write()
+    here = run_gate(tree.root).findings
+    assert "name-limits" in {f.rule for f in here}
+    monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    monkeypatch.setattr(gate_rules, "_check_aside", _die)
+    assert run_gate(tree.root).findings == here
+
+
+def _die():
+    """A worker killed mid-way (by name: a worker's function is pickled)."""
+    import os
+
+    os._exit(9)

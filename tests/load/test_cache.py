@@ -301,3 +301,19 @@ def test_how_deep_a_json_file_may_nest_is_the_same_cached_or_not(tree, tmp_path,
             accepted = mid
     for _ in range(2):  # cold, then warm
         assert not refused(accepted, cached=True) and refused(too_deep, cached=True)
+
+
+def test_a_shard_that_is_not_a_regular_file_is_not_waited_on(tree, tmp_path, monkeypatch):
+    """A FIFO (or a folder) where a shard should be is an empty shard: the load neither hangs nor fails."""
+    from eventbus.load import cache
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    first = cache.load_registry_cached(str(tree.root))
+    shards = sorted((tmp_path / "cache/parse").iterdir())
+    shards[0].unlink()
+    os.mkfifo(shards[0])
+    shards[1].unlink()
+    shards[1].mkdir()
+    (tmp_path / "cache/parse/subfolder").mkdir()  # the stale-file sweep goes on past what it cannot remove
+    again = cache.load_registry_cached(str(tree.root))
+    assert again.registry == first.registry and again.findings == first.findings

@@ -37,3 +37,38 @@ def test_small_trees_and_trees_in_memory_load_in_this_process(tmp_path, monkeypa
     fs = t.fs()
     loading.load_registry(fs.root, fs=fs, parallel=True)
     assert calls == []
+
+
+def test_a_killed_worker_leaves_the_applications_to_this_process(tmp_path, monkeypatch):
+
+    t = Tree(tmp_path)
+    base = t.consumers["notify/notifier"]
+    for i in range(4):
+        t.consumers[f"notify/app-{i}"] = dict(base, application=f"app-{i}")
+    t.write()
+    serial = loading.load_registry(str(tmp_path))
+    monkeypatch.setattr(loading, "PARALLEL_CONSUMERS", 1)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    monkeypatch.setattr(loading, "_consumers_aside", _die)
+    got = loading.load_registry(str(tmp_path), parallel=True)
+    assert got.registry == serial.registry and [f.one_line() for f in got.findings] == [f.one_line() for f in serial.findings]
+
+
+def test_no_worker_when_no_process_can_be_forked(monkeypatch):
+    import concurrent.futures
+
+    from eventbus import concurrency
+
+    def refuse(self, *a, **k):
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "submit", refuse)
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    assert concurrency.start_aside(len, "x") is None
+
+
+def _die():
+    """A worker killed mid-way (by name: a worker's function is pickled)."""
+    import os
+
+    os._exit(9)

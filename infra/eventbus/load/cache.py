@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eventbus.load.files import ReadError, decode
+from eventbus.load.fs import DiskFS
 from eventbus.load.registry import LoadResult, TreeLoader, load_registry
 from eventbus.model.findings import Finding, Severity
 from eventbus.model.registry import Loc, Positions, SchemaVersion
@@ -370,10 +371,13 @@ def _unsealed(raw: bytes) -> memoryview | None:
     return body if len(raw) >= _SUM and hashlib.blake2b(body, digest_size=_SUM).digest() == raw[:_SUM] else None
 
 
+MAX_SHARD_BYTES = 1 << 30  # a shard of a 10,000-event tree is about 10 MB
+
+
 def _read(path: str) -> dict[str, tuple]:
     try:
-        with open(path, "rb") as fh:
-            body = _unsealed(fh.read())
+        data, _st = DiskFS(os.path.dirname(path)).read_stat(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
+        body = _unsealed(data)
         if body is None:
             return {}
         got = marshal.loads(body)
@@ -466,9 +470,13 @@ def _forget_stale(keep: list[str]) -> None:
     d = cache_dir()
     limit = time.time() - STALE_DAYS * 86400
     try:
-        for name in os.listdir(d):
-            p = os.path.join(d, name)
-            if p not in keep and os.stat(p).st_mtime < limit:
-                os.unlink(p)
+        names = os.listdir(d)
     except OSError:
-        pass
+        return
+    for name in names:
+        p = os.path.join(d, name)
+        try:
+            if p not in keep and os.lstat(p).st_mtime < limit:
+                os.unlink(p)
+        except OSError:  # gone meanwhile, a folder, not ours: the others are still looked at
+            pass

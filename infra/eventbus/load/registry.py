@@ -624,8 +624,16 @@ def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | No
     events = tuple(loader.load_events())
     if on_events is not None:
         on_events(events)
+    got = None
     if aside is not None:
-        consumers, found, broken, handed = aside.results()[0]
+        from eventbus.concurrency import WorkerDied
+
+        try:
+            got = aside.results()[0]
+        except WorkerDied:  # the worker was killed (out of memory, a signal): the applications are read here
+            got = None
+    if got is not None:
+        consumers, found, broken, handed = got
         loader.findings.extend(found)  # in the order of a serial load: teams, events, applications, ...
         loader.broken |= broken
         loader.take(handed)

@@ -91,7 +91,12 @@ def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Findi
     here = [cls for cls in chosen if aside is None or cls not in heavy]
     out = _check(ctx, here)
     if aside is not None:
-        out.extend(aside.results()[0])
+        from eventbus.concurrency import WorkerDied
+
+        try:
+            out.extend(aside.results()[0])
+        except WorkerDied:  # the process was killed (out of memory, a signal): its rules run here
+            out.extend(_check(ctx, heavy))
     from eventbus.gate.rules._adopted import as_history
 
     return as_history(out, ctx.registry)
