@@ -317,3 +317,35 @@ def test_a_shard_that_is_not_a_regular_file_is_not_waited_on(tree, tmp_path, mon
     (tmp_path / "cache/parse/subfolder").mkdir()  # the stale-file sweep goes on past what it cannot remove
     again = cache.load_registry_cached(str(tree.root))
     assert again.registry == first.registry and again.findings == first.findings
+
+
+def test_a_cache_others_may_write_is_not_read(tree, tmp_path, monkeypatch):
+    """Entries in a folder (or shard) that other users may write could have been planted: such a cache is not used."""
+    from eventbus.load import cache
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    cache.load_registry_cached(str(tree.root))
+    folder = tmp_path / "cache/parse"
+    shards = sorted(folder.iterdir())
+    hits = []
+    real = cache.CachedTreeLoader._cached
+
+    def counting(self, path, kind, compute):
+        before = self.misses
+        got = real(self, path, kind, compute)
+        hits.append(self.misses == before)
+        return got
+
+    monkeypatch.setattr(cache.CachedTreeLoader, "_cached", counting)
+    cache.load_registry_cached(str(tree.root))
+    assert hits and all(hits)  # the user's own cache: every file from it
+    hits.clear()
+    os.chmod(shards[0], 0o666)
+    cache.load_registry_cached(str(tree.root))
+    assert not all(hits) and any(hits)  # that shard's entries were parsed again, the others' not
+    hits.clear()
+    os.chmod(folder, 0o777)
+    stamps = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    got = cache.load_registry_cached(str(tree.root))
+    assert hits == [] and got.registry == _loaded(tree.root)[0]  # not read through the cache at all
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps  # nor written

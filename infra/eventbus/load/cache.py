@@ -14,7 +14,8 @@ Where: ``<cache root>/parse``, the cache root being ``$EVENTBUS_USER_CACHE``, el
 model's, the JSON Schemas' and ``text.py``'s source), written atomically (temporary file + rename), readable only by the user
 (what it holds is loaded as code-free data with :mod:`marshal`; findings and documents holding dates with a
 :mod:`pickle` reader that can build only the model's plain classes (:class:`_PlainUnpickler`), so reading a cache
-runs no code). A cache that cannot be read (truncated, of another
+runs no code). A folder or shard that is not the user's alone (another owner, writable by others) is neither read
+nor written. A cache that cannot be read (truncated, of another
 version, garbage, or damaged where marshal would still read it: each shard begins with the digest of the rest) is ignored and rewritten; one that cannot be written is skipped. ``EVENTBUS_NO_CACHE=1`` turns
 it off (:func:`enabled`); deleting the folder is always safe. The gate and the catalog read trees through it.
 """
@@ -374,9 +375,27 @@ def _unsealed(raw: bytes) -> memoryview | None:
 MAX_SHARD_BYTES = 1 << 30  # a shard of a 10,000-event tree is about 10 MB
 
 
+def _private(st: os.stat_result) -> bool:
+    """Whether a cache file or folder is this user's alone: theirs, and writable by no one else."""
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _folder_private() -> bool:
+    """Whether the cache folder (if there is one yet) is this user's alone: another user's, or one that others may
+    write, is not read (its entries could have been planted) nor written."""
+    try:
+        return _private(os.stat(cache_dir()))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 def _read(path: str) -> dict[str, tuple]:
     try:
-        data, _st = DiskFS(os.path.dirname(path)).read_stat(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
+        data, st = DiskFS(os.path.dirname(path)).read_stat(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
+        if not _private(st):
+            return {}
         body = _unsealed(data)
         if body is None:
             return {}
@@ -414,6 +433,8 @@ def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | Non
     mtime_ns, digest of the bytes) of files the caller has just read, by absolute path; those are not read again
     when their parse is in the cache (the catalog's incremental build digests every input file first).
     ``on_events``, ``parallel``: as for :func:`~eventbus.load.registry.load_registry`."""
+    if not _folder_private():
+        return load_registry(root, on_events=on_events, parallel=parallel)
     paths = _cache_files(root)
     enabled = gc.isenabled()
     gc.disable()  # reading back ~10^6 small objects: the collector would scan them over and over
