@@ -56,18 +56,36 @@ def start_parallel(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], worker
     return Running(futures=[pool.submit(fn, *args) for args in jobs], pool=pool)
 
 
-def start_aside(fn: Callable[..., T], *args: Any) -> Running[T] | None:
+_inherited: tuple[Callable[..., Any], tuple[Any, ...]] | None = None  # what start_aside(inherit=True) hands its fork
+
+
+def _call_inherited() -> Any:
+    assert _inherited is not None
+    fn, args = _inherited
+    return fn(*args)
+
+
+def start_aside(fn: Callable[..., T], *args: Any, inherit: bool = False) -> Running[T] | None:
     """``fn(*args)`` in one forked process, returning at once (``results()[0]`` waits for it);
-    None on a single core, where ``fork`` is unavailable, or while this process runs other threads
-    (a fork copies the locks they hold, and ``fn`` works on the state it inherits): the caller then
-    does it itself."""
+    None on a single core, where ``fork`` is unavailable, where no process can be forked, or while
+    this process runs other threads (a fork copies the locks they hold, and ``fn`` works on the state
+    it inherits): the caller then does it itself. With ``inherit``, ``fn`` and ``args`` are not
+    pickled: the forked process has them already (a loaded registry, a gate's context). A process
+    that is killed makes ``results()`` raise :class:`WorkerDied`."""
+    global _inherited
     import threading
 
     if cores() < 2 or "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     try:
-        return Running(futures=[pool.submit(fn, *args)], pool=pool)
+        if not inherit:
+            return Running(futures=[pool.submit(fn, *args)], pool=pool)
+        _inherited = (fn, args)
+        try:
+            return Running(futures=[pool.submit(_call_inherited)], pool=pool)  # the process is forked here
+        finally:
+            _inherited = None
     except OSError:  # no process could be forked (a process or memory limit): the caller does it itself
         pool.shutdown(wait=False)
         return None

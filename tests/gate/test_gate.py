@@ -80,8 +80,8 @@ def test_the_desired_state_rules_report_the_same_from_a_second_process(tree, mon
     assert {"name-limits", "iam-policy-size"} <= {f.rule for f in here}
     asides, start_aside = [], conc.start_aside
 
-    def counting(fn, *a):
-        running = start_aside(fn, *a)
+    def counting(fn, *a, **k):
+        running = start_aside(fn, *a, **k)
         asides.append((fn, running is not None))
         return running
 
@@ -89,7 +89,7 @@ def test_the_desired_state_rules_report_the_same_from_a_second_process(tree, mon
     monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
     monkeypatch.setattr("threading.active_count", lambda: 1)  # threads other tests left (servers, pools) do not count here
     there = run_gate(tree.root).findings
-    assert (gate_rules._check_aside, True) in asides  # the rules ran in the forked process
+    assert (gate_rules._check, True) in asides  # the rules ran in the forked process
     assert there == here
 
 
@@ -127,7 +127,7 @@ def test_a_killed_rule_process_leaves_its_rules_to_this_one(tree, monkeypatch):
     assert "name-limits" in {f.rule for f in here}
     monkeypatch.setattr(gate_rules, "ASIDE_CONSUMERS", 1)
     monkeypatch.setattr("threading.active_count", lambda: 1)
-    monkeypatch.setattr(gate_rules, "_check_aside", _die)
+    monkeypatch.setattr("eventbus.concurrency._call_inherited", _die)
     assert run_gate(tree.root).findings == here
 
 

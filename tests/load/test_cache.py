@@ -70,9 +70,9 @@ def test_a_cold_cached_load_reads_the_applications_in_a_worker_and_a_warm_one_pa
 
     asides, start_aside = [], conc.start_aside
 
-    def counting(fn, *a):
+    def counting(fn, *a, **k):
         asides.append(fn)
-        return start_aside(fn, *a)
+        return start_aside(fn, *a, **k)
 
     monkeypatch.setattr(conc, "start_aside", counting)
     monkeypatch.setattr("threading.active_count", lambda: 1)  # threads other tests left do not keep the worker from forking

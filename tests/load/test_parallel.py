@@ -49,7 +49,7 @@ def test_a_killed_worker_leaves_the_applications_to_this_process(tmp_path, monke
     serial = loading.load_registry(str(tmp_path))
     monkeypatch.setattr(loading, "PARALLEL_CONSUMERS", 1)
     monkeypatch.setattr("threading.active_count", lambda: 1)
-    monkeypatch.setattr(loading, "_consumers_aside", _die)
+    monkeypatch.setattr("eventbus.concurrency._call_inherited", _die)
     got = loading.load_registry(str(tmp_path), parallel=True)
     assert got.registry == serial.registry and [f.one_line() for f in got.findings] == [f.one_line() for f in serial.findings]
 

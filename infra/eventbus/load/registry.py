@@ -578,13 +578,9 @@ class TreeLoader:
 PARALLEL_CONSUMERS = 300  # application files; below this a process of their own costs more than it saves
 
 
-_aside_loader: TreeLoader | None = None  # the loader a forked worker reads the applications like (inherited, not pickled)
-
-
-def _consumers_aside() -> tuple[list[Consumer], list[Finding], set[str], Any]:
-    """The applications of the tree, with what reading them found (in a worker, with a loader like ``_aside_loader``)."""
-    assert _aside_loader is not None
-    loader = _aside_loader.spawn()
+def _consumers_aside(parent: TreeLoader) -> tuple[list[Consumer], list[Finding], set[str], Any]:
+    """The applications of the tree, with what reading them found (in a worker, with a loader like ``parent``)."""
+    loader = parent.spawn()
     return loader.load_consumers(), loader.findings, loader.broken, loader.handoff()
 
 
@@ -609,17 +605,12 @@ def load_registry(root: str, on_events: Callable[[tuple[Event, ...]], None] | No
     the background meanwhile. With ``parallel``, a big tree on disk has its applications read by
     a worker process while this one reads the teams and events (the result is the same).
     ``loader``: another loader of ``root`` (the parse cache's, :mod:`eventbus.load.cache`)."""
-    global _aside_loader
     loader = loader or TreeLoader(root, fs)
     aside = None
     if parallel and fs is None and _many_consumers(loader.root):
         from eventbus.concurrency import start_aside
 
-        _aside_loader = loader
-        try:
-            aside = start_aside(_consumers_aside)
-        finally:
-            _aside_loader = None
+        aside = start_aside(_consumers_aside, loader, inherit=True)
     teams = tuple(loader.load_teams())
     events = tuple(loader.load_events())
     if on_events is not None:

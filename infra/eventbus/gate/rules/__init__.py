@@ -61,19 +61,10 @@ def _check(ctx: Context, chosen: list[type[Rule]]) -> list[Finding]:
     return out
 
 
-_aside: tuple[Context, list[type[Rule]]] | None = None  # what the forked process checks (inherited, not pickled)
-
-
-def _check_aside() -> list[Finding]:
-    assert _aside is not None
-    return _check(*_aside)
-
-
 def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Finding]:
     """The findings of ``rules`` (default: every rule) on ``ctx``, the same whichever process ran each rule. On a
     big tree the rules that compute desired states (``uses_desired``) run in a forked process while this one runs
     the others."""
-    global _aside
     chosen = [cls for cls in sorted(rules or all_rules(), key=lambda r: (r.uses_avro, r.id))
               if not (cls.emitted_by_loader or (cls.needs_base and ctx.base is None))]
     if any(r.uses_avro for r in chosen):
@@ -83,11 +74,7 @@ def run_rules(ctx: Context, rules: list[type[Rule]] | None = None) -> list[Findi
     if heavy and len(ctx.registry.consumers) >= ASIDE_CONSUMERS:
         from eventbus.concurrency import start_aside
 
-        _aside = (ctx, heavy)
-        try:
-            aside = start_aside(_check_aside)
-        finally:
-            _aside = None
+        aside = start_aside(_check, ctx, heavy, inherit=True)
     here = [cls for cls in chosen if aside is None or cls not in heavy]
     out = _check(ctx, here)
     if aside is not None:
