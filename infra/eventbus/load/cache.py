@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from eventbus.load.files import ReadError, decode
-from eventbus.load.fs import DiskFS
+from eventbus.load.fs import read_regular
 from eventbus.load.registry import LoadResult, TreeLoader, load_registry
 from eventbus.model.findings import Finding, Severity
 from eventbus.model.registry import Loc, Positions, SchemaVersion
@@ -393,7 +393,7 @@ def _folder_private() -> bool:
 
 def _read(path: str) -> dict[str, tuple]:
     try:
-        data, st = DiskFS(os.path.dirname(path)).read_stat(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
+        data, st = read_regular(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
         if not _private(st):
             return {}
         body = _unsealed(data)

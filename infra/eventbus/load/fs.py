@@ -14,6 +14,33 @@ import stat
 from eventbus.load.files import MAX_FILE_BYTES, ReadError
 
 
+def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its status, both through one descriptor. It is opened without
+    blocking, so a FIFO is refused rather than waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
+    try:
+        st = os.fstat(fd)
+        if st.st_size > limit:
+            raise ReadError("file-too-large", f"file is {st.st_size:,} bytes, over the {limit:,}-byte limit for registry files",
+                            "registry files are small text files; split or shorten it")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
+        data = os.read(fd, st.st_size + 1)
+        if len(data) > st.st_size:  # grew since fstat: read on, to the limit
+            chunks = [data]
+            while (n := sum(map(len, chunks))) <= limit and (more := os.read(fd, limit + 1 - n)):
+                chunks.append(more)
+            data = b"".join(chunks)
+    except OSError as exc:
+        raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
+    finally:
+        os.close(fd)
+    return data, st
+
+
 class DiskFS:
     """The work tree. A listing remembers what each entry is (from the directory itself, no call
     per entry), so asking whether a listed entry is a link, a folder or a file costs nothing; other
@@ -65,30 +92,8 @@ class DiskFS:
         return self.read_stat(path, limit)[0]
 
     def read_stat(self, path: str, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
-        """The bytes of a regular file and its status, both through one descriptor. It is opened without
-        blocking, so a FIFO is refused rather than waited on."""
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as exc:
-            raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
-        try:
-            st = os.fstat(fd)
-            if st.st_size > limit:
-                raise ReadError("file-too-large", f"file is {st.st_size:,} bytes, over the {limit:,}-byte limit for registry files",
-                                "registry files are small text files; split or shorten it")
-            if not stat.S_ISREG(st.st_mode):
-                raise ReadError("file-unreadable", "not a regular file", "registry entries must be regular files")
-            data = os.read(fd, st.st_size + 1)
-            if len(data) > st.st_size:  # grew since fstat: read on, to the limit
-                chunks = [data]
-                while (n := sum(map(len, chunks))) <= limit and (more := os.read(fd, limit + 1 - n)):
-                    chunks.append(more)
-                data = b"".join(chunks)
-        except OSError as exc:
-            raise ReadError("file-unreadable", f"cannot read file: {exc.strerror}", "check the file exists and is readable") from None
-        finally:
-            os.close(fd)
-        return data, st
+        """:func:`read_regular`."""
+        return read_regular(path, limit)
 
 
 class MemoryFS:
