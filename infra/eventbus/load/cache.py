@@ -288,18 +288,15 @@ class CachedTreeLoader(TreeLoader):
         worker.store = self.store
         return worker
 
-    def handoff(self) -> tuple[dict[str, tuple | None], int, bool]:
-        """The entries this load used (None for one taken unchanged from ``entries``: the parent has it), or, with a
-        store, nothing: the applications' shards are written here."""
+    def handoff(self) -> tuple[int, bool]:
+        """The applications' shards are written here, by the worker (nothing to pickle back but counts): its misses,
+        and whether it wrote them (with a store)."""
         if self.store is not None:
             self.store.save(self.seen, CONSUMERS)
-            return {}, self.misses, True
-        return {rel: None if self.entries.get(rel) is e else e for rel, e in self.seen.items()}, self.misses, False
+        return self.misses, self.store is not None
 
-    def take(self, handed: tuple[dict[str, tuple | None], int, bool]) -> None:
-        seen, misses, saved = handed
-        for rel, e in seen.items():
-            self.seen[rel] = self.entries[rel] if e is None else e
+    def take(self, handed: tuple[int, bool]) -> None:
+        misses, saved = handed
         self.misses += misses
         self.saved_consumers = self.saved_consumers or saved
 
