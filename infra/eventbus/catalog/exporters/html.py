@@ -1,11 +1,13 @@
-"""Hot page fragments built as strings instead of Jinja templates: the per-field tables and the connect blocks.
+"""Page fragments built as strings instead of Jinja templates: the per-field tables, the connect blocks, the
+compliance facts and the compatibility verdicts.
 
 A field table has one row per field of every version of every event (tens of thousands of rows in a large
 registry), and every event page has a connect block per stack (a third of the build's rendering); rendered by
 Jinja each value went through the template runtime's attribute lookups and autoescape calls. Here every value
 from the tree (names, docs, defaults, symbols, properties, subjects, application refs: all untrusted) still goes
 through :func:`markupsafe.escape`; only the fixed markup is literal. The output is byte-for-byte what
-``templates/_fields.html`` and ``templates/_connect.html`` render (tests compare them on hostile text).
+``templates/_fields.html``, ``templates/_connect.html``, ``templates/_compliance.html`` and ``templates/_verdict.html``
+render (tests compare them on hostile text).
 """
 from __future__ import annotations
 
@@ -152,3 +154,51 @@ def connect_blocks(blocks: list[ConnectBlock]) -> Markup:
             out.append("      </div>\n")
         out.append("    </div>\n  </details>\n")
     return Markup("".join(out))
+
+
+def days_text(n: int | None) -> str:
+    """A countdown as people say it: "in 3 days", "today", "1 day ago"."""
+    if n is None:
+        return "no date"
+    if n == 0:
+        return "today"
+    if n > 0:
+        return f"in {n:,} day{'s' if n != 1 else ''}"
+    return f"{-n:,} day{'s' if n != -1 else ''} ago"
+
+
+def compliance_html(rows: list[dict]) -> str:
+    """The compliance facts of an event or application (``site._compliance_rows``), as ``templates/_compliance.html``."""
+    if not any(row.get("value") for row in rows):
+        return '<p class="muted">No compliance facts declared.</p>'
+    out = ['<dl class="facts">\n']
+    for row in rows:
+        out.append(f"<dt>{_e(row['label'])}</dt><dd>{_e(row['value'] or '—')}")
+        n = row.get("days")
+        if n is not None:
+            renew = row.get("renew")
+            if n < 0:
+                out.append(f' <span class="badge bad">{"renewal overdue" if renew else "expired"} {_e(days_text(n))}</span>')
+            elif n <= 90:
+                out.append(f' <span class="badge warn">{"renew" if renew else "expires"} {_e(days_text(n))}</span>')
+            else:
+                out.append(f' <span class="muted small">{"renew" if renew else "expires"} {_e(days_text(n))}</span>')
+        out.append("</dd>\n")
+    out.append("</dl>\n")
+    return "".join(out)
+
+
+def verdict_html(d) -> str:
+    """A version's verdict for readers (:class:`eventbus.catalog.versions.VersionDiff`), as ``templates/_verdict.html``."""
+    if d.verdict == "first":
+        return '<span class="muted">—</span>'
+    if d.verdict == "unchecked":
+        return '<span class="badge warn">not checked</span> <span class="small muted">a schema does not parse</span>'
+    if d.verdict == "safe":
+        return (f'<span class="badge ok">safe</span> <span class="small muted">readers on v{_e(d.previous)} and v{_e(d.number)} '
+                "read each other's records</span>")
+    out = ['<span class="badge bad">breaking</span>']
+    out.extend(f' <span class="small">{_e(w)}.</span>' for w in d.who())
+    if not d.mode_allows:
+        out.append(f' <span class="small muted">(mode {_e(d.mode)} would refuse it)</span>')
+    return "".join(out)

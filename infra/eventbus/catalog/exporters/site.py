@@ -22,7 +22,8 @@ from markupsafe import Markup
 from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
 from eventbus.catalog.exporters import Exporter, File
-from eventbus.catalog.exporters.html import FieldTable, connect_blocks
+from eventbus.catalog.exporters.html import FieldTable, connect_blocks, days_text
+from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
 
@@ -67,16 +68,6 @@ def _env() -> Environment:
     }
     env.globals["days"] = days_text
     return env
-
-
-def days_text(n: int | None) -> str:
-    if n is None:
-        return "no date"
-    if n == 0:
-        return "today"
-    if n > 0:
-        return f"in {n:,} day{'s' if n != 1 else ''}"
-    return f"{-n:,} day{'s' if n != -1 else ''} ago"
 
 
 def pretty_ms(ms: int) -> str:
@@ -128,6 +119,7 @@ class SiteExporter(Exporter):
         self.t = {name: self.env.get_template(name + ".html")
                   for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
         self.assets, self.asset_files = static_assets()
+        self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
 
     # -- helpers -------------------------------------------------------------
