@@ -23,6 +23,8 @@ snippet either way.
 from __future__ import annotations
 
 import pprint
+import re
+import weakref
 from dataclasses import dataclass
 from html import escape
 
@@ -87,19 +89,63 @@ class ConnectBlock:
         return [s for s in self.snippets if s.role == role]
 
 
-_ESCAPED: dict[str, str] = {}
+_SLOT = re.compile(r"\{(\w+)\}")
+STACK_KEYS = ("servers", "region", "stack", "protocol", "mechanism", "registry", "registry_name", "label", *PLACEHOLDERS)
+EVENT_KEYS = ("topic", "vsubject", "ksubject", "latest")
 
 
-def _fill(template: str, values: dict[str, str]) -> Markup:
-    """Escape ``template`` and substitute ``{name}``; application-dependent values are wrapped in spans."""
-    out = _ESCAPED.get(template)
-    if out is None:
-        out = _ESCAPED[template] = escape(template, quote=False)
-    for k, v in values.items():
-        ev = escape(v, quote=False)
-        rep = f'<span class="v" data-v="{k}">{ev}</span>' if k in DYNAMIC else ev
-        out = out.replace("{" + k + "}", rep)
-    return Markup(out)
+def _value(key: str, value: str) -> str:
+    ev = escape(value, quote=False)
+    return f'<span class="v" data-v="{key}">{ev}</span>' if key in DYNAMIC else ev
+
+
+class _Template:
+    """A snippet's text, escaped, with the stack's values put in: the pieces between the event's slots
+    (``{topic}``, ``{vsubject}``, ``{ksubject}``, ``{latest}``). Every ``{name}`` of the text is replaced once, by
+    the value of that name: a value is never searched for names itself. Names without a value stay as they are."""
+
+    __slots__ = ("pieces", "slots")
+
+    def __init__(self, template: str, stack_values: dict[str, str]):
+        parts = _SLOT.split(template)  # literal, name, literal, name, …, literal
+        pieces = [escape(parts[0], quote=False)]
+        slots: list[str] = []
+        for i in range(1, len(parts), 2):
+            name, literal = parts[i], escape(parts[i + 1], quote=False)
+            if name in EVENT_KEYS:
+                slots.append(name)
+                pieces.append(literal)
+            else:
+                pieces[-1] += (_value(name, stack_values[name]) if name in stack_values else "{" + name + "}") + literal
+        self.pieces, self.slots = pieces, slots
+
+    def fill(self, event_values: dict[str, str]) -> str:
+        out = [self.pieces[0]]
+        for name, piece in zip(self.slots, self.pieces[1:], strict=True):
+            out.append(_value(name, event_values[name]) if name in event_values else "{" + name + "}")
+            out.append(piece)
+        return "".join(out)
+
+
+_TEMPLATES: weakref.WeakKeyDictionary[StackView, dict[tuple[str, str, bool], _Template | None]] = weakref.WeakKeyDictionary()
+
+
+def _template(view: StackView, kind: str, role: str, keyed: bool) -> _Template | None:
+    """The ``kind`` (java, python, cli) snippet of ``role`` on ``view``, made once per stack view."""
+    made = _TEMPLATES.get(view)
+    if made is None:
+        made = _TEMPLATES[view] = {}
+    key = (kind, role, keyed)
+    if key not in made:
+        text = _java(view, role, keyed) if kind == "java" else _python(view, role, keyed) if kind == "python" else _cli(view, role, keyed)
+        made[key] = _Template(text, _stack_values(view)) if text is not None else None
+    return made[key]
+
+
+def _stack_values(view: StackView) -> dict[str, str]:
+    reg = view.registry
+    return {"servers": view.servers, "region": view.region, "stack": view.name, "protocol": view.protocol, "mechanism": view.sasl_mechanism,
+            "registry": reg.url or "<SCHEMA_REGISTRY_URL>", "registry_name": reg.name or "<REGISTRY_NAME>", "label": view.label, **PLACEHOLDERS}
 
 
 def _identity(view: StackView, a: AppSpec, role: str) -> Identity:
@@ -187,7 +233,6 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
     keyed = e.key_schema is not None
     latest = info.latest.number if info.latest else 1
     reg = view.registry
-    url = reg.url or "<SCHEMA_REGISTRY_URL>"
     notes: list[str] = []
     if reg.kind == "none":
         notes.append(f"Stack {view.name} declares no schema registry (eventbus:schemaRegistry kind none): the (de)serializers need one; "
@@ -196,33 +241,31 @@ def block(view: StackView, topic: TopicSpec, info: EventView) -> ConnectBlock:
         notes.append(f"Stack {view.name} names no registry URL: put it in place of <SCHEMA_REGISTRY_URL>.")
     if not value_subject and reg.kind != "none":
         notes.append(f"No value subject on {view.name}: the registry holds no schema for this topic.")
-    values = {
-        "servers": view.servers, "topic": topic.name, "region": view.region, "stack": view.name, "protocol": view.protocol,
-        "mechanism": view.sasl_mechanism,
-        "registry": url, "registry_name": reg.name or "<REGISTRY_NAME>", "vsubject": vs, "ksubject": ks, "latest": str(latest),
-        "label": view.label, **PLACEHOLDERS,
-    }
+    values = {"topic": topic.name, "vsubject": vs, "ksubject": ks, "latest": str(latest)}
     sid = f"{view.name}-{topic.name}"
     snippets = []
     for role in ("consumer", "producer"):
-        snippets.append(Snippet(f"{sid}-{role}-java", role, "java", "Java client properties", f"{role}.properties",
-                                _fill(_java(view, role, keyed, vs, ks), values)))
-        py = _fill(_python(view, role, keyed, info, vs), values)
+        java = _template(view, "java", role, keyed)
+        assert java is not None
+        snippets.append(Snippet(f"{sid}-{role}-java", role, "java", "Java client properties", f"{role}.properties", Markup(java.fill(values))))
+        python = _template(view, "python", role, keyed)
+        assert python is not None
+        py = python.fill(values)
         if role == "producer":
             example = info.event.examples[0].payload if info.event.examples else {}
-            py = Markup(str(py).replace("\x00value\x00", escape(_py_literal(example), quote=False))
-                        .replace("\x00key\x00", escape(_py_literal(_key_example(info, example)), quote=False)))
-        snippets.append(Snippet(f"{sid}-{role}-python", role, "python", "Python (confluent-kafka)", f"{role}.py", py))
-        cli = _cli(view, role, keyed, info)
-        if cli:
-            snippets.append(Snippet(f"{sid}-{role}-cli", role, "cli", "Kafka CLI", f"{role}.sh", _fill(cli, values)))
+            py = (py.replace("\x00value\x00", escape(_py_literal(example), quote=False))
+                  .replace("\x00key\x00", escape(_py_literal(_key_example(info, example)), quote=False)))
+        snippets.append(Snippet(f"{sid}-{role}-python", role, "python", "Python (confluent-kafka)", f"{role}.py", Markup(py)))
+        cli = _template(view, "cli", role, keyed)
+        if cli is not None:
+            snippets.append(Snippet(f"{sid}-{role}-cli", role, "cli", "Kafka CLI", f"{role}.sh", Markup(cli.fill(values))))
     who = [Identity("placeholders (a new application)", "", "", dict(PLACEHOLDERS))]
     who += [_identity(view, a, "consumer") for a in view.readers(topic.name)]
     who += [_identity(view, a, "producer") for a in view.writers(topic.name)]
     return ConnectBlock(view, topic, value_subject.name if value_subject else None, key_subject.name if key_subject else None, who, snippets, notes)
 
 
-def _java(view: StackView, role: str, keyed: bool, vs: str, ks: str) -> str:
+def _java(view: StackView, role: str, keyed: bool) -> str:
     reg = view.registry.kind
     head = f"# {role}.properties: {{topic}} on {{label}}\n"
     if reg == "glue":
@@ -259,7 +302,7 @@ def _java(view: StackView, role: str, keyed: bool, vs: str, ks: str) -> str:
     return head + body
 
 
-def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -> str:
+def _python(view: StackView, role: str, keyed: bool) -> str:
     reg = view.registry.kind
     pkg, auth_imports, auth_conf = _py_auth(view)
     glue = reg == "glue"
@@ -329,7 +372,7 @@ def _python(view: StackView, role: str, keyed: bool, info: EventView, vs: str) -
     return out
 
 
-def _cli(view: StackView, role: str, keyed: bool, info: EventView) -> str | None:
+def _cli(view: StackView, role: str, keyed: bool) -> str | None:
     if view.registry.kind == "glue":
         return None  # no CLI decodes the Glue wire format
     auth = _java_auth(view)
