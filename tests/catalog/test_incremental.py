@@ -214,3 +214,68 @@ def test_removing_an_event_an_approval_still_names_renders_the_app_again(tree, t
     del tree.events["health/refill_requested"]
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "approved-event-removed", "incremental")
+
+
+# -- the field rows cache ------------------------------------------------------------------------------------------
+def _rows_file(tmp_path, monkeypatch):
+    from eventbus.catalog.incremental import rows_cache_file
+
+    monkeypatch.setenv("EVENTBUS_USER_CACHE", str(tmp_path / "cache"))
+    return rows_cache_file()
+
+
+def _some_rows():
+    from eventbus.catalog.schema_view import FieldRow
+
+    row = FieldRow("a.b", "b", 1, "string", True, None, "", "doc", ("X", "Y"), "A", (("size", "1"),), ("PII",), ("t/app",), 0)
+    return {("digest", True, (("t/app", ("a.b",)),)): [row]}
+
+
+def test_rows_cache_round_trips(tmp_path, monkeypatch):
+    from eventbus.catalog.incremental import read_rows, write_rows
+
+    path = _rows_file(tmp_path, monkeypatch)
+    rows = _some_rows()
+    write_rows(path, rows)
+    assert read_rows(path) == rows
+    assert read_rows(path)[next(iter(rows))][0].readers == ("t/app",)  # not part of equality: checked alone
+
+
+def test_rows_cache_others_may_write_is_not_read(tmp_path, monkeypatch):
+    import os
+
+    from eventbus.catalog.incremental import read_rows, write_rows
+
+    path = _rows_file(tmp_path, monkeypatch)
+    write_rows(path, _some_rows())
+    os.chmod(path, 0o666)
+    assert read_rows(path) == {}
+    os.chmod(path, 0o600)
+    os.chmod(os.path.dirname(path), 0o777)
+    assert read_rows(path) == {}
+    os.chmod(os.path.dirname(path), 0o700)
+    assert read_rows(path) != {}
+
+
+def test_rows_cache_runs_no_code_and_drops_foreign_shapes(tmp_path, monkeypatch):
+    import marshal
+    import os
+    import pickle
+
+    from eventbus.catalog.incremental import read_rows
+
+    path = _rows_file(tmp_path, monkeypatch)
+    os.makedirs(os.path.dirname(path), mode=0o700)
+
+    class Boom:
+        def __reduce__(self):
+            return (os.system, ("touch " + str(tmp_path / "pwned"),))
+
+    with open(path, "wb") as fh:
+        fh.write(pickle.dumps({("k",): Boom()}))
+    os.chmod(path, 0o600)
+    assert read_rows(path) == {}
+    assert not (tmp_path / "pwned").exists()
+    with open(path, "wb") as fh:
+        fh.write(marshal.dumps({("k",): [("too", "short")], ("j",): "not a list", "no tuple key": []}))
+    assert read_rows(path) == {}

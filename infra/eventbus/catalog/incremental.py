@@ -249,22 +249,34 @@ def rows_cache_file() -> str | None:
 
     if not enabled():
         return None
-    return os.path.join(cache_root(), "catalog", f"rows-{code_digest()}.pickle")
+    return os.path.join(cache_root(), "catalog", f"rows-{code_digest()}.marshal")
+
+
+MAX_ROWS_BYTES = 1 << 30
 
 
 def read_rows(path: str | None) -> dict:
-    """``{(schema digest, parsed, declared fields): [FieldRow, ...]}``; {} when missing or unreadable. Rows are kept as
-    plain tuples (unpickling slotted dataclasses one by one is slower than computing them)."""
-    import pickle
+    """``{(schema digest, parsed, declared fields): [FieldRow, ...]}``; {} when missing, unreadable, not this user's
+    alone (the parse cache's rule: a file others may write could have been planted) or of unexpected shape. Rows
+    are kept as plain tuples read back by :mod:`marshal`, which runs no code and builds no class instances."""
+    import marshal
 
     from eventbus.catalog.schema_view import FieldRow
+    from eventbus.load.cache import users_alone
+    from eventbus.load.fs import read_regular
 
     if path is None:
         return {}
     try:
-        with open(path, "rb") as fh:
-            got = pickle.load(fh)
-        return {k: [FieldRow(*t) for t in v] for k, v in got.items()}
+        if not users_alone(os.stat(os.path.dirname(path))):
+            return {}
+        data, st = read_regular(path, MAX_ROWS_BYTES)
+        if not users_alone(st):
+            return {}
+        got = marshal.loads(data)
+        n = len(_row_fields())
+        return {k: [FieldRow(*t) for t in v] for k, v in got.items()
+                if isinstance(k, tuple) and isinstance(v, list) and all(isinstance(t, tuple) and len(t) == n for t in v)}
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is an empty one
         return {}
 
@@ -278,7 +290,7 @@ def _row_fields() -> tuple[str, ...]:
 
 
 def write_rows(path: str | None, rows: dict) -> None:
-    import pickle
+    import marshal
 
     from eventbus.load.cache import write_atomically
 
@@ -293,4 +305,8 @@ def write_rows(path: str | None, rows: dict) -> None:
         pass
     names = _row_fields()
     plain = {k: [tuple(getattr(r, f) for f in names) for r in v] for k, v in rows.items()}
-    write_atomically(path, pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        data = marshal.dumps(plain)
+    except ValueError:  # a value marshal cannot write: no cache this time
+        return
+    write_atomically(path, data)

@@ -372,7 +372,7 @@ def _unsealed(raw: bytes) -> memoryview | None:
 MAX_SHARD_BYTES = 1 << 30  # a shard of a 10,000-event tree is about 10 MB
 
 
-def _private(st: os.stat_result) -> bool:
+def users_alone(st: os.stat_result) -> bool:
     """Whether a cache file or folder is this user's alone: theirs, and writable by no one else."""
     return st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
@@ -381,7 +381,7 @@ def _folder_private() -> bool:
     """Whether the cache folder (if there is one yet) is this user's alone: another user's, or one that others may
     write, is not read (its entries could have been planted) nor written."""
     try:
-        return _private(os.stat(cache_dir()))
+        return users_alone(os.stat(cache_dir()))
     except FileNotFoundError:
         return True
     except OSError:
@@ -391,7 +391,7 @@ def _folder_private() -> bool:
 def _read(path: str) -> dict[str, tuple]:
     try:
         data, st = read_regular(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
-        if not _private(st):
+        if not users_alone(st):
             return {}
         body = _unsealed(data)
         if body is None:

@@ -39,8 +39,9 @@ HASHED = ("style.css", "app.js")  # assets whose names carry their content hash
 
 def _bytecode_cache():
     """Compiled templates kept between runs (compiling them is a tenth of a second per process), beside the parse
-    cache; Jinja checks each template's source against it. None when caches are off (``EVENTBUS_NO_CACHE``)."""
-    from eventbus.load.cache import cache_root, enabled
+    cache; Jinja checks each template's source against it. None when caches are off (``EVENTBUS_NO_CACHE``) or the
+    folder is not this user's alone."""
+    from eventbus.load.cache import cache_root, enabled, users_alone
 
     if not enabled():
         return None
@@ -49,6 +50,8 @@ def _bytecode_cache():
     d = os.path.join(cache_root(), "templates")
     try:
         os.makedirs(d, mode=0o700, exist_ok=True)
+        if not users_alone(os.stat(d)):  # compiled code others could have planted is not run
+            return None
     except OSError:
         return None
     return FileSystemBytecodeCache(d)
