@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from eventbus.catalog import MANIFEST, build_catalog
-from eventbus.catalog.incremental import STATE
+from eventbus.catalog.incremental import PIECES, STATE
 
-SKIP = {MANIFEST, STATE}
+SKIP = {MANIFEST, STATE, PIECES}
 
 
 def files(out: Path) -> dict[str, bytes]:
@@ -141,6 +141,30 @@ def test_an_incremental_rebuild_renders_only_the_changed_event(tree, tmp_path):
     got = build_catalog(str(tree.root), str(out))
     assert got.mode == "incremental" and other.stat().st_mtime_ns == before
     assert "A claim was established (edited)." in (out / "events/claims/claim_created.html").read_text()
+
+
+def test_a_rebuild_assembles_the_bus_document_from_the_kept_events_pieces(tree, tmp_path, monkeypatch):
+    """Only the changed event's AsyncAPI parts are computed again; damaged pieces are computed again too."""
+    from eventbus.catalog.exporters import asyncapi
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    assert (out / PIECES).exists()
+    made = []
+    real = asyncapi.event_parts
+    monkeypatch.setattr(asyncapi, "event_parts", lambda cat, info: made.append(info.ref) or real(cat, info))
+    edit_summary(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "edit", "incremental")
+    n_events = len(tree.events)
+    assert made.count("claims/claim_created") == 2  # the rebuild and the cold build it is compared with
+    assert len(made) == 1 + n_events, made
+    made.clear()
+    (out / PIECES).write_bytes(b"\x00damaged")
+    tree.events["claims/claim_created"]["meta"]["summary"] = "Edited again."
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "damaged", "incremental")
+    assert len(made) == 2 * n_events  # nothing to reuse: every event's parts computed again, in both builds
 
 
 def test_a_hand_edited_or_deleted_output_file_is_put_right(tree, tmp_path):

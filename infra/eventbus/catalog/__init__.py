@@ -363,6 +363,10 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                         for rel, data in x.event_files(info):
                             writer(rel, data)
                     writer.owner = None
+            if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
+                stored = inc.read_pieces(out, forget=True)
+                for x in xs:
+                    x.reuse({ref: p for ref, p in stored.get(x.name, {}).items() if ref not in plan.events})
             for x in xs:
                 for rel, data in x.whole():
                     writer(rel, data)
@@ -380,15 +384,17 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         manifest = {**kept, **writer.manifest, **extra[3]}
         with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
             json.dump(dict(sorted(manifest.items())), fh, separators=(",", ":"))
-        if inputs is not None:
+        if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
+            inc.write_pieces(out, {x.name: got for x in xs if (got := x.pieces())})
             inc.write_state(out, inputs, cat, owned, state, plan, problems)
         else:  # built from a given registry or with other exporters: the next build renders everything
-            try:
-                os.unlink(os.path.join(out, inc.STATE))
-            except FileNotFoundError:
-                pass
+            for name in (inc.STATE, inc.PIECES):
+                try:
+                    os.unlink(os.path.join(out, name))
+                except FileNotFoundError:
+                    pass
         # a folder that was empty holds only what this build wrote
-        removed = 0 if fresh else _prune(out, set(manifest) | {MANIFEST, inc.STATE})
+        removed = 0 if fresh else _prune(out, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
         timings["prune"] = time.perf_counter() - t3
     finally:
         gc.disable()

@@ -15,7 +15,10 @@ file of the last build was changed or removed by hand) everything is rendered ag
 events (edited, added, removed), the events they are linked with, and the applications of both (as the last build
 recorded them and as they are now) are rendered; the files of every other event and application are kept as they
 are, and the whole-catalog files (indexes, search data, maps, team pages, reviews, the bus documents) are always
-rendered. Written files are still compared with what is on disk, so an unchanged page is never rewritten.
+rendered. An exporter may assemble a whole-catalog file from per-event pieces (the AsyncAPI bus document, from each
+event's channels, operations, messages and schemas): the pieces of every event are recorded with the build
+(``.eventbus-catalog-pieces.marshal``), and a rebuild reuses those of the events whose files it keeps, since they
+depend on nothing that changed. Written files are still compared with what is on disk, so an unchanged page is never rewritten.
 ``tests/catalog/test_incremental.py`` checks that a rebuild is byte-identical to a cold build after each kind of
 change.
 """
@@ -27,6 +30,7 @@ import os
 from dataclasses import dataclass, field
 
 STATE = ".eventbus-catalog-inputs.json"
+PIECES = ".eventbus-catalog-pieces.marshal"  # per exporter, per event: what its whole-catalog files are assembled from
 VERSION = 1
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # infra/eventbus
 _code: str | None = None
@@ -240,6 +244,50 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(data, fh, separators=(",", ":"), sort_keys=True)
     os.replace(tmp, os.path.join(out, STATE))
+
+
+def read_pieces(out: str, forget: bool = False) -> dict[str, dict[str, object]]:
+    """The pieces the last build into ``out`` recorded (``{exporter name: {event ref: piece}}``); {} when missing or unreadable.
+    Read back by :mod:`marshal` (which runs no code); each exporter checks the shape of its own. ``forget``: remove the
+    file once read, so that a build stopped before it records its own leaves none behind."""
+    import marshal
+
+    path = os.path.join(out, PIECES)
+    try:
+        with open(path, "rb") as fh:
+            got = marshal.load(fh)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no pieces
+        return {}
+    finally:
+        if forget:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    if not isinstance(got, dict) or got.get("v") != VERSION or got.get("code") != code_digest() or not isinstance(got.get("pieces"), dict):
+        return {}
+    return {k: v for k, v in got["pieces"].items() if isinstance(k, str) and isinstance(v, dict)}
+
+
+def write_pieces(out: str, pieces: dict[str, dict[str, object]]) -> None:
+    """Record this build's pieces; nothing (and no stale file) when they are not all plain values."""
+    import marshal
+
+    path = os.path.join(out, PIECES)
+    try:
+        data = marshal.dumps({"v": VERSION, "code": code_digest(), "pieces": pieces})
+    except ValueError:
+        data = None
+    if data is None or not pieces:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        return
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
 
 
 # -- the field tables of schema versions, kept between builds ----------------------------------------------------------

@@ -10,7 +10,9 @@ tested alone (``list(BackstageExporter(cat).whole())``):
 
 Each yields ``(relative path, text or bytes)``. ``whole()`` runs after every
 ``event_files`` call of the same process, so an exporter may reuse what it
-computed per event (the AsyncAPI exporter does).
+computed per event (the AsyncAPI exporter does). An incremental rebuild renders
+the files of only some events; ``pieces()`` and ``reuse()`` carry the per-event
+values of ``whole()`` from one build to the next for the others.
 """
 from __future__ import annotations
 
@@ -38,6 +40,14 @@ class Exporter:
 
     def whole(self) -> Iterable[File]:
         return ()
+
+    def pieces(self) -> dict[str, object]:
+        """Per event ref, the plain values (``marshal``-able) this exporter's ``whole()`` is assembled from, for the next
+        build to reuse; {} when it keeps none."""
+        return {}
+
+    def reuse(self, pieces: dict[str, object]) -> None:
+        """The pieces of events this build does not render (their files are kept): the last build's ``pieces()``."""
 
 
 def default_exporters(cat: Catalog) -> list[Exporter]:

@@ -313,3 +313,11 @@ class AsyncApiExporter(Exporter):
 
     def whole(self) -> Iterable[File]:
         yield "asyncapi/eventbus.json", self._json(bus_document(self.cat, self.parts))
+
+    def pieces(self) -> dict[str, object]:
+        return {ref: parts for ref, parts in self.parts.items() if ref in self.cat.events_by_ref}
+
+    def reuse(self, pieces: dict[str, object]) -> None:
+        for ref, parts in pieces.items():
+            if isinstance(parts, tuple) and len(parts) == 4 and all(isinstance(p, dict) for p in parts):
+                self.parts.setdefault(ref, parts)
