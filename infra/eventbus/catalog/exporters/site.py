@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
-from eventbus.catalog.exporters import Exporter, File
+from eventbus.catalog.exporters import Exporter, File, app_page, version_page
 from eventbus.catalog.exporters.html import FieldTable, connect_blocks, days_text
 from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
@@ -120,7 +120,7 @@ class SiteExporter(Exporter):
         super().__init__(cat)
         self.env = _env()
         self.t = {name: self.env.get_template(name + ".html")
-                  for name in ("index", "event", "version", "team", "teams", "app", "apps", "map", "fields", "downloads", "reviews")}
+                  for name in ("index", "event", "team", "teams", "apps", "map", "fields", "downloads", "reviews")}
         self.assets, self.asset_files = static_assets()
         self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
@@ -217,17 +217,9 @@ class SiteExporter(Exporter):
 
     def version_page(self, info: EventView, v: VersionView, diff, newer: VersionView | None, older: VersionView | None) -> str:
         root = "../../../"
-        cat = self.cat
-        ids = []
-        for view in cat.stacks:
-            subject = view.subject(info.ref, "value")
-            ids.append({"view": view, "subject": subject, "id": view.schema_id(subject.name, v.number) if subject else None,
-                        "registered": bool(subject) and any(n == v.number for n, _ in subject.versions)})
-        ctx = self._common(root, "events")
-        ctx.update(info=info, e=info.event, v=v, diff=diff, newer=newer, older=older, ids=ids,
-                   table=self.version_table(v, f"v{v.number}"),
-                   consumers=self._consumers(info), **self._links(root))
-        return self.t["version"].render(ctx)
+        return version_page.render(self.layout.frame(root, "events"), root, info, v, diff, newer, older,
+                                   version_page.registry_ids(self.cat.stacks, info.ref, v.number), self.version_table(v, f"v{v.number}"),
+                                   lambda ref: self.app_href(root, ref))
 
     def event_files(self, info: EventView) -> Iterable[File]:
         self._tables.clear()  # tables are per event: keep memory flat
@@ -286,7 +278,7 @@ class SiteExporter(Exporter):
     def app_page(self, app: AppView) -> str:
         cat = self.cat
         root = "../../"
-        stacks = [{"view": view, "spec": spec, "role_arn": view.role_arn(spec.ref)} for view, spec in app.specs]
+        stacks = [(view, spec, view.role_arn(spec.ref)) for view, spec in app.specs]
         left = [Node(f"p:{e.ref}", e.title, e.ref, self.event_href(root, e.ref), "event") for e, _ in app.produces]
         right = [Node(f"c:{i.ref}", i.event.title, i.ref, root + i.path, "event") for i, _ in app.consumes]
         mid = [Node("a", app.application, cat.team_name(app.team), None, "consumer" if app.consumes or not app.produces else "producer", current=True)]
@@ -294,12 +286,10 @@ class SiteExporter(Exporter):
         svg = flow_svg((left, mid, right), edges, title=f"What {app.ref} produces and consumes",
                        desc=f"{app.ref} produces {len(left)} event(s) and consumes {len(right)} event(s).",
                        headings=("Produces", "Application", "Consumes"), ident="dg-app")
-        ctx = self._common(root, "apps")
-        ctx.update(app=app, stacks=stacks, consumes=app.consumes, diagram=Markup(svg), team=cat.teams.get(app.team),
-                   compliance=_compliance_rows(app.consumer.compliance if app.consumer else None, cat.today),
-                   deprecated=[(i, s, (i.event.removal_date - cat.today).days if i.event.removal_date else None) for i, s in app.deprecated_subscriptions],
-                   **self._links(root))
-        return self.t["app"].render(ctx)
+        deprecated = [(i, s, (i.event.removal_date - cat.today).days if i.event.removal_date else None) for i, s in app.deprecated_subscriptions]
+        compliance = _compliance_rows(app.consumer.compliance, cat.today) if app.consumer else []
+        return app_page.render(self.layout.frame(root, "apps"), root, cat, app, stacks, svg, compliance, deprecated,
+                               lambda ref: self.event_href(root, ref), lambda tid: self.team_href(root, tid))
 
     def app_files(self, app: AppView) -> Iterable[File]:
         yield app.path, self.app_page(app)
