@@ -303,3 +303,79 @@ def test_rows_cache_runs_no_code_and_drops_foreign_shapes(tmp_path, monkeypatch)
     with open(path, "wb") as fh:
         fh.write(marshal.dumps({("k",): [("too", "short")], ("j",): "not a list", "no tuple key": []}))
     assert read_rows(path) == {}
+
+
+# -- the scan reads only what changed ------------------------------------------------------------------------------
+def _count_opens(monkeypatch, root):
+    import builtins
+
+    from eventbus.catalog import incremental
+
+    opened = []
+    real = builtins.open
+
+    def counting(path, *a, **k):
+        if str(path).startswith(str(root)):
+            opened.append(str(path)[len(str(root)) + 1:])
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(incremental, "open", counting, raising=False)
+    return opened
+
+
+def test_a_rebuild_reads_only_the_files_that_changed(tree, tmp_path, monkeypatch):
+    import time
+
+    from eventbus.catalog import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", 0)
+    out = tmp_path / "site"
+    time.sleep(0.05)
+    build_catalog(str(tree.root), str(out))
+    opened = _count_opens(monkeypatch, tree.root)
+    path = tree.root / "events/claims/claim_created/event.yaml"
+    text = path.read_text()
+    assert "\nsummary: " in text
+    path.write_text(text.replace("\nsummary: ", "\nsummary: Edited. ", 1))  # this file alone (tree.write() rewrites all)
+    time.sleep(0.05)
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "incremental"
+    assert [p for p in opened if not p.startswith("site/")] == ["events/claims/claim_created/event.yaml"]
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)
+    assert "Edited. " in (out / "events/claims/claim_created.html").read_text()
+
+
+def test_a_file_changed_behind_its_old_size_and_time_is_read_again(tree, tmp_path, monkeypatch):
+    import os
+    import time
+
+    from eventbus.catalog import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", 0)
+    out = tmp_path / "site"
+    time.sleep(0.05)
+    build_catalog(str(tree.root), str(out))
+    path = tree.root / "events/claims/claim_created/event.yaml"
+    st = path.stat()
+    text = path.read_text()
+    old = "summary: "
+    assert old in text
+    i = text.index(old) + len(old)
+    path.write_text(text[:i] + ("Z" if text[i] != "Z" else "Y") + text[i + 1:])  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same modification time: the change time still moves
+    time.sleep(0.05)
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "incremental"
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)
+
+
+def test_files_changed_just_before_the_last_scan_are_read_again(tree, tmp_path, monkeypatch):
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))  # the tree was written just now: within the racy window of this scan
+    opened = _count_opens(monkeypatch, tree.root)
+    assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
+    assert "events/claims/claim_created/event.yaml" in opened and len(opened) > 10

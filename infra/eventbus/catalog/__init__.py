@@ -291,8 +291,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     inputs = state = changed = None
     if incremental and registry is None and exporters is None:
         options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
-        inputs = inc.scan(root, options)
         state = None if fresh else inc.read_state(out)
+        inputs = inc.scan(root, options, state)
         changed = inc.changed_events(state, inputs)
         if changed is not None and not inc.intact(out, previous):
             changed = None  # a file of the last build was changed or removed by hand: render everything

@@ -10,7 +10,9 @@ Every build leaves a record of its inputs in the output folder (``.eventbus-cata
   lifecycle (``replaced_by`` both ways);
 * per application: the files the build wrote for it.
 
-The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
+The record also holds each input file's status (size, modification and change times, inode) and digest: the next
+scan reads again only the files whose status changed, or that changed within two seconds before the last scan
+began (a change in the same timestamp tick would not show), as git's index and make do. The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
 file of the last build was changed or removed by hand) everything is rendered again. Otherwise only the changed
 events (edited, added, removed), the events they are linked with, and the applications of both (as the last build
 recorded them and as they are now) are rendered; the files of every other event and application are kept as they
@@ -27,6 +29,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import time
 from dataclasses import dataclass, field
 
 STATE = ".eventbus-catalog-inputs.json"
@@ -40,19 +44,52 @@ def _h() -> hashlib.blake2b:
     return hashlib.blake2b(digest_size=16)
 
 
-def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None) -> None:
-    """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was read."""
+RACY_NS = 2_000_000_000  # a file changed this close to the last scan may have changed again within its timestamp's tick
+
+
+class _Known:
+    """What the last scan read of each file (``state["files"]``: relative path -> [size, mtime_ns, ctime_ns, inode,
+    digest]) and when it began: a file whose status is unchanged, and whose last change is older than that scan by
+    more than ``RACY_NS``, is not read again (the rule of git's index and of make)."""
+
+    def __init__(self, root: str, state: dict | None):
+        files = state.get("files") if isinstance(state, dict) else None
+        began = state.get("scanned") if isinstance(state, dict) else None
+        self.cut = len(root.rstrip(os.sep)) + 1
+        self.files = files if isinstance(files, dict) and isinstance(began, int) else {}
+        self.before = began - RACY_NS if self.files and isinstance(began, int) else 0
+        self.now: dict[str, list] = {}
+
+    def digest(self, path: str, st: os.stat_result) -> str | None:
+        got = self.files.get(path[self.cut:])
+        if (type(got) is list and len(got) == 5 and got[0] == st.st_size and got[1] == st.st_mtime_ns and got[2] == st.st_ctime_ns
+                and got[3] == st.st_ino and st.st_mtime_ns < self.before and st.st_ctime_ns < self.before and type(got[4]) is str):
+            return got[4]
+        return None
+
+    def record(self, path: str, st: os.stat_result, digest: str) -> None:
+        self.now[path[self.cut:]] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest]
+
+
+def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None, known: _Known | None = None) -> None:
+    """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was
+    read, ``known`` says which files need not be read again and records what was."""
     h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
     try:
-        if os.path.islink(path):
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
             h.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
         else:
-            with open(path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
+            digest = known.digest(path, st) if known is not None else None
+            if digest is None:
+                with open(path, "rb") as fh:
+                    st = os.fstat(fh.fileno())
+                    digest = hashlib.blake2b(fh.read(), digest_size=16).hexdigest()
             h.update(b"F" + digest.encode())
             if seen is not None:
                 seen[path] = (st.st_size, st.st_mtime_ns, digest)
+            if known is not None and stat.S_ISREG(st.st_mode):
+                known.record(path, st, digest)
     except OSError as exc:
         h.update(b"E" + str(exc.errno).encode())
     h.update(b"\0")
@@ -87,11 +124,16 @@ class Inputs:
     shared: str
     events: dict[str, str]  # "<domain>/<event>" -> digest of its folder
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime_ns, digest) as read (the parse cache's keys)
+    stats: dict[str, list] = field(default_factory=dict)  # relative path -> [size, mtime_ns, ctime_ns, inode, digest] (see _Known)
+    scanned: int = 0  # when the scan began (ns since the epoch)
 
 
-def scan(root: str, options: dict) -> Inputs:
-    """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code), one per event folder."""
+def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
+    """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code), one per
+    event folder. ``state``: the last build's record, whose file statuses spare reading the files that did not change."""
+    scanned = time.time_ns()
     root = os.path.abspath(root)
+    known = _Known(root, state)
     shared = _h()
     shared.update(code_digest().encode())
     shared.update(json.dumps(options, sort_keys=True, default=str).encode())
@@ -116,14 +158,14 @@ def scan(root: str, options: dict) -> Inputs:
                         continue
                     h = _h()
                     for p, rel in _walk(epath, epath):
-                        _add_file(h, p, rel, seen)
+                        _add_file(h, p, rel, seen, known)
                     events[f"{domain}/{ev}"] = h.hexdigest()
         elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
             for p, rel in _walk(path, root):
-                _add_file(shared, p, rel, seen)
+                _add_file(shared, p, rel, seen, known)
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
-            _add_file(shared, path, name, seen)
-    return Inputs(shared.hexdigest(), events, seen)
+            _add_file(shared, path, name, seen, known)
+    return Inputs(shared.hexdigest(), events, seen, known.now, scanned)
 
 
 @dataclass
@@ -239,7 +281,8 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
         if files is None and plan_ is not None and previous is not None:
             files = previous["apps"].get(ref, [])
         apps_files[ref] = sorted(files or [])
-    data = {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams), "problems": problems}
+    data = {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams), "problems": problems,
+            "files": inputs.stats, "scanned": inputs.scanned}
     tmp = os.path.join(out, STATE + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(data, fh, separators=(",", ":"), sort_keys=True)
