@@ -90,3 +90,41 @@ def test_bus_document_has_every_topic_of_every_stack(sample_site):
     assert set(doc["servers"]) == {"local", "prod", "sandbox"}
     assert doc["servers"]["prod"]["protocol"] == "kafka-secure" and doc["servers"]["local"]["protocol"] == "kafka"
     assert doc["components"]["securitySchemes"]["mskIam"]["x-sts-region"] == "us-gov-west-1"
+
+
+def _sample_catalog():
+    from eventbus.catalog.model import build_model
+    from eventbus.load.stacks import stack_files
+
+    reg = load_registry(str(REPO)).registry
+    configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
+    return build_model(reg, [(c, compute(reg, c)) for c in configs])
+
+
+def test_the_bus_document_put_together_from_event_texts_is_the_whole_document():
+    from eventbus.catalog.exporters.asyncapi import _compact, bus_document, bus_json, event_parts, part_texts
+
+    cat = _sample_catalog()
+    parts = [event_parts(cat, i) for i in cat.events]
+    text = bus_json(cat, [part_texts(p) for p in parts])
+    assert text == _compact(bus_document(cat))
+    assert any(p[1] for p in parts) and any(not p[1] for p in parts)  # events with key schemas and without
+    # two events with a member of one name: the document keeps one of them, so the texts cannot be joined
+    clash = [part_texts(p) for p in parts]
+    clash[1] = (clash[0][0], *clash[1][1:])
+    assert bus_json(cat, clash) is None
+
+
+def test_a_large_catalog_writes_the_joined_bus_document(tree, tmp_path, monkeypatch):
+    from eventbus.catalog import build_catalog
+    from eventbus.catalog.exporters import asyncapi
+
+    monkeypatch.setattr(asyncapi.AsyncApiExporter, "INDENT_LIMIT", 0)  # compact from the first event on
+    joined = []
+    real = asyncapi.bus_json
+    monkeypatch.setattr(asyncapi, "bus_json", lambda cat, texts: joined.append(1) or real(cat, texts))
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    assert joined
+    doc = json.loads((out / "asyncapi/eventbus.json").read_text())
+    assert len(doc["channels"]) >= 3 and len(doc["components"]["messages"]) >= 2

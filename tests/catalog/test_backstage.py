@@ -199,3 +199,35 @@ def test_names_that_give_one_slug_get_distinct_entities(tree, tmp_path):
     bus = json.loads((tmp_path / "site/asyncapi/eventbus.json").read_text())
     assert len(bus["components"]["messages"]) == 3
     assert refs[("Event", "health/refill_requested")] == "health-refill-requested"  # a slug of one keeps it
+
+
+def _sample_catalog():
+    from eventbus.catalog.model import build_model
+    from eventbus.load.stacks import stack_files
+
+    reg = load_registry(str(REPO)).registry
+    configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
+    return build_model(reg, [(c, compute(reg, c)) for c in configs])
+
+
+def test_the_joined_documents_are_the_whole_file_and_stale_names_are_not_reused():
+    from eventbus.catalog.exporters.backstage import BackstageExporter, catalog_info_yaml, entities
+
+    cat = _sample_catalog()
+    fresh = BackstageExporter(cat)
+    (_, text), = fresh.whole()
+    assert text == catalog_info_yaml(entities(cat))
+    pieces = fresh.pieces()
+    app = next(a for a in cat.apps.values() if a.consumes)
+    # pieces of another build: one event's and one application's text replaced, the application's under another name
+    event = cat.events[0]
+    pieces["e:" + event.ref] = ("---\nkept event\n", "---\nkept api\n")
+    pieces["a:" + app.ref] = ("another-name", "---\nstale component\n")
+    again = BackstageExporter(cat)
+    again.reuse(pieces, set(), set())
+    (_, got), = again.whole()
+    assert "kept event" in got and "kept api" in got  # reused as given: the build keeps that event's files
+    assert "stale component" not in got  # its name changed since: made again
+    rendered = BackstageExporter(cat)
+    rendered.reuse(pieces, {event.ref}, set())  # the build renders this event: its pieces are not used
+    assert next(iter(rendered.whole()))[1] == text

@@ -65,17 +65,29 @@ def _check_out(out: str) -> str:
 
 
 def _prune(out: str, keep: set[str]) -> int:
-    """Remove files of earlier builds that this build did not write (a removed event, team, …)."""
+    """Remove files of earlier builds that this build did not write (a removed event, team, …), and folders left empty."""
     removed = 0
-    for dirpath, _dirnames, filenames in os.walk(out, topdown=False):
-        rel_dir = os.path.relpath(dirpath, out)
-        for f in filenames:
-            rel = f if rel_dir == "." else f"{rel_dir}/{f}".replace(os.sep, "/")
-            if rel not in keep:
-                os.unlink(os.path.join(dirpath, f))
+
+    def walk(path: str, prefix: str) -> bool:  # True: the folder is empty now
+        nonlocal removed
+        empty = True
+        with os.scandir(path) as it:
+            entries = list(it)
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if walk(entry.path, rel + "/"):
+                    os.rmdir(entry.path)
+                else:
+                    empty = False
+            elif rel in keep:
+                empty = False
+            else:
+                os.unlink(entry.path)
                 removed += 1
-        if dirpath != out and not os.listdir(dirpath):
-            os.rmdir(dirpath)
+        return empty
+
+    walk(out, "")
     return removed
 
 
@@ -366,7 +378,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
             if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
                 stored = inc.read_pieces(out, forget=True)
                 for x in xs:
-                    x.reuse({ref: p for ref, p in stored.get(x.name, {}).items() if ref not in plan.events})
+                    x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
             for x in xs:
                 for rel, data in x.whole():
                     writer(rel, data)
@@ -383,7 +395,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         kept = plan.kept if plan is not None else {}
         manifest = {**kept, **writer.manifest, **extra[3]}
         with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
-            json.dump(dict(sorted(manifest.items())), fh, separators=(",", ":"))
+            fh.write(json.dumps(dict(sorted(manifest.items())), separators=(",", ":")))  # dumps: the C encoder (dump is Python's)
         if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
             inc.write_pieces(out, {x.name: got for x in xs if (got := x.pieces())})
             inc.write_state(out, inputs, cat, owned, state, plan, problems)

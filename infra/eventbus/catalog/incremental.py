@@ -285,7 +285,7 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
             "files": inputs.stats, "scanned": inputs.scanned}
     tmp = os.path.join(out, STATE + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, separators=(",", ":"), sort_keys=True)
+        fh.write(json.dumps(data, separators=(",", ":"), sort_keys=True))  # dumps: the C encoder (dump is Python's)
     os.replace(tmp, os.path.join(out, STATE))
 
 

@@ -42,12 +42,13 @@ class Exporter:
         return ()
 
     def pieces(self) -> dict[str, object]:
-        """Per event ref, the plain values (``marshal``-able) this exporter's ``whole()`` is assembled from, for the next
-        build to reuse; {} when it keeps none."""
+        """The plain values (``marshal``-able) this exporter's ``whole()`` is assembled from, by a key of its own choosing
+        (an event's or application's ref), for the next build to reuse; {} when it keeps none."""
         return {}
 
-    def reuse(self, pieces: dict[str, object]) -> None:
-        """The pieces of events this build does not render (their files are kept): the last build's ``pieces()``."""
+    def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
+        """The last build's ``pieces()``, in a build that renders only ``events`` and ``apps`` (refs) and keeps the files
+        of all others: the pieces of those others still hold."""
 
 
 def default_exporters(cat: Catalog) -> list[Exporter]:
