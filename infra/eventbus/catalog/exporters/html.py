@@ -5,9 +5,9 @@ A field table has one row per field of every version of every event (tens of tho
 registry), and every event page has a connect block per stack (a third of the build's rendering); rendered by
 Jinja each value went through the template runtime's attribute lookups and autoescape calls. Here every value
 from the tree (names, docs, defaults, symbols, properties, subjects, application refs: all untrusted) still goes
-through :func:`markupsafe.escape`; only the fixed markup is literal. The output is byte-for-byte what
-``templates/_fields.html``, ``templates/_connect.html``, ``templates/_compliance.html`` and ``templates/_verdict.html``
-render (tests compare them on hostile text).
+through :func:`markupsafe.escape`; only the fixed markup is literal. The field tables and
+connect blocks are byte-for-byte what ``templates/_fields.html`` and ``templates/_connect.html`` render (tests
+compare them on hostile text).
 """
 from __future__ import annotations
 
@@ -156,6 +156,15 @@ def connect_blocks(blocks: list[ConnectBlock]) -> Markup:
     return Markup("".join(out))
 
 
+LIFECYCLE_NOTES = {
+    "production": "Live and supported.",
+    "development": "Being built; the schema may still change.",
+    "experimental": "A trial; may disappear.",
+    "deprecated": "Being phased out; do not start consuming it.",
+    "retired": "No longer published; the topic is gone.",
+}
+
+
 def days_text(n: int | None) -> str:
     """A countdown as people say it: "in 3 days", "today", "1 day ago"."""
     if n is None:
@@ -168,7 +177,8 @@ def days_text(n: int | None) -> str:
 
 
 def compliance_html(rows: list[dict]) -> str:
-    """The compliance facts of an event or application (``site._compliance_rows``), as ``templates/_compliance.html``."""
+    """The compliance facts of an event or application (``site._compliance_rows``): a fact due within 90 days or
+    overdue is flagged."""
     if not any(row.get("value") for row in rows):
         return '<p class="muted">No compliance facts declared.</p>'
     out = ['<dl class="facts">\n']
@@ -189,7 +199,8 @@ def compliance_html(rows: list[dict]) -> str:
 
 
 def verdict_html(d) -> str:
-    """A version's verdict for readers (:class:`eventbus.catalog.versions.VersionDiff`), as ``templates/_verdict.html``."""
+    """A version's verdict for readers (:class:`eventbus.catalog.versions.VersionDiff`): safe, breaking (for whom, and
+    whether the event's mode would refuse it), not checked, or nothing to compare."""
     if d.verdict == "first":
         return '<span class="muted">—</span>'
     if d.verdict == "unchecked":

@@ -19,10 +19,9 @@ from collections.abc import Iterable
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from eventbus.catalog import connect
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
 from eventbus.catalog.exporters import Exporter, File, app_page, version_page
-from eventbus.catalog.exporters.html import FieldTable, connect_blocks, days_text
+from eventbus.catalog.exporters.html import FieldTable, days_text
 from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
@@ -62,13 +61,6 @@ def _env() -> Environment:
                       auto_reload=False, cache_size=-1, bytecode_cache=_bytecode_cache())
     env.filters["md"] = lambda text: Markup(markdown(text or ""))
     env.filters["num"] = lambda n: f"{n:,}"
-    env.globals["lifecycle_note"] = {
-        "production": "Live and supported.",
-        "development": "Being built; the schema may still change.",
-        "experimental": "A trial; may disappear.",
-        "deprecated": "Being phased out; do not start consuming it.",
-        "retired": "No longer published; the topic is gone.",
-    }
     env.globals["days"] = days_text
     return env
 
@@ -120,7 +112,7 @@ class SiteExporter(Exporter):
         super().__init__(cat)
         self.env = _env()
         self.t = {name: self.env.get_template(name + ".html")
-                  for name in ("index", "event", "team", "teams", "apps", "map", "fields", "downloads", "reviews")}
+                  for name in ("index", "team", "teams", "apps", "map", "fields", "downloads", "reviews")}
         self.assets, self.asset_files = static_assets()
         self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
@@ -182,38 +174,11 @@ class SiteExporter(Exporter):
             got = self._tables[key] = [{"consumer": c, "sub": s, "access": self.cat.access(info, c, s)} for c, s in info.subscribers]
         return got
 
-    def _versions_ctx(self, info: EventView) -> list[dict]:
-        diffs = info.diffs
-        return [{"v": v, "diff": d} for v, d in zip(info.versions, diffs, strict=True)]
-
     def event_page(self, info: EventView) -> str:
-        e = info.event
-        root = "../../"
-        cat = self.cat
-        latest = info.latest
-        value_table = self.version_table(latest, "value") if latest else ""
-        key_table = self.field_table(info.key_rows, "Key schema", "key", info.key_record) if info.key_rows else ""
-        topics = []
-        blocks = []
-        for view in cat.stacks:
-            t = view.topic(e.ref)
-            topics.append({"view": view, "topic": t, "subjects": view.subjects(e.ref)})
-            if t is not None:
-                blocks.append(connect.block(view, t, info))
-        example_texts = [(ex.path.rsplit("/", 1)[-1], json.dumps(ex.payload, indent=2, ensure_ascii=False)) for ex in e.examples]
-        producers = []
-        for p in e.producers:  # environments: where the application's file declares principals
-            app = cat.registry.producer_app(e, p)
-            producers.append((p, producer_ref(e, p), sorted(app.principals) if app is not None else []))
-        ctx = self._common(root, "events")
-        ctx.update(
-            info=info, e=e, team=cat.teams.get(e.owner), value_table=value_table, producers=producers, key_table=key_table, versions=self._versions_ctx(info),
-            topics=topics, blocks=blocks, connect_html=connect_blocks(blocks), consumers=self._consumers(info), examples=example_texts,
-            diagram=Markup(self.event_diagram(info, root)), pretty_ms=pretty_ms, pretty_bytes=pretty_bytes,
-            removal_days=(e.removal_date - cat.today).days if e.removal_date else None, compliance=_compliance_rows(e.compliance, cat.today),
-            **self._links(root),
-        )
-        return self.t["event"].render(ctx)
+        """The event's page, built as a string (:mod:`eventbus.catalog.exporters.event_page`)."""
+        from eventbus.catalog.exporters.event_page import event_page
+
+        return event_page(self, info)
 
     def version_page(self, info: EventView, v: VersionView, diff, newer: VersionView | None, older: VersionView | None) -> str:
         root = "../../../"
