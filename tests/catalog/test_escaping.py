@@ -112,3 +112,36 @@ def test_verdicts_say_safe_breaking_or_unchecked():
     breaking = verdict_html(SimpleNamespace(verdict="breaking", mode="FULL", mode_allows=False, who=lambda: ["<i>old readers</i> fail"]))
     assert breaking.startswith('<span class="badge bad">breaking</span>')
     assert "&lt;i&gt;old readers&lt;/i&gt; fail." in breaking and "(mode FULL would refuse it)" in breaking
+
+
+def _random_texts(alphabet: str, n: int = 5000):
+    import random
+
+    rnd = random.Random(7)
+    yield from ("", "plain", "claims/claim_created", "é & <script>alert('x')</script> \"q\"")
+    for _ in range(n):
+        yield "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+
+
+def test_the_page_escape_is_markupsafes():
+    from markupsafe import Markup, escape
+
+    from eventbus.catalog.exporters.html import _e
+
+    class Html:
+        def __html__(self):
+            return "<i>kept</i>"
+
+    values = [*_random_texts("ab&<>\"' é\n\x00{}"), 0, 12, 1.5, None, True, ("t",), Markup("<b>kept</b>"), Html()]
+    assert [_e(v) for v in values] == [str(escape(v)) for v in values]
+
+
+def test_the_diagram_escape_maps_what_xml_cannot_hold():
+    from xml.sax.saxutils import escape as xml_escape
+
+    from eventbus.catalog.diagram import escape
+
+    for t in _random_texts("ab&<>\"' é\x00\x01\n\ufffe"):
+        plain = xml_escape("".join("\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or c == "\ufffe" else c for c in t))
+        assert escape(t) == plain
+        assert escape(t, {'"': "&quot;"}) == plain.replace('"', "&quot;")

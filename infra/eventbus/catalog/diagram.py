@@ -48,8 +48,13 @@ class Node:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # no XML 1.0 document may hold them, escaped or not
 
 
+_ANY_SPECIAL = re.compile("[&<>\"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # text without any is its own escape
+
+
 def escape(text: str, entities: dict[str, str] | None = None) -> str:
     """Text for XML (a title can carry a control character: map.svg would no longer parse), shown as U+FFFD."""
+    if _ANY_SPECIAL.search(text) is None and not (entities and any(k in text for k in entities)):
+        return text
     return _xml_escape(_NOT_XML.sub("\ufffd", text), entities or {})
 
 

@@ -11,6 +11,7 @@ compare them on hostile text).
 """
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -21,8 +22,20 @@ if TYPE_CHECKING:
     from eventbus.catalog.connect import ConnectBlock
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def _e(value: object) -> str:
-    return str(escape(value))
+    """``str(markupsafe.escape(value))``, the same text: markup (``__html__``) as it is, anything else as text with
+    ``& < > " '`` escaped. Most values hold none of them, and are returned without building a ``Markup``."""
+    if type(value) is not str:
+        html = getattr(value, "__html__", None)
+        if html is not None:
+            return str(html())
+        value = str(value)
+    if _SPECIAL.search(value) is None:  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")  # type: ignore[union-attr]
 
 
 def record_head(record: RecordInfo | None) -> str:

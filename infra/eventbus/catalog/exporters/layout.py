@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 
-from markupsafe import escape
+from eventbus.catalog.exporters.html import _e
 
 BLOCKS = ("title", "banner", "breadcrumbs", "content")
 
@@ -27,8 +27,8 @@ class Frame:
         """The page: ``title`` is plain text (escaped here); ``content``, ``banner`` and ``breadcrumbs`` are HTML."""
         p = self.pieces
         if p is None:
-            return self._render_whole(str(escape(title)), banner, breadcrumbs, content)
-        return "".join((p[0], str(escape(title)), p[1], banner, p[2], breadcrumbs, p[3], content, p[4]))
+            return self._render_whole(_e(title), banner, breadcrumbs, content)
+        return "".join((p[0], _e(title), p[1], banner, p[2], breadcrumbs, p[3], content, p[4]))
 
 
 class Layout:
