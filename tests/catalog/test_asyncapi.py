@@ -128,3 +128,12 @@ def test_a_large_catalog_writes_the_joined_bus_document(tree, tmp_path, monkeypa
     assert joined
     doc = json.loads((out / "asyncapi/eventbus.json").read_text())
     assert len(doc["channels"]) >= 3 and len(doc["components"]["messages"]) >= 2
+
+
+def test_each_event_document_put_together_from_its_texts_is_the_whole_document():
+    from eventbus.catalog.exporters.asyncapi import _compact, event_document, event_json, event_parts, part_texts
+
+    cat = _sample_catalog()
+    for info in cat.events:
+        parts = event_parts(cat, info)
+        assert event_json(cat, info, part_texts(parts)) == _compact(event_document(cat, info, parts)), info.ref

@@ -261,7 +261,7 @@ def _assemble(cat: Catalog, parts: list[tuple[dict, dict, dict, dict]], info_blo
     return doc
 
 
-def event_document(cat: Catalog, info: EventView, parts: tuple | None = None) -> dict:
+def _event_info(cat: Catalog, info: EventView) -> dict:
     e = info.event
     info_block: dict = {
         "title": e.title,
@@ -273,7 +273,15 @@ def event_document(cat: Catalog, info: EventView, parts: tuple | None = None) ->
         info_block["contact"] = contact
     if e.tags:
         info_block["tags"] = [{"name": t} for t in dict.fromkeys(e.tags)]
-    return _assemble(cat, [parts if parts is not None else event_parts(cat, info)], info_block, f"urn:eventbus:event:{e.domain}:{e.name}")
+    return info_block
+
+
+def _event_id(info: EventView) -> str:
+    return f"urn:eventbus:event:{info.event.domain}:{info.event.name}"
+
+
+def event_document(cat: Catalog, info: EventView, parts: tuple | None = None) -> dict:
+    return _assemble(cat, [parts if parts is not None else event_parts(cat, info)], _event_info(cat, info), _event_id(info))
 
 
 def _bus_info(cat: Catalog) -> dict:
@@ -302,10 +310,10 @@ def part_texts(parts: tuple[dict, dict, dict, dict]) -> tuple[tuple[str, ...], .
     return tuple((*p, _compact(p)[1:-1]) for p in parts)
 
 
-def bus_json(cat: Catalog, texts: list[tuple[tuple[str, ...], ...]]) -> str | None:
-    """The compact JSON of :func:`bus_document` put together from every event's :func:`part_texts` (in ``cat.events``
-    order): the same text, since an object's compact JSON is its members' joined by commas. None when two events have
-    a member of the same name (the document then holds the last one in the first one's place)."""
+def joined_json(cat: Catalog, texts: list[tuple[tuple[str, ...], ...]], info_block: dict, doc_id: str) -> str | None:
+    """The compact JSON of the document :func:`_assemble` makes of these events' parts, put together from their
+    :func:`part_texts` (in order): the same text, since an object's compact JSON is its members' joined by commas.
+    None when two events have a member of the same name (the document then holds the last one in the first one's place)."""
     joined = []
     for k in range(4):
         names = [n for t in texts for n in t[k][:-1]]
@@ -313,7 +321,7 @@ def bus_json(cat: Catalog, texts: list[tuple[tuple[str, ...], ...]]) -> str | No
             return None
         joined.append(",".join(t[k][-1] for t in texts if len(t[k]) > 1))
     messages, schemas, channels, operations = joined
-    head = {"asyncapi": ASYNCAPI, "id": "urn:eventbus:bus", "info": _bus_info(cat), "servers": {_id(v.name): server(v) for v in cat.stacks},
+    head = {"asyncapi": ASYNCAPI, "id": doc_id, "info": info_block, "servers": {_id(v.name): server(v) for v in cat.stacks},
             "defaultContentType": CONTENT_TYPE}
     out = [_compact(head)[:-1], ',"channels":{', channels, '},"operations":{', operations, '},"components":{"messages":{', messages,
            '},"securitySchemes":', _compact(security_schemes(cat))]
@@ -321,6 +329,17 @@ def bus_json(cat: Catalog, texts: list[tuple[tuple[str, ...], ...]]) -> str | No
         out += [',"schemas":{', schemas, "}"]
     out.append("}}")
     return "".join(out)
+
+
+def bus_json(cat: Catalog, texts: list[tuple[tuple[str, ...], ...]]) -> str | None:
+    """The compact JSON of :func:`bus_document` from every event's :func:`part_texts` (in ``cat.events`` order), or None
+    (see :func:`joined_json`)."""
+    return joined_json(cat, texts, _bus_info(cat), "urn:eventbus:bus")
+
+
+def event_json(cat: Catalog, info: EventView, texts: tuple[tuple[str, ...], ...]) -> str | None:
+    """The compact JSON of :func:`event_document` from the event's :func:`part_texts`, or None (see :func:`joined_json`)."""
+    return joined_json(cat, [texts], _event_info(cat, info), _event_id(info))
 
 
 class AsyncApiExporter(Exporter):
@@ -343,6 +362,12 @@ class AsyncApiExporter(Exporter):
 
     def event_files(self, info: EventView) -> Iterable[File]:
         parts = event_parts(self.cat, info)
+        if self.indent is None:  # one encoding of the parts for both documents
+            texts = self.texts[info.ref] = part_texts(parts)
+            text = event_json(self.cat, info, texts)
+            if text is not None:
+                yield info.asyncapi_path, text
+                return
         self.parts[info.ref] = parts  # reused by the bus document when rendered in this process
         yield info.asyncapi_path, self._json(event_document(self.cat, info, parts))
 
