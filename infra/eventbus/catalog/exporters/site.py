@@ -1,4 +1,4 @@
-"""The static web site: HTML pages (Jinja2), search data, diagrams, raw schemas.
+"""The static web site: HTML pages (per event, version and application built as strings; indexes, lists, maps and reviews by Jinja2), search data, diagrams, raw schemas.
 
 Every page links with relative URLs only, so the folder works from
 ``file://`` and any static host. Nothing is fetched at run time. The
