@@ -364,3 +364,22 @@ def test_a_name_that_is_not_utf8_is_refused_and_left_out(tree, tmp_path, capsys,
     assert not re.search("[\udc80-\udcff\x80-\x9f]", out)
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "site")]) == 0
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_the_command_ends_without_freeing_the_model_and_loses_no_output(tree, tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    code = ("import atexit, sys; from eventbus.cli.main import entry; "
+            "atexit.register(lambda: print('exit handlers ran', file=sys.stderr)); "
+            "sys.argv = ['eventbus', *sys.argv[1:]]; entry()")
+    proc = subprocess.run([sys.executable, "-c", code, "--root", str(tree.root), "catalog", "build", "--out", str(out), "-v"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"open {out / 'index.html'}"
+    assert "exit handlers ran" in proc.stderr
+    assert (out / "index.html").exists()
+    bad = subprocess.run([sys.executable, "-c", code, "--root", str(tree.root), "catalog", "build", "--out", str(tree.root / "events")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "not empty and was not written" in bad.stderr

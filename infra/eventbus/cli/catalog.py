@@ -44,6 +44,9 @@ def register(sub) -> None:
             print(f"{result.mode} build; phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
                   + f"; {result.written:,} files written, {result.removed:,} removed")
         print(f"open {result.index}")
+        from eventbus.cli.main import FAST_EXIT
+
+        FAST_EXIT["on"] = True  # the model is garbage now: not worth freeing one object at a time
         return 0
 
     b.set_defaults(func=run)

@@ -15,6 +15,10 @@ from eventbus.cli import catalog, codeowners, compat, credentials, deploy, drift
 from eventbus.cli.common import UsageError
 
 COMMANDS = (validate, compat, new, plan, drift, deploy, credentials, import_, rules, codeowners, catalog, stacks)
+# set by a command whose work leaves a large heap behind (the catalog build's model, freed by the collector at exit:
+# 0.4 s at 1,000 events, seconds at 10,000): the process then ends without freeing it, once output and exit
+# handlers are done
+FAST_EXIT = {"on": False}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +74,12 @@ def entry() -> None:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader went away (| head): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if FAST_EXIT["on"]:
+        import atexit
+
+        atexit._run_exitfuncs()
+        sys.stderr.flush()
+        os._exit(rc)
     sys.exit(rc)
 
 
