@@ -359,14 +359,19 @@ def _cache_files(root: str) -> list[str]:
 _SUM = 16  # a shard begins with the digest of the rest: damage that marshal would still read is seen
 
 
+def _seal(data) -> bytes:
+    """The first ``_SUM`` bytes of the SHA-256 of ``data`` (with the CPU's SHA instructions twice BLAKE2b's speed)."""
+    return hashlib.sha256(data).digest()[:_SUM]
+
+
 def _sealed(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=_SUM).digest() + data
+    return _seal(data) + data
 
 
 def _unsealed(raw: bytes) -> memoryview | None:
     """The marshal data of a shard's bytes, or None when they are not those written (damaged)."""
     body = memoryview(raw)[_SUM:]
-    return body if len(raw) >= _SUM and hashlib.blake2b(body, digest_size=_SUM).digest() == raw[:_SUM] else None
+    return body if len(raw) >= _SUM and _seal(body) == raw[:_SUM] else None
 
 
 MAX_SHARD_BYTES = 1 << 30  # a shard of a 10,000-event tree is about 10 MB
