@@ -2,7 +2,7 @@
 ``templates/base.html``.
 
 Every value from the tree (application and team names, refs, titles, descriptions, purposes, environments, stack
-labels, role ARNs, Kafka users, groups, topics, principals, OBI references) goes through :func:`markupsafe.escape`;
+labels, role ARNs, Kafka users, groups, topics, principals, OBI references) is escaped (:func:`~eventbus.catalog.exporters.html._e`, markupsafe's text);
 the diagram is already HTML (SVG) and is inserted as it is.
 """
 from __future__ import annotations
@@ -88,7 +88,7 @@ def render(frame: Frame, root: str, cat: Catalog, app: AppView, stacks: list[tup
            compliance: list[dict], deprecated: list[tuple[EventView, object, int | None]],
            event_href: Callable[[str], str | None], team_href: Callable[[str], str | None]) -> str:
     """The page of ``app``: ``stacks`` its (stack, access spec, IAM role ARN or None) per stack, ``diagram`` its flow
-    (SVG), ``compliance`` its facts (``site._compliance_rows``), ``deprecated`` as :func:`banner` takes it;
+    (SVG), ``compliance`` its facts (:func:`~eventbus.catalog.exporters.html.compliance_rows`), ``deprecated`` as :func:`banner` takes it;
     ``event_href`` and ``team_href`` link an event ref and a team id (None: no page)."""
     r = _e(root)
     name = _e(app.application)

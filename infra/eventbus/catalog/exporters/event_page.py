@@ -1,20 +1,32 @@
 """The event page (``events/<domain>/<event>.html``), built as a string in the frame of ``templates/base.html``.
 
 Every value from the tree (titles, summaries, names, refs, purposes, team and contact names, emails, tags, topic
-settings, schema texts, example payloads) goes through :func:`markupsafe.escape`; only the fixed markup is literal.
-Fragments that are HTML already (the field tables, the flow diagram, the rendered Markdown description, the connect
-blocks, the compliance facts, the verdicts) are put in as they are. The whitespace is what a Jinja template with
-``trim_blocks`` and ``lstrip_blocks`` gives: the page is byte-for-byte the one such a template renders.
+settings, schema texts, example payloads) is escaped (:func:`~eventbus.catalog.exporters.html._e`, markupsafe's
+text); only the fixed markup is literal. Fragments that are HTML already (the field tables, the flow diagram, the
+rendered Markdown description, the connect blocks, the compliance facts, the verdicts) are put in as they are.
 """
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from eventbus.catalog import connect
-from eventbus.catalog.exporters.html import LIFECYCLE_NOTES, _e, compliance_html, connect_blocks, days_text, verdict_html
-from eventbus.catalog.exporters.site import SiteExporter, _compliance_rows, pretty_bytes, pretty_ms
+from eventbus.catalog.exporters.html import (
+    LIFECYCLE_NOTES,
+    _e,
+    compliance_html,
+    compliance_rows,
+    connect_blocks,
+    days_text,
+    pretty_bytes,
+    pretty_ms,
+    verdict_html,
+)
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import EventView, producer_ref
+
+if TYPE_CHECKING:
+    from eventbus.catalog.exporters.site import SiteExporter
 
 ROOT = "../../"  # from events/<domain>/ to the site's root
 
@@ -46,7 +58,7 @@ HISTORY_HEAD = ('<section id="history" aria-labelledby="h-history">\n  <h2 id="h
 
 
 def _int(value) -> int:
-    """A topic setting as a number, the way Jinja's ``int`` filter reads it ("42.5" is 42, unreadable text 0)."""
+    """A topic setting as a number ("42.5" is 42, unreadable text 0)."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -57,7 +69,7 @@ def _int(value) -> int:
 
 
 def _ci(value):
-    """The key Jinja's ``unique`` filter compares by: strings without case."""
+    """What environments are told apart by: text without case."""
     return value.lower() if isinstance(value, str) else value
 
 
@@ -177,7 +189,7 @@ def event_page(x: SiteExporter, info: EventView) -> str:
       "        <dt>Access</dt><dd>"
       + ("restricted: the owners list approved consumers" if restricted else "open to any registered consumer")
       + '</dd>\n      </dl>\n    </div>\n    <div class="card">\n      <h3>Compliance</h3>\n')
-    a(compliance_html(_compliance_rows(e.compliance, cat.today)))
+    a(compliance_html(compliance_rows(e.compliance, cat.today)))
     a("    </div>\n  </div>\n")
     if e.source_systems:
         a('  <h3>Systems of record</h3>\n  <ul class="plain">')

@@ -1,21 +1,23 @@
-"""Page fragments built as strings instead of Jinja templates: the per-field tables, the connect blocks, the
-compliance facts and the compatibility verdicts.
+"""Page fragments built as strings: the per-field tables, the connect blocks, the compliance facts, the
+compatibility verdicts, and the texts of countdowns, durations and sizes.
 
 A field table has one row per field of every version of every event (tens of thousands of rows in a large
-registry), and every event page has a connect block per stack (a third of the build's rendering); rendered by
-Jinja each value went through the template runtime's attribute lookups and autoescape calls. Here every value
+registry), and every event page has a connect block per stack; a template runtime's attribute lookups and
+autoescape calls per value would be most of the build's time. Here every value
 from the tree (names, docs, defaults, symbols, properties, subjects, application refs: all untrusted) still goes
-through :func:`markupsafe.escape`; only the fixed markup is literal. The field tables and
+through one escape, :func:`_e` (markupsafe's text); only the fixed markup is literal. The field tables and
 connect blocks are byte-for-byte what ``templates/_fields.html`` and ``templates/_connect.html`` render (tests
 compare them on hostile text).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
+from eventbus.catalog.model import PIA_DAYS, PTA_DAYS
 from eventbus.catalog.schema_view import FieldRow, RecordInfo
 
 if TYPE_CHECKING:
@@ -190,7 +192,7 @@ def days_text(n: int | None) -> str:
 
 
 def compliance_html(rows: list[dict]) -> str:
-    """The compliance facts of an event or application (``site._compliance_rows``): a fact due within 90 days or
+    """The compliance facts of an event or application (:func:`compliance_rows`): a fact due within 90 days or
     overdue is flagged."""
     if not any(row.get("value") for row in rows):
         return '<p class="muted">No compliance facts declared.</p>'
@@ -226,3 +228,43 @@ def verdict_html(d) -> str:
     if not d.mode_allows:
         out.append(f' <span class="small muted">(mode {_e(d.mode)} would refuse it)</span>')
     return "".join(out)
+
+
+def pretty_ms(ms: int) -> str:
+    if ms < 0:
+        return "forever"
+    day = 86_400_000
+    if ms % day == 0:
+        d = ms // day
+        return f"{d} day{'s' if d != 1 else ''}"
+    hour = 3_600_000
+    if ms % hour == 0:
+        h = ms // hour
+        return f"{h} hour{'s' if h != 1 else ''}"
+    return f"{ms:,} ms"
+
+
+def pretty_bytes(n: int) -> str:
+    if n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n:,} bytes"
+
+
+def compliance_rows(k, today) -> list[dict]:
+    """The compliance facts of an application or event as (label, value, days left or None) rows; [] when none are declared."""
+    if k is None:
+        return []
+    return [
+        {"label": "VASI id", "value": k.vasi_id},
+        {"label": "eMASS id", "value": k.emass_id},
+        {"label": "FISMA level", "value": k.fisma_level},
+        {"label": "ATO", "value": (k.ato_status or "") + (f" · expires {k.ato_expires.isoformat()}" if k.ato_expires else ""),
+         "days": (k.ato_expires - today).days if k.ato_expires else None},
+        {"label": "PTA", "value": f"signed {k.pta_date.isoformat()}" if k.pta_date else None,
+         "days": (k.pta_date + dt.timedelta(days=PTA_DAYS) - today).days if k.pta_date else None, "renew": True},
+        {"label": "PIA", "value": f"signed {k.pia_date.isoformat()}" if k.pia_date else None,
+         "days": (k.pia_date + dt.timedelta(days=PIA_DAYS) - today).days if k.pia_date else None, "renew": True},
+        {"label": "Data sharing agreement", "value": k.data_sharing_agreement},
+    ]

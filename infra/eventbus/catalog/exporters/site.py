@@ -10,7 +10,6 @@ countdowns computed against it.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
@@ -20,11 +19,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
-from eventbus.catalog.exporters import Exporter, File, app_page, version_page
-from eventbus.catalog.exporters.html import FieldTable, days_text
+from eventbus.catalog.exporters import Exporter, File, app_page, event_page, version_page
+from eventbus.catalog.exporters.html import FieldTable, compliance_rows, days_text
 from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
-from eventbus.catalog.model import PIA_DAYS, PTA_DAYS, AppView, Catalog, EventView, VersionView, producer_ref
+from eventbus.catalog.model import AppView, Catalog, EventView, VersionView, producer_ref
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(HERE, "templates")
@@ -63,28 +62,6 @@ def _env() -> Environment:
     env.filters["num"] = lambda n: f"{n:,}"
     env.globals["days"] = days_text
     return env
-
-
-def pretty_ms(ms: int) -> str:
-    if ms < 0:
-        return "forever"
-    day = 86_400_000
-    if ms % day == 0:
-        d = ms // day
-        return f"{d} day{'s' if d != 1 else ''}"
-    hour = 3_600_000
-    if ms % hour == 0:
-        h = ms // hour
-        return f"{h} hour{'s' if h != 1 else ''}"
-    return f"{ms:,} ms"
-
-
-def pretty_bytes(n: int) -> str:
-    if n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MiB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KiB"
-    return f"{n:,} bytes"
 
 
 def _hashed(name: str, data: bytes) -> str:
@@ -176,9 +153,7 @@ class SiteExporter(Exporter):
 
     def event_page(self, info: EventView) -> str:
         """The event's page, built as a string (:mod:`eventbus.catalog.exporters.event_page`)."""
-        from eventbus.catalog.exporters.event_page import event_page
-
-        return event_page(self, info)
+        return event_page.event_page(self, info)
 
     def version_page(self, info: EventView, v: VersionView, diff, newer: VersionView | None, older: VersionView | None) -> str:
         root = "../../../"
@@ -252,7 +227,7 @@ class SiteExporter(Exporter):
                        desc=f"{app.ref} produces {len(left)} event(s) and consumes {len(right)} event(s).",
                        headings=("Produces", "Application", "Consumes"), ident="dg-app")
         deprecated = [(i, s, (i.event.removal_date - cat.today).days if i.event.removal_date else None) for i, s in app.deprecated_subscriptions]
-        compliance = _compliance_rows(app.consumer.compliance, cat.today) if app.consumer else []
+        compliance = compliance_rows(app.consumer.compliance, cat.today) if app.consumer else []
         return app_page.render(self.layout.frame(root, "apps"), root, cat, app, stacks, svg, compliance, deprecated,
                                lambda ref: self.event_href(root, ref), lambda tid: self.team_href(root, tid))
 
@@ -399,21 +374,3 @@ class SiteExporter(Exporter):
         from eventbus.catalog.exporters.backstage import component_count
 
         yield "downloads.html", self.downloads_page(component_count(cat), len(cat.events))
-
-
-def _compliance_rows(k, today) -> list[dict]:
-    """The compliance facts of an application or event as (label, value, days left or None) rows; [] when none are declared."""
-    if k is None:
-        return []
-    return [
-        {"label": "VASI id", "value": k.vasi_id},
-        {"label": "eMASS id", "value": k.emass_id},
-        {"label": "FISMA level", "value": k.fisma_level},
-        {"label": "ATO", "value": (k.ato_status or "") + (f" · expires {k.ato_expires.isoformat()}" if k.ato_expires else ""),
-         "days": (k.ato_expires - today).days if k.ato_expires else None},
-        {"label": "PTA", "value": f"signed {k.pta_date.isoformat()}" if k.pta_date else None,
-         "days": (k.pta_date + dt.timedelta(days=PTA_DAYS) - today).days if k.pta_date else None, "renew": True},
-        {"label": "PIA", "value": f"signed {k.pia_date.isoformat()}" if k.pia_date else None,
-         "days": (k.pia_date + dt.timedelta(days=PIA_DAYS) - today).days if k.pia_date else None, "renew": True},
-        {"label": "Data sharing agreement", "value": k.data_sharing_agreement},
-    ]

@@ -2,7 +2,7 @@
 ``templates/base.html``.
 
 Every value from the tree (titles, refs, domains, paths, subjects, stack labels, change details, problems,
-application refs, the schema text) goes through :func:`markupsafe.escape`; the field table is already HTML
+application refs, the schema text) is escaped (:func:`~eventbus.catalog.exporters.html._e`, markupsafe's text); the field table is already HTML
 (:class:`eventbus.catalog.exporters.html.FieldTable`) and is inserted as it is.
 """
 from __future__ import annotations
