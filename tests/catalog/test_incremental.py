@@ -78,6 +78,17 @@ def add_event_of_the_same_slug(tree):
     tree.events["claims_claim/created"] = ev
 
 
+def change_owner(tree):
+    """The event moves to another team: both teams' pages change, the others' stay."""
+    tree.events["claims/claim_created"]["meta"]["owner"] = "pharmacy"
+
+
+def remove_a_producer(tree):
+    """Its producing application loses its only event and its page goes, in a domain whose map changes."""
+    meta = tree.events["health/refill_requested"]["meta"]
+    meta["producers"] = [{"application": "refill-api-v2"}]
+
+
 def change_stack(tree):
     tree.stacks["prod"]["config"]["eventbus:replicationFactor"] = 2
 
@@ -86,7 +97,8 @@ def change_stack(tree):
 CHANGES = [
     (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "full"), (new_version, "incremental"),
     (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (change_subscription, "full"),
-    (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"),
+    (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"), (change_owner, "incremental"),
+    (remove_a_producer, "incremental"),
 ]
 
 
@@ -104,7 +116,7 @@ def test_rebuild_after_a_change_equals_a_cold_build(tree, tmp_path, change, mode
 def test_a_series_of_changes_stays_identical(tree, tmp_path):
     out = tmp_path / "site"
     build_catalog(str(tree.root), str(out))
-    for i, step in enumerate([add_event, edit_summary, deprecate_with_successor, new_version, restrict_access]):
+    for i, step in enumerate([add_event, edit_summary, deprecate_with_successor, new_version, restrict_access, change_owner, remove_a_producer]):
         step(tree)
         tree.write()
         assert_same_as_cold(tree, out, tmp_path, f"{i}-{step.__name__}", "incremental")
@@ -166,6 +178,42 @@ def test_a_rebuild_assembles_the_bus_document_from_the_kept_events_pieces(tree, 
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "damaged", "incremental")
     assert len(made) == 2 * n_events  # nothing to reuse: every event's parts computed again, in both builds
+
+
+def test_a_rebuild_keeps_the_maps_and_team_pages_of_what_did_not_change(tree, tmp_path, monkeypatch):
+    from eventbus.catalog.exporters.site import SiteExporter
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    maps, teams = [], []
+    flow_of = SiteExporter.flow_of
+
+    def counting_flow(self, infos, *a, **k):
+        if k.get("ident") == "dg-domain":
+            maps.append(infos[0].event.domain)
+        return flow_of(self, infos, *a, **k)
+
+    monkeypatch.setattr(SiteExporter, "flow_of", counting_flow)
+    real_render = SiteExporter._kept
+
+    def counting_kept(self, key, signature, make):
+        return real_render(self, key, signature, lambda: teams.append(key) or make() if key.startswith("t:") else make())
+
+    monkeypatch.setattr(SiteExporter, "_kept", counting_kept)
+    edit_summary(tree)
+    tree.write()
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "incremental"
+    domains = {e.split("/")[0] for e in tree.events}
+    assert maps == ["claims"] and len(domains) > 1  # the other domains' maps are kept
+    owner = tree.events["claims/claim_created"]["meta"]["owner"]
+    # the owner's page, and those of the teams whose applications read the event (their pages list those applications)
+    readers = {ref.split("/")[0] for ref, c in tree.consumers.items()
+               if any(s.get("event") == "claims/claim_created" for s in c.get("subscriptions", []))}
+    assert sorted(teams) == sorted({f"t:{t}" for t in {owner} | readers}) and len(teams) < len(tree.teams), teams
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)
 
 
 def test_a_hand_edited_or_deleted_output_file_is_put_right(tree, tmp_path):

@@ -93,6 +93,9 @@ class SiteExporter(Exporter):
         self.assets, self.asset_files = static_assets()
         self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
+        # "t:<team>" -> (signature, page), "m:<domain>" -> (signature, map SVG): this build's, or the last build's
+        # where it holds for a rebuild (see reuse)
+        self.texts: dict[str, tuple[str, str]] = {}
 
     # -- helpers -------------------------------------------------------------
     def _common(self, root: str, section: str) -> dict:
@@ -203,11 +206,23 @@ class SiteExporter(Exporter):
         return f"assets/{_hashed('search-data.js', text.encode())}", text
 
     # -- teams, applications ------------------------------------------------------------
+    def _kept(self, key: str, signature: str, make) -> str:
+        """The text stored under ``key`` with this ``signature``, or ``make()`` (then stored)."""
+        got = self.texts.get(key)
+        if got is None or got[0] != signature:
+            got = self.texts[key] = (signature, make())
+        return got[1]
+
     def team_page(self, tid: str) -> str:
         cat = self.cat
-        ctx = self._common("../", "teams")
-        ctx.update(team=cat.teams[tid], events=cat.events_by_owner.get(tid, []), apps=cat.apps_by_team.get(tid, []), **self._links("../"))
-        return self.t["team"].render(ctx)
+        events, apps = cat.events_by_owner.get(tid, []), cat.apps_by_team.get(tid, [])
+
+        def make() -> str:
+            ctx = self._common("../", "teams")
+            ctx.update(team=cat.teams[tid], events=events, apps=apps, **self._links("../"))
+            return self.t["team"].render(ctx)
+
+        return self._kept("t:" + tid, "\n".join([*(i.ref for i in events), "", *(a.ref for a in apps)]), make)
 
     def teams_page(self) -> str:
         cat = self.cat
@@ -308,8 +323,10 @@ class SiteExporter(Exporter):
             infos = cat.events_by_domain[d]
             n_apps = len({c.ref for i in infos for c, _ in i.subscribers})
             by_team = n_apps > DOMAIN_MAP_APP_LIMIT
-            svg = self.flow_of(infos, "../", standalone=False, ident="dg-domain", by_team=by_team,
-                               title=f"Domain {d}: producers → events → {'consuming teams' if by_team else 'consumers'}")
+            svg = self._kept("m:" + d, "\n".join(["teams" if by_team else "applications", *(i.ref for i in infos)]),
+                             lambda infos=infos, d=d, by_team=by_team: self.flow_of(
+                                 infos, "../", standalone=False, ident="dg-domain", by_team=by_team,
+                                 title=f"Domain {d}: producers → events → {'consuming teams' if by_team else 'consumers'}"))
             ctx = self._common("../", "map")
             ctx.update(diagram=Markup(svg), full=True, limit=FULL_MAP_LIMIT, domains=domains, domain=d, by_team=by_team)
             yield f"map/{d}.html", self.t["map"].render(ctx)
@@ -355,6 +372,22 @@ class SiteExporter(Exporter):
         ctx = self._common("", "downloads")
         ctx.update(n_components=n_components, n_apis=n_apis)
         return self.t["downloads"].render(ctx)
+
+    # -- pieces a rebuild keeps ------------------------------------------------------------------
+    def pieces(self) -> dict[str, object]:
+        """Each team's page and each domain's map, with the refs they show (their signature)."""
+        return dict(self.texts)
+
+    def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
+        """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
+        it is kept when none of them is rendered again and it shows the same ones (its signature still holds)."""
+        for key, got in pieces.items():
+            if not (isinstance(key, str) and key[:2] in ("t:", "m:") and isinstance(got, tuple) and len(got) == 2
+                    and all(type(x) is str for x in got)):
+                continue
+            shown = set(got[0].split("\n"))
+            if not (shown & events or shown & apps):
+                self.texts.setdefault(key, got)
 
     # -- everything else -------------------------------------------------------------------
     def whole(self) -> Iterable[File]:
