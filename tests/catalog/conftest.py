@@ -59,3 +59,15 @@ def text_of(html: str) -> str:
     from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def sample_catalog():
+    """The catalog model of the repository's sample registry, every stack (no files written)."""
+    from eventbus.catalog.model import build_model
+    from eventbus.desired import compute
+    from eventbus.load.registry import load_registry
+    from eventbus.load.stacks import load_stack, stack_files
+
+    reg = load_registry(str(REPO)).registry
+    configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
+    return build_model(reg, [(c, compute(reg, c)) for c in configs])

@@ -9,7 +9,7 @@ import pytest
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
-from tests.catalog.conftest import NODE_MODULES, require_tool
+from tests.catalog.conftest import NODE_MODULES, require_tool, sample_catalog
 from tests.conftest import REPO
 
 SPEC = NODE_MODULES / "@asyncapi/specs/schemas/3.0.0.json"
@@ -92,19 +92,10 @@ def test_bus_document_has_every_topic_of_every_stack(sample_site):
     assert doc["components"]["securitySchemes"]["mskIam"]["x-sts-region"] == "us-gov-west-1"
 
 
-def _sample_catalog():
-    from eventbus.catalog.model import build_model
-    from eventbus.load.stacks import stack_files
-
-    reg = load_registry(str(REPO)).registry
-    configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
-    return build_model(reg, [(c, compute(reg, c)) for c in configs])
-
-
 def test_the_bus_document_put_together_from_event_texts_is_the_whole_document():
     from eventbus.catalog.exporters.asyncapi import _compact, bus_document, bus_json, event_parts, part_texts
 
-    cat = _sample_catalog()
+    cat = sample_catalog()
     parts = [event_parts(cat, i) for i in cat.events]
     text = bus_json(cat, [part_texts(p) for p in parts])
     assert text == _compact(bus_document(cat))
@@ -133,7 +124,7 @@ def test_a_large_catalog_writes_the_joined_bus_document(tree, tmp_path, monkeypa
 def test_each_event_document_put_together_from_its_texts_is_the_whole_document():
     from eventbus.catalog.exporters.asyncapi import _compact, event_document, event_json, event_parts, part_texts
 
-    cat = _sample_catalog()
+    cat = sample_catalog()
     for info in cat.events:
         parts = event_parts(cat, info)
         assert event_json(cat, info, part_texts(parts)) == _compact(event_document(cat, info, parts)), info.ref

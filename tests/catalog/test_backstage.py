@@ -14,7 +14,7 @@ from eventbus.catalog.exporters.backstage import load_schema
 from eventbus.desired import compute
 from eventbus.load.registry import load_registry
 from eventbus.load.stacks import load_stack
-from tests.catalog.conftest import NODE_MODULES, require_tool
+from tests.catalog.conftest import NODE_MODULES, require_tool, sample_catalog
 from tests.conftest import REPO
 
 
@@ -201,19 +201,10 @@ def test_names_that_give_one_slug_get_distinct_entities(tree, tmp_path):
     assert refs[("Event", "health/refill_requested")] == "health-refill-requested"  # a slug of one keeps it
 
 
-def _sample_catalog():
-    from eventbus.catalog.model import build_model
-    from eventbus.load.stacks import stack_files
-
-    reg = load_registry(str(REPO)).registry
-    configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
-    return build_model(reg, [(c, compute(reg, c)) for c in configs])
-
-
 def test_the_joined_documents_are_the_whole_file_and_stale_names_are_not_reused():
     from eventbus.catalog.exporters.backstage import BackstageExporter, catalog_info_yaml, entities
 
-    cat = _sample_catalog()
+    cat = sample_catalog()
     fresh = BackstageExporter(cat)
     (_, text), = fresh.whole()
     assert text == catalog_info_yaml(entities(cat))
