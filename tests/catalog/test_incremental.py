@@ -310,8 +310,10 @@ def test_rows_cache_round_trips(tmp_path, monkeypatch):
     path = _rows_file(tmp_path, monkeypatch)
     rows = _some_rows()
     write_rows(path, rows)
-    assert read_rows(path) == rows
-    assert read_rows(path)[next(iter(rows))][0].readers == ("t/app",)  # not part of equality: checked alone
+    got = read_rows(path)
+    assert got == rows
+    row = got[next(iter(rows))][0]
+    assert type(row).__name__ == "FieldRow" and row.readers == ("t/app",) and row.anchor == "f-a.b"  # rows, not bare tuples
 
 
 def test_rows_cache_others_may_write_is_not_read(tmp_path, monkeypatch):

@@ -365,19 +365,12 @@ def read_rows(path: str | None) -> dict:
         if not users_alone(st):
             return {}
         got = marshal.loads(data)
-        n = len(_row_fields())
-        return {k: [FieldRow(*t) for t in v] for k, v in got.items()
-                if isinstance(k, tuple) and isinstance(v, list) and all(isinstance(t, tuple) and len(t) == n for t in v)}
+        n = len(FieldRow._fields)
+        make = tuple.__new__
+        return {k: [make(FieldRow, t) for t in v] for k, v in got.items()
+                if type(k) is tuple and type(v) is list and all(type(t) is tuple and len(t) == n for t in v)}
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign cache is an empty one
         return {}
-
-
-def _row_fields() -> tuple[str, ...]:
-    from dataclasses import fields
-
-    from eventbus.catalog.schema_view import FieldRow
-
-    return tuple(f.name for f in fields(FieldRow))
 
 
 def write_rows(path: str | None, rows: dict) -> None:
@@ -394,8 +387,7 @@ def write_rows(path: str | None, rows: dict) -> None:
                 os.unlink(os.path.join(d, old))
     except OSError:
         pass
-    names = _row_fields()
-    plain = {k: [tuple(getattr(r, f) for f in names) for r in v] for k, v in rows.items()}
+    plain = {k: [tuple(r) for r in v] for k, v in rows.items()}
     try:
         data = marshal.dumps(plain)
     except ValueError:  # a value marshal cannot write: no cache this time

@@ -529,7 +529,7 @@ def contract_rows(v: SchemaVersion, declared: tuple[tuple[str, tuple[str, ...]],
     for r in rows:
         level = classes.get(dotted(r.path))
         readers = declared_readers(declared, r.path) if declared else ()
-        out.append(replace(r, badges=(level,) if level else (), readers=readers) if level or readers else r)
+        out.append(r._replace(badges=(level,) if level else (), readers=readers) if level or readers else r)
     return out
 
 
