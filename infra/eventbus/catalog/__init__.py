@@ -23,6 +23,8 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from eventbus.catalog.forked import Child, ChildFailed, can_fork, fork_call
+
 MARKER = ".eventbus-catalog"
 MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, digest] of every file the last build wrote
 
@@ -180,72 +182,39 @@ def _render_share(exporters, events, apps, writer) -> None:
     writer.owner = None
 
 
-def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[tuple[int, int]]:
+def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[Child]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
-    copy-on-write); each reports ``[files, bytes, written, manifest, owned]`` (or an error) on a pipe. Returns (pid, fd) pairs."""
-    procs = []
-    for i in range(n):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the worker
-            os.close(r)
-            code = 0
-            try:
-                writer = _Writer(out, fresh, previous)
-                _render_share(exporters, events[i::n], apps[i::n], writer)
-                msg = json.dumps([writer.count, writer.bytes, writer.written, writer.manifest, writer.owned])
-            except BaseException as exc:  # noqa: BLE001 - reported by the parent
-                msg, code = json.dumps({"error": f"{type(exc).__name__}: {exc}"}), 1
-            try:
-                os.write(w, msg.encode())
-            finally:
-                os._exit(code)
-        os.close(w)
-        procs.append((pid, r))
-    return procs
+    copy-on-write); each reports ``[files, bytes, written, manifest, owned]``."""
+
+    def share(i: int) -> list:
+        writer = _Writer(out, fresh, previous)
+        _render_share(exporters, events[i::n], apps[i::n], writer)
+        return [writer.count, writer.bytes, writer.written, writer.manifest, writer.owned]
+
+    return [fork_call(share, i, what="rendering failed") for i in range(n)]
 
 
-def _collect(procs: list[tuple[int, int]], owned: dict[str, list[str]]) -> tuple[int, int, int, dict[str, list]]:
+def _collect(procs: list[Child], owned: dict[str, list[str]]) -> tuple[int, int, int, dict[str, list]]:
     files = size = written = 0
     manifest: dict[str, list] = {}
     errors = []
-    for pid, fd in procs:
-        chunks = []
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
+    for child in procs:
         try:
-            got = json.loads(b"".join(chunks) or b"null")
-        except ValueError:
-            got = None
-        if isinstance(got, list) and os.waitstatus_to_exitcode(status) == 0:
-            files, size, written = files + got[0], size + got[1], written + got[2]
-            manifest.update(got[3])
-            owned.update(got[4])
-        else:
-            errors.append(got.get("error") if isinstance(got, dict) else f"worker {pid} exited with status {os.waitstatus_to_exitcode(status)}")
+            got = child.result()
+        except ChildFailed as exc:
+            errors.append(str(exc))
+            continue
+        files, size, written = files + got[0], size + got[1], written + got[2]
+        manifest.update(got[3])
+        owned.update(got[4])
     if errors:
-        raise CatalogError("rendering failed: " + "; ".join(errors))
+        raise CatalogError("; ".join(errors))
     return files, size, written, manifest
 
 
-def _stop(procs: list[tuple[int, int]]) -> None:
-    import signal
-
-    for pid, fd in procs:
-        try:
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        try:
-            os.close(fd)
-        except OSError:
-            pass
+def _stop(procs: list[Child]) -> None:
+    for child in procs:
+        child.stop()
 
 
 def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, **kw) -> BuildResult:
@@ -435,10 +404,7 @@ def _today():
 
 
 def _default_workers(n_events: int) -> int:
-    import threading
-
-    # forking a process that runs other threads (an embedding program, a test harness) is not safe
-    if n_events < 400 or not hasattr(os, "fork") or threading.active_count() > 1:
+    if n_events < 400 or not can_fork():
         return 1
     return max(1, min(4, os.cpu_count() or 1))
 
