@@ -430,3 +430,55 @@ def test_files_changed_just_before_the_last_scan_are_read_again(tree, tmp_path, 
     opened = _count_opens(monkeypatch, tree.root)
     assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
     assert "events/claims/claim_created/event.yaml" in opened and len(opened) > 10
+
+
+def test_a_rebuild_keeps_the_page_frames_and_renders_no_template(tree, tmp_path, monkeypatch):
+    """The split frames of ``base.html`` travel with the pieces: a rebuild makes no Jinja environment, and its pages
+    (the events index with the new search data's name among them) are a cold build's."""
+    from eventbus.catalog.exporters import site
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+
+    def no_jinja():
+        raise AssertionError("a rebuild rendered a template")
+
+    monkeypatch.setattr(site, "_env", no_jinja)
+    edit_summary(tree)
+    tree.write()
+    got = build_catalog(str(tree.root), str(out))
+    assert got.mode == "incremental"
+    monkeypatch.undo()
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)
+    index = (out / "index.html").read_text()
+    search = [p.name for p in (out / "assets").glob("search-data.*.js")]
+    assert len(search) == 1 and f'data-search="assets/{search[0]}"' in index
+
+
+def test_damaged_kept_frames_are_split_again(tree, tmp_path):
+    """A kept frame of the wrong shape, or whose search marker is not there exactly once, is not used."""
+    from eventbus.catalog.exporters.site import _frame_shape
+
+    good = ("", "a", "b", "c", "d", "e")
+    assert _frame_shape(good) and _frame_shape(("\x00m\x00", "a\x00m\x00", "b", "c", "d", "e"))
+    for bad in [("\x00m\x00", "a", "b", "c", "d", "e"), ("\x00m\x00", "\x00m\x00", "\x00m\x00", "c", "d", "e"), good[:5], (*good[:5], 1), ["", *good[1:]]]:
+        assert not _frame_shape(bad), bad
+
+
+def test_a_symbolic_link_in_an_event_folder_is_part_of_its_digest(tmp_path):
+    import os
+
+    from eventbus.catalog.incremental import scan
+
+    ev = tmp_path / "events" / "d" / "e"
+    ev.mkdir(parents=True)
+    (ev / "event.yaml").write_text("x: 1\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    os.symlink(tmp_path / "a", ev / "examples")
+    before = scan(str(tmp_path), {}).events["d/e"]
+    os.unlink(ev / "examples")
+    os.symlink(tmp_path / "b", ev / "examples")
+    assert scan(str(tmp_path), {}).events["d/e"] != before

@@ -326,6 +326,10 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     gc.enable()
     try:
         t = time.perf_counter()
+        if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
+            stored = inc.read_pieces(out, forget=True)
+            for x in xs:
+                x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
         n_workers = workers if workers is not None else _default_workers(len(events))
         # forked first, while this process runs no other thread; the workers render the per-event and per-application
         # files while this process renders the indexes, lists, maps and whole-bus documents
@@ -344,10 +348,6 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                         for rel, data in x.event_files(info):
                             writer(rel, data)
                     writer.owner = None
-            if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
-                stored = inc.read_pieces(out, forget=True)
-                for x in xs:
-                    x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
             for x in xs:
                 for rel, data in x.whole():
                     writer(rel, data)

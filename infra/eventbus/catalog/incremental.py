@@ -71,12 +71,14 @@ class _Known:
         self.now[path[self.cut:]] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest]
 
 
-def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None, known: _Known | None = None) -> None:
+def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None, known: _Known | None = None,
+              st: os.stat_result | None = None) -> None:
     """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was
-    read, ``known`` says which files need not be read again and records what was."""
+    read, ``known`` says which files need not be read again and records what was. ``st``: the file's ``lstat``."""
     h.update(rel.encode("utf-8", "surrogateescape") + b"\0")
     try:
-        st = os.lstat(path)
+        if st is None:
+            st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
             h.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
         else:
@@ -95,16 +97,35 @@ def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None,
     h.update(b"\0")
 
 
-def _walk(top: str, base: str):
-    """(path, relative path) of every file under ``top``, sorted, hidden folders and caches left out."""
-    out = []
+def _walk(top: str, base: str) -> list[tuple[str, str, os.stat_result | None]]:
+    """(path, relative path, ``lstat``) of every file under ``top`` (a symbolic link is one, whatever it points to),
+    sorted by relative path, hidden folders and caches left out."""
+    out: list[tuple[str, str, os.stat_result | None]] = []
     cut = len(base.rstrip(os.sep)) + 1
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for f in filenames:
-            p = os.path.join(dirpath, f)
-            out.append((p, p[cut:].replace(os.sep, "/")))
-    return sorted(out, key=lambda x: x[1])
+    todo = [top]
+    while todo:
+        d = todo.pop()
+        try:
+            entries = list(os.scandir(d))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                folder = False
+            if folder:
+                if not entry.name.startswith(".") and entry.name != "__pycache__":
+                    todo.append(entry.path)
+                continue
+            try:
+                st: os.stat_result | None = entry.stat(follow_symlinks=False)
+            except OSError:
+                st = None
+            p = entry.path
+            out.append((p, p[cut:].replace(os.sep, "/"), st))
+    out.sort(key=lambda x: x[1])
+    return out
 
 
 def code_digest() -> str:
@@ -112,9 +133,9 @@ def code_digest() -> str:
     global _code
     if _code is None:
         h = _h()
-        for p, rel in _walk(_PACKAGE, _PACKAGE):
+        for p, rel, st in _walk(_PACKAGE, _PACKAGE):
             if not rel.endswith((".pyc", ".pyo")):
-                _add_file(h, p, rel)
+                _add_file(h, p, rel, st=st)
         _code = h.hexdigest()
     return _code
 
@@ -157,12 +178,12 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
                         _add_file(shared, epath, f"events/{domain}/{ev}")
                         continue
                     h = _h()
-                    for p, rel in _walk(epath, epath):
-                        _add_file(h, p, rel, seen, known)
+                    for p, rel, st in _walk(epath, epath):
+                        _add_file(h, p, rel, seen, known, st)
                     events[f"{domain}/{ev}"] = h.hexdigest()
         elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
-            for p, rel in _walk(path, root):
-                _add_file(shared, p, rel, seen, known)
+            for p, rel, st in _walk(path, root):
+                _add_file(shared, p, rel, seen, known, st)
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
             _add_file(shared, path, name, seen, known)
     return Inputs(shared.hexdigest(), events, seen, known.now, scanned)

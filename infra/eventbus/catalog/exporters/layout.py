@@ -6,14 +6,24 @@ with its title, banner, breadcrumbs and content put between them. A page built t
 template extending ``base.html`` with the same blocks renders. The markers carry a random token, and a frame whose
 rendering holds a marker other than exactly once (text of the tree that happens to contain one) is not split:
 such pages are rendered whole by Jinja instead.
+
+The events index's frame names the search data, whose file name changes with its content: that name is one more
+marker, filled in when the frame is used. A split frame depends on nothing but the code, the stacks, the build's
+stamp and date, so a rebuild that changes none of them takes the last build's frames (:meth:`Layout.keep`) and
+does not load Jinja at all.
 """
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from eventbus.catalog.exporters.html import _e
 
 BLOCKS = ("title", "banner", "breadcrumbs", "content")
+SEARCH = "search-data.js"  # the asset whose name is filled in when the frame is used
+
+Key = tuple[str, str, bool]
+Raw = tuple[str, str, str, str, str, str]  # the search marker ("" when none), then the frame's five pieces
 
 
 class Frame:
@@ -32,48 +42,77 @@ class Frame:
 
 
 class Layout:
-    """Frames of ``base.html`` for one catalog, made on first use."""
+    """Frames of ``base.html`` for one catalog, made on first use. ``env``: makes the Jinja environment (called
+    only when a frame must be rendered); ``common``: (root, section) -> the template context every page has
+    (root, section, cat, assets)."""
 
-    def __init__(self, env, common):
-        self.env = env
-        self.common = common  # (root, section) -> the template context every page has (root, section, cat, assets)
+    def __init__(self, env: Callable[[], object], common):
+        self._make_env = env
+        self.common = common
         self.token = secrets.token_hex(12)
-        self.frames: dict[tuple[str, str, bool], Frame] = {}
-        marks = "".join(f"{{% block {b} %}}{{{{ {b}_ }}}}{{% endblock %}}" for b in BLOCKS)
-        self.child = env.from_string('{% extends "base.html" %}' + marks)
+        self.raw: dict[Key, Raw] = {}  # the split frames of this build (and those kept from the last one)
+        self.frames: dict[Key, Frame] = {}
+        self._child = None
+
+    def keep(self, raw: dict[Key, Raw]) -> None:
+        """Split frames of the last build, valid for this one (same code, stacks, stamp and date)."""
+        for key, value in raw.items():
+            self.raw.setdefault(key, value)
 
     def frame(self, root: str, section: str, search: bool = False) -> Frame:
         """``search``: the page is the events index (the body names the search data)."""
         key = (root, section, search)
         got = self.frames.get(key)
         if got is None:
-            got = self.frames[key] = self._make(root, section, search)
+            raw = self.raw.get(key)
+            if raw is None:
+                raw = self._split(root, section, search)
+                if raw is not None:
+                    self.raw[key] = raw
+            got = self.frames[key] = self._frame(raw, root, section, search)
         return got
 
-    def _render(self, root: str, section: str, search: bool, blocks: dict[str, str]) -> str:
+    def _frame(self, raw: Raw | None, root: str, section: str, search: bool) -> Frame:
+        def whole(title: str, banner: str, breadcrumbs: str, content: str) -> str:
+            return self._render(root, section, search, {"title": title, "banner": banner, "breadcrumbs": breadcrumbs, "content": content})
+
+        if raw is None:
+            return Frame(None, whole)
+        mark, pieces = raw[0], list(raw[1:])
+        if mark:
+            name = _e(self.common(root, section)["assets"][SEARCH])
+            pieces = [p.replace(mark, name) for p in pieces]
+        return Frame(pieces, whole)
+
+    def _render(self, root: str, section: str, search: bool, blocks: dict[str, str], assets: dict | None = None) -> str:
         from markupsafe import Markup
 
+        if self._child is None:
+            marks = "".join(f"{{% block {b} %}}{{{{ {b}_ }}}}{{% endblock %}}" for b in BLOCKS)
+            self._child = self._make_env().from_string('{% extends "base.html" %}' + marks)  # type: ignore[attr-defined]
         ctx = dict(self.common(root, section))
+        if assets is not None:
+            ctx["assets"] = assets
         ctx["info"] = None if search else True
         ctx.update({f"{b}_": Markup(v) for b, v in blocks.items()})
-        return self.child.render(ctx)
+        return self._child.render(ctx)
 
-    def _make(self, root: str, section: str, search: bool) -> Frame:
+    def _split(self, root: str, section: str, search: bool) -> Raw | None:
         marks = {b: f"\x00{self.token}:{b}\x00" for b in BLOCKS}
-        text = self._render(root, section, search, marks)
-        pieces: list[str] | None = []
+        mark, assets = "", None
+        if search:
+            mark = f"\x00{self.token}:{SEARCH}\x00"
+            assets = {**self.common(root, section)["assets"], SEARCH: mark}
+        text = self._render(root, section, search, marks, assets)
+        if mark and text.count(mark) != 1:
+            return None
+        pieces: list[str] = []
         rest = text
         for b in BLOCKS:
             m = marks[b]
             if text.count(m) != 1 or rest.count(m) != 1:
-                pieces = None
-                break
+                return None
             head, rest = rest.split(m)
             pieces.append(head)
-        if pieces is not None:
-            pieces.append(rest)
-
-        def whole(title: str, banner: str, breadcrumbs: str, content: str) -> str:
-            return self._render(root, section, search, {"title": title, "banner": banner, "breadcrumbs": breadcrumbs, "content": content})
-
-        return Frame(pieces, whole)
+        pieces.append(rest)
+        return (mark, *pieces)  # type: ignore[return-value]

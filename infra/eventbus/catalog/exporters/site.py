@@ -14,16 +14,19 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
-from eventbus.catalog.exporters import Exporter, File, app_page, event_page, version_page
+from eventbus.catalog.exporters import Exporter, File, app_page, event_page, index_page, map_page, version_page
 from eventbus.catalog.exporters.html import FieldTable, compliance_rows, days_text
 from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import AppView, Catalog, EventView, VersionView, producer_ref
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(HERE, "templates")
@@ -56,6 +59,8 @@ def _bytecode_cache():
 
 
 def _env() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False, cache_size=-1, bytecode_cache=_bytecode_cache())
     env.filters["md"] = lambda text: Markup(markdown(text or ""))
@@ -82,14 +87,20 @@ def static_assets() -> tuple[dict[str, str], list[tuple[str, bytes]]]:
     return names, files
 
 
+def _frame_shape(got: object) -> bool:
+    """Whether a kept frame is one :class:`~eventbus.catalog.exporters.layout.Layout` split: a marker, then five pieces
+    holding that marker (when there is one) exactly once."""
+    return (isinstance(got, tuple) and len(got) == 6 and all(type(x) is str for x in got)
+            and (not got[0] or sum(p.count(got[0]) for p in got[1:]) == 1))
+
+
 class SiteExporter(Exporter):
     name = "site"
 
     def __init__(self, cat: Catalog):
         super().__init__(cat)
-        self.env = _env()
-        self.t = {name: self.env.get_template(name + ".html")
-                  for name in ("index", "team", "teams", "apps", "map", "fields", "downloads", "reviews")}
+        self._env: Environment | None = None
+        self._templates: dict[str, object] = {}
         self.assets, self.asset_files = static_assets()
         self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
@@ -98,6 +109,18 @@ class SiteExporter(Exporter):
         self.texts: dict[str, tuple[str, str]] = {}
 
     # -- helpers -------------------------------------------------------------
+    def env(self) -> Environment:
+        """The Jinja environment, made on first use (a rebuild that keeps the last build's frames needs none)."""
+        if self._env is None:
+            self._env = _env()
+        return self._env
+
+    @property
+    def t(self) -> dict:
+        if not self._templates:
+            self._templates = {name: self.env().get_template(name + ".html") for name in ("team", "fields", "downloads", "reviews")}
+        return self._templates
+
     def _common(self, root: str, section: str) -> dict:
         return {"root": root, "section": section, "cat": self.cat, "assets": self.assets}
 
@@ -177,12 +200,10 @@ class SiteExporter(Exporter):
     # -- index & search data ---------------------------------------------------------
     def index_page(self) -> str:
         cat = self.cat
-        ctx = self._common("", "events")
         lifecycles = [lc for lc in LIFECYCLE_ORDER if any(i.event.lifecycle == lc for i in cat.events)]
         classes = [c for c in CLASS_ORDER if any(i.event.classification == c for i in cat.events)]
-        ctx.update(domains=cat.domains, owners=[(o, cat.team_name(o)) for o in cat.owners], lifecycles=lifecycles, classes=classes,
-                   n_apps=len(cat.apps), n_teams=len(cat.teams))
-        return self.t["index"].render(ctx)
+        rows = [index_page.event_row(cat, i) for i in cat.events]
+        return index_page.index(self.layout.frame("", "events", search=True), cat, rows, lifecycles, classes)
 
     def _search_data(self) -> tuple[str, str]:
         """``window.EEB_SEARCH``: per event (keyed by ref, in index-row order) its field names (indexes into
@@ -226,9 +247,8 @@ class SiteExporter(Exporter):
 
     def teams_page(self) -> str:
         cat = self.cat
-        ctx = self._common("../", "teams")
-        ctx.update(rows=[(t, len(cat.events_by_owner.get(tid, [])), len(cat.apps_by_team.get(tid, []))) for tid, t in cat.teams.items()])
-        return self.t["teams"].render(ctx)
+        rows = [(t, len(cat.events_by_owner.get(tid, [])), len(cat.apps_by_team.get(tid, []))) for tid, t in cat.teams.items()]
+        return index_page.teams(self.layout.frame("../", "teams"), "../", rows)
 
     def app_page(self, app: AppView) -> str:
         cat = self.cat
@@ -250,9 +270,7 @@ class SiteExporter(Exporter):
         yield app.path, self.app_page(app)
 
     def apps_page(self) -> str:
-        ctx = self._common("../", "apps")
-        ctx.update(apps=list(self.cat.apps.values()))
-        return self.t["apps"].render(ctx)
+        return index_page.apps(self.layout.frame("../", "apps"), self.cat, "../", list(self.cat.apps.values()))
 
     # -- bus map ---------------------------------------------------------------------
     def _app_node(self, root: str, ref: str, app: str, team: str, kind: str) -> Node:
@@ -315,9 +333,7 @@ class SiteExporter(Exporter):
             svg = self.domain_overview("", False)
             standalone = self.domain_overview("", True)
         domains = [(d, len(cat.events_by_domain[d])) for d in cat.domains]
-        ctx = self._common("", "map")
-        ctx.update(diagram=Markup(svg), full=full, limit=FULL_MAP_LIMIT, domains=domains, domain=None)
-        yield "map.html", self.t["map"].render(ctx)
+        yield "map.html", map_page.render(self.layout.frame("", "map"), "", svg, domains, full=full, limit=FULL_MAP_LIMIT)
         yield "map.svg", standalone
         for d, _n in domains:
             infos = cat.events_by_domain[d]
@@ -327,9 +343,7 @@ class SiteExporter(Exporter):
                              lambda infos=infos, d=d, by_team=by_team: self.flow_of(
                                  infos, "../", standalone=False, ident="dg-domain", by_team=by_team,
                                  title=f"Domain {d}: producers → events → {'consuming teams' if by_team else 'consumers'}"))
-            ctx = self._common("../", "map")
-            ctx.update(diagram=Markup(svg), full=True, limit=FULL_MAP_LIMIT, domains=domains, domain=d, by_team=by_team)
-            yield f"map/{d}.html", self.t["map"].render(ctx)
+            yield f"map/{d}.html", map_page.render(self.layout.frame("../", "map"), "../", svg, domains, domain=d, by_team=by_team)
 
     # -- fields index --------------------------------------------------------------------
     def fields_page(self, cap: int = 40) -> str:
@@ -375,19 +389,30 @@ class SiteExporter(Exporter):
 
     # -- pieces a rebuild keeps ------------------------------------------------------------------
     def pieces(self) -> dict[str, object]:
-        """Each team's page and each domain's map, with the refs they show (their signature)."""
-        return dict(self.texts)
+        """Each team's page and each domain's map, with the refs they show (their signature), and the split frames."""
+        got: dict[str, object] = dict(self.texts)
+        for (root, section, search), raw in self.layout.raw.items():
+            got[f"f:{root}\n{section}\n{'search' if search else ''}"] = raw
+        return got
 
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
-        it is kept when none of them is rendered again and it shows the same ones (its signature still holds)."""
+        it is kept when none of them is rendered again and it shows the same ones (its signature still holds). The
+        frames depend on none of them."""
+        frames = {}
         for key, got in pieces.items():
-            if not (isinstance(key, str) and key[:2] in ("t:", "m:") and isinstance(got, tuple) and len(got) == 2
-                    and all(type(x) is str for x in got)):
+            if not isinstance(key, str):
+                continue
+            if key[:2] == "f:" and _frame_shape(got):
+                root, section, search = key[2:].split("\n")
+                frames[(root, section, search == "search")] = got
+                continue
+            if not (key[:2] in ("t:", "m:") and isinstance(got, tuple) and len(got) == 2 and all(type(x) is str for x in got)):
                 continue
             shown = set(got[0].split("\n"))
             if not (shown & events or shown & apps):
                 self.texts.setdefault(key, got)
+        self.layout.keep(frames)
 
     # -- everything else -------------------------------------------------------------------
     def whole(self) -> Iterable[File]:
