@@ -17,7 +17,6 @@ processes.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import time
@@ -26,7 +25,7 @@ from dataclasses import dataclass, field
 from eventbus.catalog.forked import Child, ChildFailed, can_fork, fork_call
 
 MARKER = ".eventbus-catalog"
-MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, digest] of every file the last build wrote
+MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, modification time (ns)] of every file the last build wrote
 
 
 class CatalogError(Exception):
@@ -93,11 +92,6 @@ def _prune(out: str, keep: set[str]) -> int:
     return removed
 
 
-def _digest(data: bytes) -> str:
-    """The digest of a written file in the manifest (SHA-256: with the CPU's SHA instructions twice BLAKE2b's speed here)."""
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
 def _read_manifest(out: str) -> dict[str, list]:
     try:
         with open(os.path.join(out, MANIFEST), encoding="utf-8") as fh:
@@ -109,14 +103,13 @@ def _read_manifest(out: str) -> dict[str, list]:
 
 class _Writer:
     """Writes files under a folder, creating each directory once. A file whose content did not change is not
-    rewritten, so a rebuild only touches what changed: the manifest of the previous build (size, digest and
-    modification time of every file) says so without reading the files back; any other file is compared with
-    its new content, or written. (Synchronous on purpose: writer threads fight the rendering thread for the GIL.)"""
+    rewritten, so a rebuild only touches what changed: a file on disk of the new content's size is read back and
+    compared (a rebuild renders a few megabytes; a digest of every file would cost more than that in every build).
+    (Synchronous on purpose: writer threads fight the rendering thread for the GIL.)"""
 
-    def __init__(self, base: str, fresh: bool = False, previous: dict | None = None):
+    def __init__(self, base: str, fresh: bool = False):
         self.base = base
         self.fresh = fresh  # the folder was empty: nothing to compare with
-        self.previous = previous or {}
         self.dirs: set[str] = set()
         self.paths: list[str] = []
         self.manifest: dict[str, list] = {}
@@ -138,19 +131,13 @@ class _Writer:
             self.owned.setdefault(self.owner, []).append(rel)
         self.count += 1
         self.bytes += len(data)
-        entry = [len(data), _digest(data)]
         if not self.fresh:
             try:
-                before = self.previous.get(rel)
                 st = os.stat(path)
-                if before is not None and before[:2] == entry:
-                    if st.st_size == len(data) and len(before) > 2 and st.st_mtime_ns == before[2]:
-                        self.manifest[rel] = [*entry, st.st_mtime_ns]  # the file is as the last build left it
-                        return
                 if st.st_size == len(data):
                     with open(path, "rb") as fh:
                         if fh.read() == data:
-                            self.manifest[rel] = [*entry, st.st_mtime_ns]
+                            self.manifest[rel] = [len(data), st.st_mtime_ns]
                             return
             except OSError:
                 pass
@@ -162,7 +149,7 @@ class _Writer:
             mtime = os.fstat(fd).st_mtime_ns
         finally:
             os.close(fd)
-        self.manifest[rel] = [*entry, mtime]
+        self.manifest[rel] = [len(data), mtime]
         self.written += 1
 
 
@@ -182,12 +169,12 @@ def _render_share(exporters, events, apps, writer) -> None:
     writer.owner = None
 
 
-def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False, previous: dict | None = None) -> list[Child]:
+def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False) -> list[Child]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
     copy-on-write); each reports ``[files, bytes, written, manifest, owned]``."""
 
     def share(i: int) -> list:
-        writer = _Writer(out, fresh, previous)
+        writer = _Writer(out, fresh)
         _render_share(exporters, events[i::n], apps[i::n], writer)
         return [writer.count, writer.bytes, writer.written, writer.manifest, writer.owned]
 
@@ -333,8 +320,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         n_workers = workers if workers is not None else _default_workers(len(events))
         # forked first, while this process runs no other thread; the workers render the per-event and per-application
         # files while this process renders the indexes, lists, maps and whole-bus documents
-        procs = _fork_workers(xs, events, apps, out, n_workers, fresh, previous) if n_workers > 1 else []
-        writer = _Writer(out, fresh, previous)
+        procs = _fork_workers(xs, events, apps, out, n_workers, fresh) if n_workers > 1 else []
+        writer = _Writer(out, fresh)
         owned: dict[str, list[str]] = {}
         extra: tuple = (0, 0, 0, {})
         try:

@@ -216,7 +216,7 @@ def intact(out: str, manifest: dict[str, list]) -> bool:
             st = os.stat(os.path.join(out, rel))
         except OSError:
             return False
-        if len(entry) < 3 or st.st_size != entry[0] or st.st_mtime_ns != entry[2]:
+        if len(entry) != 2 or st.st_size != entry[0] or st.st_mtime_ns != entry[1]:
             return False
     return True
 
