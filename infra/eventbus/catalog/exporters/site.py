@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
-from eventbus.catalog.exporters import Exporter, File, app_page, event_page, version_page
+from eventbus.catalog.exporters import Exporter, File, app_page, downloads_page, event_page, fields_page, reviews_page, team_page, version_page
 from eventbus.catalog.exporters.html import FieldTable, compliance_rows, days_text
 from eventbus.catalog.exporters.layout import Layout
 from eventbus.catalog.markdown import render as markdown
@@ -218,9 +218,8 @@ class SiteExporter(Exporter):
         events, apps = cat.events_by_owner.get(tid, []), cat.apps_by_team.get(tid, [])
 
         def make() -> str:
-            ctx = self._common("../", "teams")
-            ctx.update(team=cat.teams[tid], events=events, apps=apps, **self._links("../"))
-            return self.t["team"].render(ctx)
+            root = "../"
+            return team_page.render(self.layout.frame(root, "teams"), root, cat.teams[tid], events, apps, lambda ref: self.app_href(root, ref))
 
         return self._kept("t:" + tid, "\n".join([*(i.ref for i in events), "", *(a.ref for a in apps)]), make)
 
@@ -349,29 +348,19 @@ class SiteExporter(Exporter):
             entry = by_name[key]
             events = list(entry["events"].values())
             entries.append({"key": key, "names": list(entry["names"]), "events": events[:cap], "more": max(0, len(events) - cap), "total": len(events)})
-        ctx = self._common("", "fields")
-        ctx.update(entries=entries, cap=cap)
-        return self.t["fields"].render(ctx)
+        return fields_page.render(self.layout.frame("", "fields"), entries)
 
     # -- reviewer views -----------------------------------------------------------------
     def review_pages(self) -> Iterable[File]:
         cat = self.cat
         root = "../"
-        for view in ("sensitive", "deprecations", "compliance"):
-            ctx = self._common(root, "reviews")
-            ctx.update(view=view, **self._links(root))
-            if view == "sensitive":
-                ctx["rows"] = cat.sensitive()
-            elif view == "deprecations":
-                ctx["rows"] = cat.deprecations()
-            else:
-                ctx["rows"] = cat.expiring()
-            yield f"reviews/{view}.html", self.t["reviews"].render(ctx)
+        frame = self.layout.frame(root, "reviews")
+        for view, rows in (("sensitive", cat.sensitive()), ("deprecations", cat.deprecations()), ("compliance", cat.expiring())):
+            yield f"reviews/{view}.html", reviews_page.render(frame, root, cat, view, rows, lambda ref: self.event_href(root, ref),
+                                                             lambda ref: self.app_href(root, ref))
 
     def downloads_page(self, n_components: int, n_apis: int) -> str:
-        ctx = self._common("", "downloads")
-        ctx.update(n_components=n_components, n_apis=n_apis)
-        return self.t["downloads"].render(ctx)
+        return downloads_page.render(self.layout.frame("", "downloads"), self.cat, n_components, n_apis)
 
     # -- pieces a rebuild keeps ------------------------------------------------------------------
     def pieces(self) -> dict[str, object]:
