@@ -1,4 +1,4 @@
-"""The static web site: HTML pages (per event, version and application built as strings; indexes, lists, maps and reviews by Jinja2), search data, diagrams, raw schemas.
+"""The static web site: HTML pages (built as strings in the frame of ``templates/base.html``), search data, diagrams, raw schemas.
 
 Every page links with relative URLs only, so the folder works from
 ``file://`` and any static host. Nothing is fetched at run time. The
@@ -19,10 +19,21 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from eventbus.catalog.diagram import Node, flow_svg, order_columns
-from eventbus.catalog.exporters import Exporter, File, app_page, event_page, index_page, map_page, version_page
-from eventbus.catalog.exporters.html import FieldTable, compliance_rows, days_text
+from eventbus.catalog.exporters import (
+    Exporter,
+    File,
+    app_page,
+    downloads_page,
+    event_page,
+    fields_page,
+    index_page,
+    map_page,
+    reviews_page,
+    team_page,
+    version_page,
+)
+from eventbus.catalog.exporters.html import FieldTable, compliance_rows
 from eventbus.catalog.exporters.layout import Layout
-from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import AppView, Catalog, EventView, VersionView, producer_ref
 
 if TYPE_CHECKING:
@@ -63,9 +74,6 @@ def _env() -> Environment:
 
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False, cache_size=-1, bytecode_cache=_bytecode_cache())
-    env.filters["md"] = lambda text: Markup(markdown(text or ""))
-    env.filters["num"] = lambda n: f"{n:,}"
-    env.globals["days"] = days_text
     return env
 
 
@@ -100,7 +108,6 @@ class SiteExporter(Exporter):
     def __init__(self, cat: Catalog):
         super().__init__(cat)
         self._env: Environment | None = None
-        self._templates: dict[str, object] = {}
         self.assets, self.asset_files = static_assets()
         self.layout = Layout(self.env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
@@ -115,12 +122,6 @@ class SiteExporter(Exporter):
             self._env = _env()
         return self._env
 
-    @property
-    def t(self) -> dict:
-        if not self._templates:
-            self._templates = {name: self.env().get_template(name + ".html") for name in ("team", "fields", "downloads", "reviews")}
-        return self._templates
-
     def _common(self, root: str, section: str) -> dict:
         return {"root": root, "section": section, "cat": self.cat, "assets": self.assets}
 
@@ -134,10 +135,6 @@ class SiteExporter(Exporter):
 
     def team_href(self, root: str, tid: str) -> str | None:
         return f"{root}teams/{tid}.html" if tid in self.cat.teams else None
-
-    def _links(self, root: str) -> dict:
-        return {"event_href": lambda ref: self.event_href(root, ref), "app_href": lambda ref: self.app_href(root, ref),
-                "team_href": lambda tid: self.team_href(root, tid)}
 
     def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
         return FieldTable(rows, caption, record).html(ident)
@@ -239,9 +236,8 @@ class SiteExporter(Exporter):
         events, apps = cat.events_by_owner.get(tid, []), cat.apps_by_team.get(tid, [])
 
         def make() -> str:
-            ctx = self._common("../", "teams")
-            ctx.update(team=cat.teams[tid], events=events, apps=apps, **self._links("../"))
-            return self.t["team"].render(ctx)
+            root = "../"
+            return team_page.render(self.layout.frame(root, "teams"), root, cat.teams[tid], events, apps, lambda ref: self.app_href(root, ref))
 
         return self._kept("t:" + tid, "\n".join([*(i.ref for i in events), "", *(a.ref for a in apps)]), make)
 
@@ -363,29 +359,19 @@ class SiteExporter(Exporter):
             entry = by_name[key]
             events = list(entry["events"].values())
             entries.append({"key": key, "names": list(entry["names"]), "events": events[:cap], "more": max(0, len(events) - cap), "total": len(events)})
-        ctx = self._common("", "fields")
-        ctx.update(entries=entries, cap=cap)
-        return self.t["fields"].render(ctx)
+        return fields_page.render(self.layout.frame("", "fields"), entries)
 
     # -- reviewer views -----------------------------------------------------------------
     def review_pages(self) -> Iterable[File]:
         cat = self.cat
         root = "../"
-        for view in ("sensitive", "deprecations", "compliance"):
-            ctx = self._common(root, "reviews")
-            ctx.update(view=view, **self._links(root))
-            if view == "sensitive":
-                ctx["rows"] = cat.sensitive()
-            elif view == "deprecations":
-                ctx["rows"] = cat.deprecations()
-            else:
-                ctx["rows"] = cat.expiring()
-            yield f"reviews/{view}.html", self.t["reviews"].render(ctx)
+        frame = self.layout.frame(root, "reviews")
+        for view, rows in (("sensitive", cat.sensitive()), ("deprecations", cat.deprecations()), ("compliance", cat.expiring())):
+            yield f"reviews/{view}.html", reviews_page.render(frame, root, cat, view, rows, lambda ref: self.event_href(root, ref),
+                                                             lambda ref: self.app_href(root, ref))
 
     def downloads_page(self, n_components: int, n_apis: int) -> str:
-        ctx = self._common("", "downloads")
-        ctx.update(n_components=n_components, n_apis=n_apis)
-        return self.t["downloads"].render(ctx)
+        return downloads_page.render(self.layout.frame("", "downloads"), self.cat, n_components, n_apis)
 
     # -- pieces a rebuild keeps ------------------------------------------------------------------
     def pieces(self) -> dict[str, object]:
