@@ -482,3 +482,29 @@ def test_a_symbolic_link_in_an_event_folder_is_part_of_its_digest(tmp_path):
     os.unlink(ev / "examples")
     os.symlink(tmp_path / "b", ev / "examples")
     assert scan(str(tmp_path), {}).events["d/e"] != before
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_renders_only_the_descriptions_that_changed(tree, tmp_path, monkeypatch, workers):
+    """Descriptions' HTML travels with the pieces (from the page workers of the first build too): after a summary
+    edit no Markdown is parsed; after a description edit only that description is."""
+    from eventbus.catalog import markdown
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out), workers=workers)
+    parsed = []
+    real = markdown.render.__wrapped__
+    monkeypatch.setattr(markdown, "render", lambda text: parsed.append(text) or real(text))
+    edit_summary(tree)
+    tree.write()
+    assert build_catalog(str(tree.root), str(out), workers=1).mode == "incremental"
+    assert parsed == []
+    tree.events["claims/claim_created"]["meta"]["description"] = "Now with **bold** text."
+    tree.write()
+    assert build_catalog(str(tree.root), str(out), workers=1).mode == "incremental"
+    assert parsed == ["Now with **bold** text."]
+    assert "<strong>bold</strong>" in (out / "events/claims/claim_created.html").read_text()
+    monkeypatch.undo()
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    assert files(out) == files(cold)

@@ -176,12 +176,13 @@ def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False
     def share(i: int) -> list:
         writer = _Writer(out, fresh)
         _render_share(exporters, events[i::n], apps[i::n], writer)
-        return [writer.count, writer.bytes, writer.written, writer.manifest, writer.owned]
+        pieces = {x.name: got for x in exporters if (got := x.worker_pieces()) is not None}
+        return [writer.count, writer.bytes, writer.written, writer.manifest, writer.owned, pieces]
 
     return [fork_call(share, i, what="rendering failed") for i in range(n)]
 
 
-def _collect(procs: list[Child], owned: dict[str, list[str]]) -> tuple[int, int, int, dict[str, list]]:
+def _collect(procs: list[Child], owned: dict[str, list[str]], exporters) -> tuple[int, int, int, dict[str, list]]:
     files = size = written = 0
     manifest: dict[str, list] = {}
     errors = []
@@ -194,6 +195,9 @@ def _collect(procs: list[Child], owned: dict[str, list[str]]) -> tuple[int, int,
         files, size, written = files + got[0], size + got[1], written + got[2]
         manifest.update(got[3])
         owned.update(got[4])
+        for x in exporters:
+            if x.name in got[5]:
+                x.take_worker_pieces(got[5][x.name])
     if errors:
         raise CatalogError("; ".join(errors))
     return files, size, written, manifest
@@ -339,7 +343,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                 for rel, data in x.whole():
                     writer(rel, data)
             if procs:
-                extra = _collect(procs, owned)
+                extra = _collect(procs, owned, xs)
                 procs = []
         finally:
             if procs:

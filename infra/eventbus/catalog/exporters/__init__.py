@@ -46,6 +46,14 @@ class Exporter:
         (an event's or application's ref), for the next build to reuse; {} when it keeps none."""
         return {}
 
+    def worker_pieces(self) -> object:
+        """Plain values that this exporter's per-event work in a worker process made and the parent's ``pieces()``
+        include; None when there are none."""
+        return None
+
+    def take_worker_pieces(self, got: object) -> None:
+        """A worker's ``worker_pieces()``."""
+
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """The last build's ``pieces()``, in a build that renders only ``events`` and ``apps`` (refs) and keeps the files
         of all others: the pieces of those others still hold."""

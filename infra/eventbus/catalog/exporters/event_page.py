@@ -22,7 +22,6 @@ from eventbus.catalog.exporters.html import (
     pretty_ms,
     verdict_html,
 )
-from eventbus.catalog.markdown import render as markdown
 from eventbus.catalog.model import EventView, producer_ref
 
 if TYPE_CHECKING:
@@ -205,7 +204,7 @@ def event_page(x: SiteExporter, info: EventView) -> str:
     if e.tags:
         a('<p class="tags">' + "".join(f'<span class="tag">{_e(t)}</span> ' for t in e.tags) + "</p>")
     if e.description:
-        a(f'<div class="prose">{markdown(e.description)}</div>')
+        a(f'<div class="prose">{x.description_html(e.description)}</div>')
     a("</section>\n\n")
 
     # -- topics ----------------------------------------------------------------------------------------

@@ -114,6 +114,7 @@ class SiteExporter(Exporter):
         # "t:<team>" -> (signature, page), "m:<domain>" -> (signature, map SVG): this build's, or the last build's
         # where it holds for a rebuild (see reuse)
         self.texts: dict[str, tuple[str, str]] = {}
+        self.md: dict[str, str] = {}  # description (Markdown) -> its HTML: this build's, or the last build's
 
     # -- helpers -------------------------------------------------------------
     def env(self) -> Environment:
@@ -135,6 +136,25 @@ class SiteExporter(Exporter):
 
     def team_href(self, root: str, tid: str) -> str | None:
         return f"{root}teams/{tid}.html" if tid in self.cat.teams else None
+
+    def description_html(self, text: str) -> str:
+        """An event description's HTML (:mod:`eventbus.catalog.markdown`), rendered once per text: a rebuild takes the
+        last build's for an unchanged text (and then needs no Markdown parser)."""
+        got = self.md.get(text)
+        if got is None:
+            from eventbus.catalog.markdown import render
+
+            got = self.md[text] = render(text)
+        return got
+
+    def worker_pieces(self) -> object:
+        return dict(self.md)
+
+    def take_worker_pieces(self, got: object) -> None:
+        if isinstance(got, dict):
+            for k, v in got.items():
+                if type(k) is str and type(v) is str:
+                    self.md.setdefault(k, v)
 
     def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
         return FieldTable(rows, caption, record).html(ident)
@@ -375,8 +395,12 @@ class SiteExporter(Exporter):
 
     # -- pieces a rebuild keeps ------------------------------------------------------------------
     def pieces(self) -> dict[str, object]:
-        """Each team's page and each domain's map, with the refs they show (their signature), and the split frames."""
+        """Each team's page and each domain's map, with the refs they show (their signature), the split frames and
+        the HTML of the events' descriptions."""
         got: dict[str, object] = dict(self.texts)
+        for text in {i.event.description for i in self.cat.events}:
+            if text in self.md:
+                got["d:" + text] = self.md[text]
         for (root, section, search), raw in self.layout.raw.items():
             got[f"f:{root}\n{section}\n{'search' if search else ''}"] = raw
         return got
@@ -384,10 +408,13 @@ class SiteExporter(Exporter):
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
         it is kept when none of them is rendered again and it shows the same ones (its signature still holds). The
-        frames depend on none of them."""
+        frames and a description's HTML depend on none of them."""
         frames = {}
         for key, got in pieces.items():
             if not isinstance(key, str):
+                continue
+            if key[:2] == "d:" and type(got) is str:  # a function of the text alone
+                self.md.setdefault(key[2:], got)
                 continue
             if key[:2] == "f:" and _frame_shape(got):
                 root, section, search = key[2:].split("\n")
