@@ -119,7 +119,7 @@ def test_the_shortcut_agrees_with_the_checker(tmp_path):
     """Pairs marked safe without the checker are pairs the checker finds compatible both ways."""
     from eventbus.avro.compat import check
     from eventbus.bench.synth import generate
-    from eventbus.catalog.schema_view import diff_rows
+    from eventbus.catalog.schema_view import diff_rows, record_info
     from eventbus.catalog.versions import _trivially_safe
     from eventbus.load.registry import load_registry
     from tests.conftest import REPO
@@ -136,7 +136,10 @@ def test_the_shortcut_agrees_with_the_checker(tmp_path):
     for old, new in cases:
         ot, nt = json.dumps(old), json.dumps(new)
         orows, nrows = field_rows(old), field_rows(new)
-        if _trivially_safe(diff_rows(orows, nrows), orows, nrows, ot, nt):
+        changes = diff_rows(orows, nrows)
+        records = (record_info(old), record_info(new))  # as the catalog passes them: the same verdict as from the texts
+        assert _trivially_safe(changes, orows, nrows, ot, nt, records) == _trivially_safe(changes, orows, nrows, ot, nt)
+        if _trivially_safe(changes, orows, nrows, ot, nt):
             shortcut += 1
             assert check("FULL", nt, [ot]) == [], (old.get("name"), [f["name"] for f in new["fields"]])
     assert shortcut >= 30  # the shortcut is taken (and checked) many times

@@ -236,15 +236,17 @@ class EventView:
         from eventbus.catalog.versions import diff_versions
 
         out = []
-        prev = None
+        prev, prev_view = None, None
         for v in self.versions:
             cur = (v.number, v.version.text, v.rows)
-            d = (diff_versions(self.event.compatibility, prev, cur) if v.version.schema is not None else
-                 diff_versions(self.event.compatibility, None, cur))
+            parsed = v.version.schema is not None
+            records = (prev_view.record, v.record) if parsed and prev_view is not None else None
+            d = diff_versions(self.event.compatibility, prev if parsed else None, cur, records)
             if self.declared and d.changes:
                 d.changes = [replace(c, readers=declared_readers(self.declared, c.path)) for c in d.changes]
             out.append(d)
-            prev = cur if v.version.schema is not None else prev
+            if parsed:
+                prev, prev_view = cur, v
         return out
 
     @cached_property

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from eventbus.catalog.schema_view import Change, FieldRow, diff_rows
+from eventbus.catalog.schema_view import Change, FieldRow, RecordInfo, diff_rows
 
 FORWARD_WHO = "consumers still reading with v{old} fail on records written with v{new}: they must upgrade first"
 BACKWARD_WHO = "consumers on v{new} cannot read records written with v{old} (retained or replayed)"
@@ -118,8 +118,10 @@ def _problems(old_text: str, new_text: str) -> list[Problem] | None:
     return out
 
 
-def _trivially_safe(changes: list[Change], old_rows: list[FieldRow], new_rows: list[FieldRow], old_text: str, new_text: str) -> bool:
-    """Only fields added or removed with a default, or docs edited, and the same top-level name: compatible both ways."""
+def _trivially_safe(changes: list[Change], old_rows: list[FieldRow], new_rows: list[FieldRow], old_text: str, new_text: str,
+                    records: tuple[RecordInfo | None, RecordInfo | None] | None = None) -> bool:
+    """Only fields added or removed with a default, or docs edited, and the same top-level name: compatible both ways.
+    ``records``: the two schemas' :func:`~eventbus.catalog.schema_view.record_info`, when known (else read from the texts)."""
     if not old_rows or old_rows[0].path == "(key)":
         return False
     old_by = {r.path: r for r in old_rows}
@@ -132,14 +134,17 @@ def _trivially_safe(changes: list[Change], old_rows: list[FieldRow], new_rows: l
         if c.kind == "removed" and old_by[c.path].default is not None:
             continue
         return False
-    import json
+    if records is not None:
+        a, b = records
+    else:
+        import json
 
-    from eventbus.catalog.schema_view import record_info
+        from eventbus.catalog.schema_view import record_info
 
-    try:
-        a, b = record_info(json.loads(old_text)), record_info(json.loads(new_text))
-    except ValueError:
-        return False
+        try:
+            a, b = record_info(json.loads(old_text)), record_info(json.loads(new_text))
+        except ValueError:
+            return False
     return a is not None and b is not None and (a.fullname, a.aliases) == (b.fullname, b.aliases)
 
 
@@ -154,14 +159,16 @@ def _related(problem_field: str, change_path: str) -> bool:
     return False
 
 
-def diff_versions(mode: str, old: tuple[int, str, list[FieldRow]] | None, new: tuple[int, str, list[FieldRow]]) -> VersionDiff:
-    """The changes of ``new`` (number, text, rows) against ``old`` with the checker's verdict on each."""
+def diff_versions(mode: str, old: tuple[int, str, list[FieldRow]] | None, new: tuple[int, str, list[FieldRow]],
+                  records: tuple[RecordInfo | None, RecordInfo | None] | None = None) -> VersionDiff:
+    """The changes of ``new`` (number, text, rows) against ``old`` with the checker's verdict on each. ``records``: the
+    two schemas' record infos, when known."""
     number, text, rows = new
     if old is None:
         return VersionDiff(number, None, mode=mode)
     onum, otext, orows = old
     changes = diff_rows(orows, rows)
-    if _trivially_safe(changes, orows, rows, otext, text):
+    if _trivially_safe(changes, orows, rows, otext, text, records):
         return VersionDiff(number, onum, changes, [], [], True, mode)
     problems = _problems(otext, text)
     if problems is None:
