@@ -171,7 +171,7 @@ def _render_share(exporters, events, apps, writer) -> None:
 
 def _fork_workers(exporters, events, apps, out: str, n: int, fresh: bool = False) -> list[Child]:
     """Fork ``n`` processes rendering a share of the per-event and per-application files each (they share the model
-    copy-on-write); each reports ``[files, bytes, written, manifest, owned]``."""
+    copy-on-write); each reports ``[files, bytes, written, manifest, owned, worker pieces by exporter]``."""
 
     def share(i: int) -> list:
         writer = _Writer(out, fresh)
