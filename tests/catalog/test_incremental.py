@@ -459,7 +459,7 @@ def test_a_rebuild_keeps_the_page_frames_and_renders_no_template(tree, tmp_path,
 
 def test_damaged_kept_frames_are_split_again(tree, tmp_path):
     """A kept frame of the wrong shape, or whose search marker is not there exactly once, is not used."""
-    from eventbus.catalog.exporters.site import _frame_shape
+    from eventbus.catalog.exporters.layout import is_raw as _frame_shape
 
     good = ("", "a", "b", "c", "d", "e")
     assert _frame_shape(good) and _frame_shape(("\x00m\x00", "a\x00m\x00", "b", "c", "d", "e"))
@@ -508,3 +508,12 @@ def test_a_rebuild_renders_only_the_descriptions_that_changed(tree, tmp_path, mo
     cold = tmp_path / "cold"
     build_catalog(str(tree.root), str(cold), incremental=False)
     assert files(out) == files(cold)
+
+
+def test_kept_frames_under_a_key_of_another_shape_are_left_out():
+    from eventbus.catalog.exporters.layout import Layout
+
+    layout = Layout(lambda: None, lambda root, section: {})
+    raw = ("", "a", "b", "c", "d", "e")
+    layout.keep({"x": raw, "a\nb": raw, "a\nb\nc\nd": raw, "a\nb\nmaybe": raw, 7: raw, "../\nteams\n": raw})
+    assert layout.raw == {("../", "teams", False): raw}

@@ -26,6 +26,13 @@ Key = tuple[str, str, bool]
 Raw = tuple[str, str, str, str, str, str]  # the search marker ("" when none), then the frame's five pieces
 
 
+def is_raw(got: object) -> bool:
+    """Whether a kept frame is one :meth:`Layout.pieces` gave: a marker, then five pieces holding that marker (when
+    there is one) exactly once."""
+    return (isinstance(got, tuple) and len(got) == 6 and all(type(x) is str for x in got)
+            and (not got[0] or sum(p.count(got[0]) for p in got[1:]) == 1))
+
+
 class Frame:
     """The frame of one (root, section, search) combination: ``page()`` fills its holes."""
 
@@ -54,10 +61,17 @@ class Layout:
         self.frames: dict[Key, Frame] = {}
         self._child = None
 
-    def keep(self, raw: dict[Key, Raw]) -> None:
-        """Split frames of the last build, valid for this one (same code, stacks, stamp and date)."""
-        for key, value in raw.items():
-            self.raw.setdefault(key, value)
+    def pieces(self) -> dict[str, Raw]:
+        """The split frames for the build's pieces, each by its root, section and "search" (or nothing), one per line."""
+        return {f"{root}\n{section}\n{'search' if search else ''}": raw for (root, section, search), raw in self.raw.items()}
+
+    def keep(self, pieces: dict[str, object]) -> None:
+        """The last build's :meth:`pieces`, valid for this one (same code, stacks, stamp and date); a key or frame of
+        another shape is left out."""
+        for key, raw in pieces.items():
+            parts = key.split("\n") if isinstance(key, str) else []
+            if len(parts) == 3 and parts[2] in ("", "search") and is_raw(raw):
+                self.raw.setdefault((parts[0], parts[1], parts[2] == "search"), raw)  # type: ignore[arg-type]
 
     def frame(self, root: str, section: str, search: bool = False) -> Frame:
         """``search``: the page is the events index (the body names the search data)."""

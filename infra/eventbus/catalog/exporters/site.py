@@ -95,21 +95,13 @@ def static_assets() -> tuple[dict[str, str], list[tuple[str, bytes]]]:
     return names, files
 
 
-def _frame_shape(got: object) -> bool:
-    """Whether a kept frame is one :class:`~eventbus.catalog.exporters.layout.Layout` split: a marker, then five pieces
-    holding that marker (when there is one) exactly once."""
-    return (isinstance(got, tuple) and len(got) == 6 and all(type(x) is str for x in got)
-            and (not got[0] or sum(p.count(got[0]) for p in got[1:]) == 1))
-
-
 class SiteExporter(Exporter):
     name = "site"
 
     def __init__(self, cat: Catalog):
         super().__init__(cat)
-        self._env: Environment | None = None
         self.assets, self.asset_files = static_assets()
-        self.layout = Layout(self.env, self._common)
+        self.layout = Layout(_env, self._common)
         self._tables: dict[tuple, object] = {}  # per-event memo: field tables, consumer rows
         # "t:<team>" -> (signature, page), "m:<domain>" -> (signature, map SVG): this build's, or the last build's
         # where it holds for a rebuild (see reuse)
@@ -117,12 +109,6 @@ class SiteExporter(Exporter):
         self.md: dict[str, str] = {}  # description (Markdown) -> its HTML: this build's, or the last build's
 
     # -- helpers -------------------------------------------------------------
-    def env(self) -> Environment:
-        """The Jinja environment, made on first use (a rebuild that keeps the last build's frames needs none)."""
-        if self._env is None:
-            self._env = _env()
-        return self._env
-
     def _common(self, root: str, section: str) -> dict:
         return {"root": root, "section": section, "cat": self.cat, "assets": self.assets}
 
@@ -401,24 +387,22 @@ class SiteExporter(Exporter):
         for text in {i.event.description for i in self.cat.events}:
             if text in self.md:
                 got["d:" + text] = self.md[text]
-        for (root, section, search), raw in self.layout.raw.items():
-            got[f"f:{root}\n{section}\n{'search' if search else ''}"] = raw
+        got.update({"f:" + key: raw for key, raw in self.layout.pieces().items()})
         return got
 
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
         it is kept when none of them is rendered again and it shows the same ones (its signature still holds). The
         frames and a description's HTML depend on none of them."""
-        frames = {}
+        frames: dict[str, object] = {}
         for key, got in pieces.items():
             if not isinstance(key, str):
                 continue
             if key[:2] == "d:" and type(got) is str:  # a function of the text alone
                 self.md.setdefault(key[2:], got)
                 continue
-            if key[:2] == "f:" and _frame_shape(got):
-                root, section, search = key[2:].split("\n")
-                frames[(root, section, search == "search")] = got
+            if key[:2] == "f:":
+                frames[key[2:]] = got
                 continue
             if not (key[:2] in ("t:", "m:") and isinstance(got, tuple) and len(got) == 2 and all(type(x) is str for x in got)):
                 continue
