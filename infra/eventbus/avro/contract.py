@@ -47,16 +47,26 @@ VERBS = {"removed": "removes", "renamed": "renames", "retyped": "changes the typ
          "changed": "changes", "added": "adds"}
 
 # names that look like a known identifier: (what, classification it suggests, word sequences the
-# name ends with); words split at camelCase, underscores, hyphens and digits, compared lowercase
+# name ends with, before an optional qualifier of QUALIFIERS); words split at camelCase, underscores,
+# hyphens and digits, compared lowercase
 IDENTIFIERS: tuple[tuple[str, str, tuple[tuple[str, ...], ...]], ...] = (
     ("an ICN (Integration Control Number)", "PII", (("icn",), ("integration", "control", "number"))),
-    ("a Social Security number", "PII", (("ssn",), ("social", "security", "number"))),
+    ("a Social Security number", "PII", (("ssn",), ("social", "security", "number"), ("social", "security", "no"),
+                                         ("social", "security", "num"))),
     ("an EDIPI (DoD identifier)", "PII", (("edipi",),)),
     ("a VA file number", "PII", (("file", "number"),)),
     ("a participant id", "PII", (("participant", "id"), ("ptcpnt", "id"))),
-    ("a date of birth", "PII", (("date", "of", "birth"), ("birth", "date"), ("dob",))),
+    ("a date of birth", "PII", (("date", "of", "birth"), ("birth", "date"), ("dob",), ("birth", "dt"), ("dt", "of", "birth"),
+                                ("birthday",), ("birth", "day"))),
     ("a diagnostic code", "PHI", (("diagnostic", "code"), ("diagnostic", "type", "code"), ("diagnosis", "code"), ("icd", "code"),
                                   ("icd", "10", "code"))),
+)
+# what may follow an identifier's words and leaves it one (part of it, a form of it, its number or text):
+# ``ssnLast4``, ``ssn_last_four``, ``ssn4``, ``icnHash``, ``veteranSsnNumber``, ``dobText``
+QUALIFIERS: tuple[tuple[str, ...], ...] = (
+    (), ("last", "4"), ("last", "four"), ("last", "digits"), ("4",), ("last",), ("digits",), ("masked",), ("hash",),
+    ("hashed",), ("encrypted",), ("token",), ("number",), ("num",), ("nbr",), ("no",), ("value",), ("val",), ("text",),
+    ("str",),
 )
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
@@ -74,9 +84,13 @@ def dotted(walk_path: str) -> str:
 def identifier(name: str) -> tuple[str, str] | None:
     """(what it looks like, suggested classification) when a field name looks like a known identifier."""
     words = tuple(w.lower() for w in _WORDS.findall(name))
-    for what, level, endings in IDENTIFIERS:
-        if any(words[-len(end):] == end for end in endings if len(words) >= len(end)):
-            return what, level
+    for q in QUALIFIERS:
+        if q and words[-len(q):] != q:
+            continue
+        head = words[:len(words) - len(q)]
+        for what, level, endings in IDENTIFIERS:
+            if any(head[-len(end):] == end for end in endings if len(head) >= len(end)):
+                return what, level
     return None
 
 

@@ -52,7 +52,11 @@ def test_a_classified_parent_none_on_the_field_or_an_older_version_silence_it():
     ("icn", "an ICN (Integration Control Number)"), ("ICN", "an ICN (Integration Control Number)"), ("veteran_ssn", "a Social Security number"),
     ("VeteranParticipantId", "a participant id"), ("ptcpnt_id", "a participant id"), ("DependentBirthDate", "a date of birth"),
     ("dob", "a date of birth"), ("ICD10Code", "a diagnostic code"), ("edipi", "an EDIPI (DoD identifier)"),
-    ("clinic", None), ("claimId", None), ("participantCount", None), ("codeDiagnostic", None), ("birthday", None),
+    ("ssn_last4", "a Social Security number"), ("ssnLast4", "a Social Security number"), ("SSN4", "a Social Security number"),
+    ("veteranSsnNumber", "a Social Security number"), ("socialSecurityNo", "a Social Security number"), ("icnHash", "an ICN (Integration Control Number)"),
+    ("birth_dt", "a date of birth"), ("birthday", "a date of birth"), ("dt_of_birth", "a date of birth"), ("dobText", "a date of birth"),
+    ("clinic", None), ("claimId", None), ("participantCount", None), ("codeDiagnostic", None), ("ssnVerified", None), ("lastName", None),
+    ("fileCount", None), ("number", None), ("last4", None), ("birthPlace", None),
 ])
 def test_the_documented_names(name, looks):
     got = identifier(name)

@@ -7,10 +7,13 @@ from eventbus.model.findings import Severity
 class FieldIdentifier(Rule):
     """A field of the latest schema version whose name looks like a known identifier has a classification of its own (or inherits PII/PHI).
 
-    The names (words split at camelCase, underscores and digits; the name ends with them):
-    ``icn``, ``integrationControlNumber`` (ICN: PII); ``ssn``, ``socialSecurityNumber`` (PII);
-    ``edipi`` (PII); ``fileNumber`` (VA file number: PII); ``participantId``, ``ptcpntId``, e.g.
-    ``VeteranParticipantId`` (PII); ``dateOfBirth``, ``birthDate``, ``dob`` (PII);
+    The names (words split at camelCase, underscores and digits; the name ends with them, or
+    with them and a qualifier such as ``last4``, ``4``, ``digits``, ``masked``, ``hash``,
+    ``encrypted``, ``token``, ``number``, ``no``, ``value``, ``text``: ``ssnLast4``, ``icnHash``):
+    ``icn``, ``integrationControlNumber`` (ICN: PII); ``ssn``, ``socialSecurityNumber``,
+    ``socialSecurityNo`` (PII); ``edipi`` (PII); ``fileNumber`` (VA file number: PII);
+    ``participantId``, ``ptcpntId``, e.g. ``VeteranParticipantId`` (PII); ``dateOfBirth``,
+    ``birthDate``, ``birth_dt``, ``birthday``, ``dob`` (PII);
     ``diagnosticCode``, ``diagnosticTypeCode``, ``diagnosisCode``, ``icdCode``, ``icd10Code``
     (diagnostic codes: PHI, or PII where HIPAA does not apply). ``"classification": "none"``
     says a field is not one and silences the warning. With ``--base`` only a latest version
