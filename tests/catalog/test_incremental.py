@@ -517,3 +517,25 @@ def test_kept_frames_under_a_key_of_another_shape_are_left_out():
     raw = ("", "a", "b", "c", "d", "e")
     layout.keep({"x": raw, "a\nb": raw, "a\nb\nc\nd": raw, "a\nb\nmaybe": raw, 7: raw, "../\nteams\n": raw})
     assert layout.raw == {("../", "teams", False): raw}
+
+
+def test_a_rebuild_loads_only_the_changed_event_and_a_full_build_loads_all(tree, tmp_path, monkeypatch):
+    """The load snapshot (eventbus.load.snapshot): the other events come from the last build's load."""
+    from eventbus.load.registry import TreeLoader
+
+    loaded: list[str] = []
+    real = TreeLoader.load_event
+    monkeypatch.setattr(TreeLoader, "load_event", lambda self, d, n, p: loaded.append(f"{d}/{n}") or real(self, d, n, p))
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    assert sorted(loaded) == sorted(tree.events)
+    loaded.clear()
+    edit_summary(tree)
+    tree.write()
+    assert build_catalog(str(tree.root), str(out)).mode == "incremental"
+    assert loaded == ["claims/claim_created"]
+    loaded.clear()
+    change_subscription(tree)  # outside the event folders: the snapshot is not used, the tree loaded whole
+    tree.write()
+    assert build_catalog(str(tree.root), str(out)).mode == "full"
+    assert sorted(loaded) == sorted(tree.events)

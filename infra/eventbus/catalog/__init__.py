@@ -281,17 +281,28 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         from eventbus.load.cache import enabled as cache_enabled
 
         parse_cache = cache_enabled()
+    snap = keeper = None  # the load snapshot to keep (eventbus.load.snapshot), or the child keeping it
     if registry is None:
+        from eventbus.load import snapshot
         from eventbus.load.registry import load_registry
 
-        if parse_cache:
-            from eventbus.load.cache import load_registry_cached
-
-            loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
+        got = snapshot.registry_from(root, snapshot.read(root), inputs.events, inputs.rest) if parse_cache and inputs is not None else None
+        if got is not None:  # the event folders that changed are read again, the rest taken from the last build's load
+            registry, problems, snap = got
         else:
-            loaded = load_registry(root)
-        registry = loaded.registry
-        problems = sum(1 for f in loaded.findings if str(f.severity).lower().endswith("error"))
+            if parse_cache:
+                from eventbus.load.cache import load_registry_cached
+
+                loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
+            else:
+                loaded = load_registry(root)
+            registry = loaded.registry
+            problems = snapshot.errors_in(loaded.findings)
+            if parse_cache and inputs is not None:  # pickling every event: beside this process's work on a big tree
+                if len(registry.events) >= 400 and can_fork():
+                    keeper = fork_call(_keep_snapshot, root, loaded, inputs, what="keeping the load snapshot")
+                else:
+                    snap = snapshot.of_load(loaded, inputs.events, inputs.rest)
     timings["load"] = time.perf_counter() - t
     t = time.perf_counter()
     states = [(c, compute(registry, c)) for c in configs]
@@ -367,8 +378,20 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                     pass
         # a folder that was empty holds only what this build wrote
         removed = 0 if fresh else _prune(out, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
+        if snap is not None:
+            from eventbus.load import snapshot
+
+            snapshot.write(root, snap)
+        if keeper is not None:
+            try:
+                keeper.result()
+            except ChildFailed:  # no snapshot this time: the next build loads the tree whole
+                pass
+            keeper = None
         timings["prune"] = time.perf_counter() - t3
     finally:
+        if keeper is not None:
+            keeper.stop()
         gc.disable()
         gc.unfreeze()
     return BuildResult(
@@ -386,6 +409,12 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         timings=timings,
         mode="incremental" if plan is not None else "full",
     )
+
+
+def _keep_snapshot(root: str, loaded, inputs) -> None:
+    from eventbus.load import snapshot
+
+    snapshot.write(root, snapshot.of_load(loaded, inputs.events, inputs.rest))
 
 
 def _today():

@@ -147,17 +147,16 @@ class Inputs:
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime_ns, digest) as read (the parse cache's keys)
     stats: dict[str, list] = field(default_factory=dict)  # relative path -> [size, mtime_ns, ctime_ns, inode, digest] (see _Known)
     scanned: int = 0  # when the scan began (ns since the epoch)
+    rest: str = ""  # digest of the files outside the event folders alone (what a load snapshot is valid for)
 
 
 def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
-    """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code), one per
-    event folder. ``state``: the last build's record, whose file statuses spare reading the files that did not change."""
+    """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code; and
+    ``rest``, of those files alone), one per event folder. ``state``: the last build's record, whose file statuses spare reading the files that did not change."""
     scanned = time.time_ns()
     root = os.path.abspath(root)
     known = _Known(root, state)
-    shared = _h()
-    shared.update(code_digest().encode())
-    shared.update(json.dumps(options, sort_keys=True, default=str).encode())
+    outside = _h()  # the files outside the event folders
     events: dict[str, str] = {}
     seen: dict[str, tuple[int, int, str]] = {}
     try:
@@ -170,12 +169,12 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
             for domain in sorted(os.listdir(path)):
                 dpath = os.path.join(path, domain)
                 if not os.path.isdir(dpath) or os.path.islink(dpath):
-                    _add_file(shared, dpath, f"events/{domain}")
+                    _add_file(outside, dpath, f"events/{domain}")
                     continue
                 for ev in sorted(os.listdir(dpath)):
                     epath = os.path.join(dpath, ev)
                     if not os.path.isdir(epath) or os.path.islink(epath):
-                        _add_file(shared, epath, f"events/{domain}/{ev}")
+                        _add_file(outside, epath, f"events/{domain}/{ev}")
                         continue
                     h = _h()
                     for p, rel, st in _walk(epath, epath):
@@ -183,10 +182,14 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
                     events[f"{domain}/{ev}"] = h.hexdigest()
         elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
             for p, rel, st in _walk(path, root):
-                _add_file(shared, p, rel, seen, known, st)
+                _add_file(outside, p, rel, seen, known, st)
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
-            _add_file(shared, path, name, seen, known)
-    return Inputs(shared.hexdigest(), events, seen, known.now, scanned)
+            _add_file(outside, path, name, seen, known)
+    rest = outside.hexdigest()
+    whole = _h()
+    whole.update(code_digest().encode() + b"\0" + rest.encode() + b"\0")
+    whole.update(json.dumps(options, sort_keys=True, default=str).encode())
+    return Inputs(whole.hexdigest(), events, seen, known.now, scanned, rest)
 
 
 @dataclass
