@@ -229,11 +229,18 @@ def test_a_hand_edited_or_deleted_output_file_is_put_right(tree, tmp_path):
 def test_unreadable_or_foreign_state_renders_everything(tree, tmp_path):
     out = tmp_path / "site"
     build_catalog(str(tree.root), str(out))
-    (out / STATE).write_text("{not json")
+    (out / STATE).write_text("{not marshal")
     edit_summary(tree)
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "garbage-state", "full")
-    (out / STATE).write_text('{"v": 999, "events": {}, "apps": {}}')
+    import marshal
+
+    good = marshal.loads((out / STATE).read_bytes())
+    for bad in ({**good, "v": 999}, {**good, "events": []}, [good], good | {"shared": "other"}):
+        (out / STATE).write_bytes(marshal.dumps(bad))
+        assert build_catalog(str(tree.root), str(out)).mode == "full"
+    (out / STATE).write_bytes(marshal.dumps(good) + b"")
+    (out / MANIFEST).write_bytes(b"\x00garbage")  # no manifest: nothing known to be intact, everything rendered
     assert build_catalog(str(tree.root), str(out)).mode == "full"
 
 
@@ -539,3 +546,14 @@ def test_a_rebuild_loads_only_the_changed_event_and_a_full_build_loads_all(tree,
     tree.write()
     assert build_catalog(str(tree.root), str(out)).mode == "full"
     assert sorted(loaded) == sorted(tree.events)
+
+
+def test_a_lost_manifest_with_a_good_record_renders_everything_and_prunes_nothing_kept(tree, tmp_path):
+    """Without the manifest no file is known to be intact, and a rebuild that kept files it could not list would
+    prune them: the build renders everything instead."""
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    (out / MANIFEST).unlink()
+    edit_summary(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "no-manifest", "full")

@@ -17,7 +17,6 @@ processes.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from eventbus.catalog.forked import Child, ChildFailed, can_fork, fork_call
 
 MARKER = ".eventbus-catalog"
-MANIFEST = ".eventbus-catalog-manifest.json"  # path -> [size, modification time (ns)] of every file the last build wrote
+MANIFEST = ".eventbus-catalog-manifest.marshal"  # path -> [size, modification time (ns)] of every file the last build wrote
 
 
 class CatalogError(Exception):
@@ -93,12 +92,15 @@ def _prune(out: str, keep: set[str]) -> int:
 
 
 def _read_manifest(out: str) -> dict[str, list]:
+    """The last build's manifest ({} when missing or unreadable), read back by :mod:`marshal` (which runs no code)."""
+    import marshal
+
     try:
-        with open(os.path.join(out, MANIFEST), encoding="utf-8") as fh:
-            got = json.load(fh)
-        return got if isinstance(got, dict) else {}
-    except (OSError, ValueError):
+        with open(os.path.join(out, MANIFEST), "rb") as fh:
+            got = marshal.load(fh)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no manifest
         return {}
+    return got if type(got) is dict else {}
 
 
 class _Writer:
@@ -266,8 +268,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         state = None if fresh else inc.read_state(out)
         inputs = inc.scan(root, options, state)
         changed = inc.changed_events(state, inputs)
-        if changed is not None and not inc.intact(out, previous):
-            changed = None  # a file of the last build was changed or removed by hand: render everything
+        if changed is not None and (not previous or not inc.intact(out, previous)):
+            changed = None  # no manifest, or a file of the last build was changed or removed by hand: render everything
         timings["scan"] = time.perf_counter() - started
         if changed == set():  # nothing changed since the last build, and its files are as it left them
             assert state is not None
@@ -365,8 +367,10 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
             owned.setdefault(k, []).extend(v)
         kept = plan.kept if plan is not None else {}
         manifest = {**kept, **writer.manifest, **extra[3]}
-        with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(dict(sorted(manifest.items())), separators=(",", ":")))  # dumps: the C encoder (dump is Python's)
+        import marshal
+
+        with open(os.path.join(out, MANIFEST), "wb") as fh:
+            fh.write(marshal.dumps(dict(sorted(manifest.items()))))
         if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
             inc.write_pieces(out, {x.name: got for x in xs if (got := x.pieces())})
             inc.write_state(out, inputs, cat, owned, state, plan, problems)

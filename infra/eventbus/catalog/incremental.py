@@ -1,6 +1,7 @@
 """Incremental rebuilds: which pages a change of the registry touches.
 
-Every build leaves a record of its inputs in the output folder (``.eventbus-catalog-inputs.json``):
+Every build leaves a record of its inputs in the output folder (``.eventbus-catalog-inputs.marshal``, read back by
+:mod:`marshal`, which runs no code):
 
 * ``shared``: one digest of everything that is not an event folder: the catalog's code (every file of the
   ``eventbus`` package: Python, templates, static assets, JSON Schemas), the stack files, teams, consumers,
@@ -33,7 +34,7 @@ import stat
 import time
 from dataclasses import dataclass, field
 
-STATE = ".eventbus-catalog-inputs.json"
+STATE = ".eventbus-catalog-inputs.marshal"
 PIECES = ".eventbus-catalog-pieces.marshal"  # per exporter, per event: what its whole-catalog files are assembled from
 VERSION = 1
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # infra/eventbus
@@ -199,13 +200,16 @@ class Plan:
     events: set[str]
     apps: set[str]
     kept: dict[str, list] = field(default_factory=dict)  # manifest entries of the files kept from the last build
+    links: dict = field(default_factory=dict)  # links(cat) of this build
 
 
 def read_state(out: str) -> dict | None:
+    import marshal
+
     try:
-        with open(os.path.join(out, STATE), encoding="utf-8") as fh:
-            got = json.load(fh)
-    except (OSError, ValueError):
+        with open(os.path.join(out, STATE), "rb") as fh:
+            got = marshal.load(fh)
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign record is none
         return None
     if not isinstance(got, dict) or got.get("v") != VERSION or not isinstance(got.get("events"), dict) or not isinstance(got.get("apps"), dict):
         return None
@@ -285,12 +289,12 @@ def plan(state: dict, changed: set[str], cat, manifest: dict[str, list]) -> Plan
             for rel in files:
                 if rel in manifest:
                     kept[rel] = manifest[rel]
-    return Plan({r for r in events if r in now}, {a for a in apps if a in cat.apps}, kept)
+    return Plan({r for r in events if r in now}, {a for a in apps if a in cat.apps}, kept, now)
 
 
 def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], previous: dict | None, plan_: Plan | None, problems: int = 0) -> None:
     """Record this build's inputs and, per event and application, the files it wrote (or kept)."""
-    now = links(cat)
+    now = plan_.links if plan_ is not None and plan_.links else links(cat)
     events = {}
     for info in cat.events:
         ref = info.ref
@@ -307,9 +311,11 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
         apps_files[ref] = sorted(files or [])
     data = {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams), "problems": problems,
             "files": inputs.stats, "scanned": inputs.scanned}
+    import marshal
+
     tmp = os.path.join(out, STATE + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(data, separators=(",", ":"), sort_keys=True))  # dumps: the C encoder (dump is Python's)
+    with open(tmp, "wb") as fh:
+        fh.write(marshal.dumps(data))
     os.replace(tmp, os.path.join(out, STATE))
 
 
