@@ -135,7 +135,7 @@ def errors_in(findings) -> int:
 
 # -- pickling ------------------------------------------------------------------------------------------------------
 class _Pickler(pickle.Pickler):
-    def __init__(self, file, table: type):
+    def __init__(self, file, table: Any):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.table = table
 
