@@ -97,7 +97,7 @@ def _read_manifest(out: str) -> dict[str, list]:
 
     try:
         with open(os.path.join(out, MANIFEST), "rb") as fh:
-            got = marshal.load(fh)
+            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no manifest
         return {}
     return got if type(got) is dict else {}

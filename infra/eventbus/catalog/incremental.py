@@ -208,7 +208,7 @@ def read_state(out: str) -> dict | None:
 
     try:
         with open(os.path.join(out, STATE), "rb") as fh:
-            got = marshal.load(fh)
+            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign record is none
         return None
     if not isinstance(got, dict) or got.get("v") != VERSION or not isinstance(got.get("events"), dict) or not isinstance(got.get("apps"), dict):
@@ -328,7 +328,7 @@ def read_pieces(out: str, forget: bool = False) -> dict[str, dict[str, object]]:
     path = os.path.join(out, PIECES)
     try:
         with open(path, "rb") as fh:
-            got = marshal.load(fh)
+            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no pieces
         return {}
     finally:
