@@ -64,30 +64,57 @@ def _check_out(out: str) -> str:
     return out
 
 
-def _prune(out: str, keep: set[str]) -> int:
-    """Remove files of earlier builds that this build did not write (a removed event, team, …), and folders left empty."""
-    removed = 0
-
-    def walk(path: str, prefix: str) -> bool:  # True: the folder is empty now
-        nonlocal removed
-        empty = True
+def _survey(out: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
+    """Every file under ``out`` (relative path -> (size, modification time ns)) and every folder, deepest first: one
+    walk, which says whether the last build's files are intact (:func:`_intact`) and what to prune afterwards."""
+    files: dict[str, tuple[int, int]] = {}
+    folders: list[str] = []
+    todo = [(out, "")]
+    while todo:
+        path, prefix = todo.pop()
         with os.scandir(path) as it:
             entries = list(it)
         for entry in entries:
             rel = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                if walk(entry.path, rel + "/"):
-                    os.rmdir(entry.path)
-                else:
-                    empty = False
-            elif rel in keep:
-                empty = False
+                folders.append(entry.path)
+                todo.append((entry.path, rel + "/"))
             else:
-                os.unlink(entry.path)
-                removed += 1
-        return empty
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                files[rel] = (st.st_size, st.st_mtime_ns)
+    folders.sort(key=lambda p: p.count(os.sep), reverse=True)
+    return files, folders
 
-    walk(out, "")
+
+def _intact(found: dict[str, tuple[int, int]], manifest: dict[str, list]) -> bool:
+    """Whether every file of the last build is still as it left it (size and modification time)."""
+    for rel, entry in manifest.items():
+        got = found.get(rel)
+        if got is None or type(entry) is not list or len(entry) != 2 or got[0] != entry[0] or got[1] != entry[1]:
+            return False
+    return True
+
+
+def _prune(out: str, found: tuple[dict[str, tuple[int, int]], list[str]], keep: set[str]) -> int:
+    """Remove the files found before the build that it did not write (of a removed event, team, …, or not the
+    catalog's), and folders left empty."""
+    files, folders = found
+    removed = 0
+    for rel in files:
+        if rel not in keep:
+            try:
+                os.unlink(os.path.join(out, rel))
+                removed += 1
+            except FileNotFoundError:
+                pass
+    for path in folders:  # deepest first; one that holds anything stays
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
     return removed
 
 
@@ -258,6 +285,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     out = _check_out(out)
     fresh = not os.listdir(out)
     previous = {} if fresh else _read_manifest(out)
+    found = None if fresh else _survey(out)  # what is there before the build writes anything
     stamp = stamp if stamp is not None else detect_stamp(root)
     # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
     # yesterday must not be kept today
@@ -268,7 +296,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         state = None if fresh else inc.read_state(out)
         inputs = inc.scan(root, options, state)
         changed = inc.changed_events(state, inputs)
-        if changed is not None and (not previous or not inc.intact(out, previous)):
+        if changed is not None and (not previous or found is None or not _intact(found[0], previous)):
             changed = None  # no manifest, or a file of the last build was changed or removed by hand: render everything
         timings["scan"] = time.perf_counter() - started
         if changed == set():  # nothing changed since the last build, and its files are as it left them
@@ -381,7 +409,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                 except FileNotFoundError:
                     pass
         # a folder that was empty holds only what this build wrote
-        removed = 0 if fresh else _prune(out, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
+        removed = 0 if found is None else _prune(out, found, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
         if snap is not None:
             from eventbus.load import snapshot
 

@@ -216,18 +216,6 @@ def read_state(out: str) -> dict | None:
     return got
 
 
-def intact(out: str, manifest: dict[str, list]) -> bool:
-    """Whether every file of the last build is still as it left it (size and modification time)."""
-    for rel, entry in manifest.items():
-        try:
-            st = os.stat(os.path.join(out, rel))
-        except OSError:
-            return False
-        if len(entry) != 2 or st.st_size != entry[0] or st.st_mtime_ns != entry[1]:
-            return False
-    return True
-
-
 def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
     """The events whose folder changed, was added or removed since the last build; None: render everything."""
     if state is None or state.get("shared") != inputs.shared:
