@@ -41,20 +41,21 @@ class _App:
     prefix: bool = False
 
 
-def _gather(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> dict[str, _App]:
+def _gather(registry: Registry, stack: StackConfig, events: dict[str, Event], topic_of: dict[str, str]) -> dict[str, _App]:
+    """``topic_of``: event ref -> its topic on the stack."""
     env = stack.environment
     apps: dict[str, _App] = {}
 
     def entry(c: Consumer) -> _App:
         return apps.setdefault(c.ref, _App(c, tuple(sorted(c.principals.get(env, ())))))
 
-    for e in events.values():
+    for ref, e in events.items():
         for p in e.producers:
             c = registry.producer_app(e, p)
             if c is None or env not in c.principals:
                 continue
             a = entry(c)
-            a.produces[stack.topic(e.topic_name)] = e
+            a.produces[topic_of[ref]] = e
             a.idempotent = a.idempotent or p.idempotent
     for c in registry.consumers:
         if env not in c.principals:
@@ -64,10 +65,10 @@ def _gather(registry: Registry, stack: StackConfig, events: dict[str, Event]) ->
             continue
         a = entry(c)
         for s in subs:
-            e = events[s.event]
-            a.consumes[stack.topic(e.topic_name)] = e
+            topic = topic_of[s.event]
+            a.consumes[topic] = events[s.event]
             if s.fields:
-                a.fields[stack.topic(e.topic_name)] = s.fields
+                a.fields[topic] = s.fields
         a.group, a.prefix = c.consumer_group.name, c.consumer_group.prefix
     return apps
 
@@ -88,18 +89,20 @@ def _arn_prefix(stack: StackConfig, kind: str) -> str:
     return f"arn:{stack.partition}:kafka:{c.region}:{c.account}:{kind}/{c.name}/{c.uuid}/"
 
 
-def _role(ref: str, name: str, a: _App, stack: StackConfig, produces: list[str], consumes: list[str], adopt: str | None) -> RoleSpec:
+def _role(ref: str, name: str, a: _App, stack: StackConfig, produces: list[str], consumes: list[str], adopt: str | None,
+          prefixes: tuple[str, str] | None = None) -> RoleSpec:
+    """``prefixes``: the stack's topic and group ARN prefixes (:func:`_arn_prefix`), when already made."""
     cluster = stack.cluster.arn or ""
     statements = [Statement("Connect", ("kafka-cluster:Connect",), (cluster,))]
     if produces and a.idempotent:
         statements.append(Statement("IdempotentWrite", ("kafka-cluster:WriteDataIdempotently",), (cluster,)))
-    topic = _arn_prefix(stack, "topic")
+    topic, group_arn = prefixes or (_arn_prefix(stack, "topic"), _arn_prefix(stack, "group"))
     if produces:
         statements.append(Statement("Produce", ("kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"), tuple(topic + t for t in produces)))
     if consumes:
         statements.append(Statement("Consume", ("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"), tuple(topic + t for t in consumes)))
         group = (a.group or "") + ("*" if a.prefix else "")
-        statements.append(Statement("ConsumerGroup", ("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"), (_arn_prefix(stack, "group") + group,)))
+        statements.append(Statement("ConsumerGroup", ("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"), (group_arn + group,)))
     return RoleSpec(name, ref, a.principals, tuple(statements), stack.permissions_boundary, stack.role_arn(name), adopt)
 
 
@@ -117,9 +120,11 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
     ones the stack's adoption record keeps; what that record found live is adopted (``adopt``)."""
     apps, acls, roles = [], [], []
     adoption = registry.adoption(stack.name)
-    topics = {stack.topic(e.topic_name): e for e in events.values()}
+    topic_of = {ref: stack.topic(e.topic_name) for ref, e in events.items()}
+    topics = {topic_of[ref]: e for ref, e in events.items()}
     acl_stack, iam_stack = "acl" in stack.authorization, "iam" in stack.authorization
-    for ref, a in sorted(_gather(registry, stack, events).items()):
+    prefixes = (_arn_prefix(stack, "topic"), _arn_prefix(stack, "group")) if iam_stack else None
+    for ref, a in sorted(_gather(registry, stack, events, topic_of).items()):
         c = a.app
         legacy = adoption.applications.get(ref) if adoption is not None else None
         names = naming.app_names(c.team, c.application, stack.role_prefix, c.consumer_group.name, c.consumer_group.prefix, legacy)
@@ -134,7 +139,7 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
         role = None
         if iam_stack:
             role = names.role
-            roles.append(_role(ref, role, a, stack, produces, consumes, role if legacy is not None and legacy.role else None))
+            roles.append(_role(ref, role, a, stack, produces, consumes, role if legacy is not None and legacy.role else None, prefixes))
         apps.append(AppSpec(
             ref=ref, team=c.team, application=c.application, kafka_user=names.kafka_user,
             produces=tuple(produces), consumes=tuple(consumes),
