@@ -557,3 +557,24 @@ def test_a_lost_manifest_with_a_good_record_renders_everything_and_prunes_nothin
     edit_summary(tree)
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "no-manifest", "full")
+
+
+def test_an_unchanged_build_records_new_file_statuses(tree, tmp_path, monkeypatch):
+    """Files rewritten with the same bytes (a checkout, a touch): the build is unchanged and records their new
+    statuses, so that the build after it reads none of them again."""
+    import time
+
+    from eventbus.catalog import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", 0)
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    time.sleep(0.05)
+    tree.write()  # every file written again, the same bytes
+    time.sleep(0.05)
+    opened = _count_opens(monkeypatch, tree.root)
+    assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
+    assert any(p.startswith("events/") for p in opened)  # the new statuses: read once
+    opened.clear()
+    assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
+    assert [p for p in opened if not p.startswith("site/")] == []

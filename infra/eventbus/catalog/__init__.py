@@ -301,6 +301,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         timings["scan"] = time.perf_counter() - started
         if changed == set():  # nothing changed since the last build, and its files are as it left them
             assert state is not None
+            if state.get("files") != inputs.stats:  # same contents, other statuses (touched, checked out again, ...)
+                inc.restat(out, state, inputs)  # so that the next scan need not read those files again
             return BuildResult(out=out, events=len(state["events"]), apps=len(state["apps"]), teams=int(state.get("teams", 0)),
                                stacks=[c.name for c in configs], files=len(previous), bytes=sum(v[0] for v in previous.values()),
                                seconds=time.perf_counter() - started, load_problems=int(state.get("problems", 0)), timings=timings,

@@ -297,14 +297,23 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
         if files is None and plan_ is not None and previous is not None:
             files = previous["apps"].get(ref, [])
         apps_files[ref] = sorted(files or [])
-    data = {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams), "problems": problems,
-            "files": inputs.stats, "scanned": inputs.scanned}
+    _write_record(out, {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams),
+                        "problems": problems, "files": inputs.stats, "scanned": inputs.scanned})
+
+
+def _write_record(out: str, data: dict) -> None:
     import marshal
 
     tmp = os.path.join(out, STATE + ".tmp")
     with open(tmp, "wb") as fh:
         fh.write(marshal.dumps(data))
     os.replace(tmp, os.path.join(out, STATE))
+
+
+def restat(out: str, state: dict, inputs: Inputs) -> None:
+    """Record the file statuses of a scan that found the same contents as the last build's (an unchanged build
+    writes nothing else)."""
+    _write_record(out, {**state, "files": inputs.stats, "scanned": inputs.scanned})
 
 
 def read_pieces(out: str, forget: bool = False) -> dict[str, dict[str, object]]:
