@@ -4,24 +4,28 @@
     got = registry_from(root, snap, digests, rest_digest)  # (registry, errors, snapshot to write), or None
     write(root, got[2])
 
-Loading a tree of 1,000 events through the parse cache still builds every model object from the cached parse results
-(a quarter of a second); a build after one event changed needs only that event's. The snapshot holds, per event folder,
-the :class:`~eventbus.model.registry.Event` the loader made of it (None when the folder could not be loaded) and how
-many error findings reading it gave, under the digest of the folder's files (names and bytes, as the catalog's scan digests them); and, under the digest of
-everything else the loader reads (teams, applications, adoption records, stack files, the layout of ``events/``),
-the teams, applications,
-stacks, adoption records and their error count. An event whose folder digest is the one recorded is taken from the
-snapshot; every other is read again (:meth:`~eventbus.load.registry.TreeLoader.load_event`, which reads nothing outside
-its folder). When the rest's digest differs the snapshot is not used at all.
+Loading a tree of 1,000 events through the parse cache still builds every model object from the cached parse
+results (a quarter of a second); a build after one event changed needs only that event's. The snapshot holds:
 
-The result is the registry a full load gives (the same objects, in the same order); only findings are not kept, just
-their number, which is what the catalog reports. The gate never reads a snapshot: it always loads the tree.
+* per event folder, under the digest of the folder's files (names and bytes, as the catalog's scan digests them):
+  the :class:`~eventbus.model.registry.Event` the loader made of it (None when the folder could not be loaded) and
+  how many error findings reading it gave;
+* under the digest of everything else the loader reads (teams, applications, adoption records, stack files, the
+  layout of ``events/``): the teams, applications, stacks and adoption records, and their error count.
 
-Where: ``<cache root>/catalog/load-<digest of the root>.{rest,00…15}.bin`` (:func:`eventbus.load.cache.cache_root`; the events in 16 shards by ref, so that a rebuild rewrites few), the parse cache's
-rules: written atomically, a file or folder that is not the user's alone is neither read nor written, the bytes are
-sealed with their digest, and a snapshot of other code (the parse cache's code version) is not used. The objects are pickled, and read back by an unpickler that builds only the model's own
-data classes and enums (:mod:`eventbus.model`) and dates; anything else in the data refuses the whole snapshot.
-``EVENTBUS_NO_CACHE=1`` turns it off.
+An event whose folder digest is the one recorded is taken from the snapshot; every other is read again
+(:meth:`~eventbus.load.registry.TreeLoader.load_event`, which reads nothing outside its folder). When the rest's
+digest differs the snapshot is not used at all. The result is the registry a full load gives (the same objects, in
+the same order); findings are not kept, only their number, which is what the catalog reports. The gate never
+reads a snapshot: it always loads the tree.
+
+Where: ``<cache root>/catalog/load-<digest of the root>.{rest,00…15}.bin`` (:func:`eventbus.load.cache.cache_root`;
+the events in 16 shards by ref, so that a rebuild rewrites few). The parse cache's rules hold: files are written
+atomically; a file or folder that is not the user's alone is neither read nor written; each file begins with the
+digest of the rest; a snapshot of other code (the parse cache's code version) is not used. The objects are
+pickled, and read back by an unpickler that builds only the model's own data classes and enums
+(:mod:`eventbus.model`) and dates; anything else in the data refuses the whole snapshot. ``EVENTBUS_NO_CACHE=1``
+turns it off.
 """
 from __future__ import annotations
 
@@ -213,9 +217,10 @@ def of_load(loaded, digests: dict[str, str], rest: str) -> Snapshot:
 
 
 def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], rest: str):
-    """``(registry, error findings, snapshot)`` of the tree: the events whose folder digest the snapshot holds are taken
-    from it, the others read again; the snapshot returned holds them all (None: it is ``snap``). None when there is no snapshot, its rest
-    is not ``rest``, or something in it is not what :func:`of_load` writes (then the tree is loaded whole)."""
+    """``(registry, error findings, snapshot)`` of the tree: the events whose folder digest the snapshot holds are
+    taken from it, the others read again; the snapshot returned holds them all (None: it is ``snap``). None when
+    there is no snapshot, its rest is not ``rest``, or something in it is not what :func:`of_load` writes (then the
+    tree is loaded whole)."""
     from eventbus.load.registry import TreeLoader
     from eventbus.model.registry import Event, Registry
 
