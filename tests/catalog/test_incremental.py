@@ -439,13 +439,15 @@ def test_files_changed_just_before_the_last_scan_are_read_again(tree, tmp_path, 
     assert "events/claims/claim_created/event.yaml" in opened and len(opened) > 10
 
 
-def test_a_rebuild_keeps_the_page_frames_and_renders_no_template(tree, tmp_path, monkeypatch):
-    """The split frames of ``base.html`` travel with the pieces: a rebuild makes no Jinja environment, and its pages
-    (the events index with the new search data's name among them) are a cold build's."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_rebuild_keeps_the_page_frames_and_renders_no_template(tree, tmp_path, monkeypatch, workers):
+    """The split frames of ``base.html`` travel with the pieces (those the page workers of the first build split
+    too): a rebuild makes no Jinja environment, and its pages (the events index with the new search data's name
+    among them) are a cold build's."""
     from eventbus.catalog.exporters import site
 
     out = tmp_path / "site"
-    build_catalog(str(tree.root), str(out))
+    build_catalog(str(tree.root), str(out), workers=workers)
 
     def no_jinja():
         raise AssertionError("a rebuild rendered a template")

@@ -134,13 +134,15 @@ class SiteExporter(Exporter):
         return got
 
     def worker_pieces(self) -> object:
-        return dict(self.md)
+        """What a page worker made that the next build keeps: the descriptions' HTML and the split frames."""
+        return (dict(self.md), self.layout.pieces())
 
     def take_worker_pieces(self, got: object) -> None:
-        if isinstance(got, dict):
-            for k, v in got.items():
+        if type(got) is tuple and len(got) == 2 and isinstance(got[0], dict) and isinstance(got[1], dict):
+            for k, v in got[0].items():
                 if type(k) is str and type(v) is str:
                     self.md.setdefault(k, v)
+            self.layout.keep(got[1])
 
     def field_table(self, rows, caption: str, ident: str, record=None) -> Markup:
         return FieldTable(rows, caption, record).html(ident)
