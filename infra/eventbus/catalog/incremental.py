@@ -236,15 +236,21 @@ def links(cat) -> dict[str, tuple[list[str], list[str]]]:
         for o in (k.obi_approvals if k is not None else ()):
             approved.setdefault(o.event, set()).add(a.ref)
     same_slug: dict[str, set[str]] = {}  # events whose names give one slug: adding or removing one renames another
+    slugs = {}
     for info in cat.events:
-        same_slug.setdefault(slug(f"{info.event.domain}-{info.event.name}"), set()).add(info.ref)
+        ref = info.ref
+        slugs[ref] = got = slug(f"{info.event.domain}-{info.event.name}")
+        same_slug.setdefault(got, set()).add(ref)
     out = {}
     for info in cat.events:
-        e = info.event
-        apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs) | approved.get(info.ref, set()))
-        near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set())
-                      | (same_slug[slug(f"{e.domain}-{e.name}")] - {info.ref}))
-        out[info.ref] = (apps, near)
+        e, ref = info.event, info.ref
+        apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs) | approved.get(ref, set()))
+        near = same_slug[slugs[ref]]
+        if len(near) > 1 or info.replaces or info.replaced_by:
+            near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()) | (near - {ref}))
+        else:
+            near = []
+        out[ref] = (apps, near)
     return out
 
 
