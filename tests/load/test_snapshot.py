@@ -174,3 +174,15 @@ def test_caches_off_means_no_snapshot(tree, monkeypatch):
     monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
     _keep(tree.root)
     assert snapshot.read(str(tree.root)) is None and snapshot._files(str(tree.root)) is None
+
+
+def test_snapshots_of_trees_not_built_for_a_month_are_removed(tree, tmp_path):
+    other = tmp_path / "cache/catalog/load-0123.rest.bin"
+    recent = tmp_path / "cache/catalog/load-4567.rest.bin"
+    other.parent.mkdir(parents=True, exist_ok=True)
+    other.write_bytes(b"old")
+    recent.write_bytes(b"recent")
+    month = 31 * 86400
+    os.utime(other, (os.stat(other).st_atime - month, os.stat(other).st_mtime - month))
+    _keep(tree.root)
+    assert not other.exists() and recent.exists() and snapshot.read(str(tree.root)) is not None

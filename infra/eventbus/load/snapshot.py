@@ -22,7 +22,8 @@ reads a snapshot: it always loads the tree.
 Where: ``<cache root>/catalog/load-<digest of the root>.{rest,00…15}.bin`` (:func:`eventbus.load.cache.cache_root`;
 the events in 16 shards by ref, so that a rebuild rewrites few). The parse cache's rules hold: files are written
 atomically; a file or folder that is not the user's alone is neither read nor written; each file begins with the
-digest of the rest; a snapshot of other code (the parse cache's code version) is not used. The objects are
+digest of the rest; a snapshot of other code (the parse cache's code version) is not used; snapshots of trees
+not built for 30 days are removed. The objects are
 pickled, and read back by an unpickler that builds only the model's own data classes and enums
 (:mod:`eventbus.model`) and dates; anything else in the data refuses the whole snapshot. ``EVENTBUS_NO_CACHE=1``
 turns it off.
@@ -131,6 +132,28 @@ def write(root: str, snap: Snapshot) -> None:
             write_atomically(paths[1 + i], _sealed(marshal.dumps((VERSION, code, snap.rest, shards[i]))))
     if snap.dirty is None:
         write_atomically(paths[0], _sealed(marshal.dumps((VERSION, code, snap.rest, snap.others))))
+        _forget_stale(paths)
+
+
+STALE_DAYS = 30  # snapshots of trees not built for this long are removed (as the parse cache's)
+
+
+def _forget_stale(keep: list[str]) -> None:
+    import time
+
+    d = os.path.dirname(keep[0])
+    limit = time.time() - STALE_DAYS * 86400
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return
+    for name in names:
+        p = os.path.join(d, name)
+        try:
+            if name.startswith("load-") and p not in keep and os.lstat(p).st_mtime < limit:
+                os.unlink(p)
+        except OSError:  # gone meanwhile, not ours: the others are still looked at
+            pass
 
 
 def errors_in(findings) -> int:
