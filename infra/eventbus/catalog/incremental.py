@@ -153,7 +153,8 @@ class Inputs:
 
 def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
     """Digests of the tree's inputs: one for everything but the event folders (with ``options`` and the code; and
-    ``rest``, of those files alone), one per event folder. ``state``: the last build's record, whose file statuses spare reading the files that did not change."""
+    ``rest``, of those files alone), one per event folder. ``state``: the last build's record, whose file statuses
+    spare reading the files that did not change."""
     scanned = time.time_ns()
     root = os.path.abspath(root)
     known = _Known(root, state)
@@ -245,11 +246,9 @@ def links(cat) -> dict[str, tuple[list[str], list[str]]]:
     for info in cat.events:
         e, ref = info.event, info.ref
         apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs) | approved.get(ref, set()))
-        near = same_slug[slugs[ref]]
-        if len(near) > 1 or info.replaces or info.replaced_by:
-            near = sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()) | (near - {ref}))
-        else:
-            near = []
+        same = same_slug[slugs[ref]]
+        near = (sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()) | (same - {ref}))
+                if len(same) > 1 or info.replaces or info.replaced_by else [])
         out[ref] = (apps, near)
     return out
 
