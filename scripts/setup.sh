@@ -55,3 +55,14 @@ if ! command -v chromium >/dev/null; then
     say "chromium not found and apt-get unavailable: browser tests will skip (an error under CI=true)"
   fi
 fi
+
+# Debian's shellcheck for the lint test of the scripts
+if ! command -v shellcheck >/dev/null; then
+  if command -v apt-get >/dev/null && [[ "$(id -u)" == 0 ]]; then
+    say "installing Debian's shellcheck for the scripts' lint test (once)"
+    apt_install() { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+    apt_install shellcheck || { apt-get update -qq >/dev/null && apt_install shellcheck; }
+  else
+    say "shellcheck not found and apt-get unavailable: the scripts' lint test will skip"
+  fi
+fi
