@@ -2,7 +2,7 @@
 # Install what the project needs. Idempotent and fast when nothing changed.
 #   scripts/setup.sh            # .venv with the project and its dev tools (stamp: hash of pyproject.toml)
 #   scripts/setup.sh --tests    # + what the tests use: npm test tools (axe-core, AsyncAPI schemas)
-#                               #   and Debian's Chromium for the browser tests (when apt-get can run)
+#                               #   and Debian's Chromium (browser tests) and shellcheck (the scripts' lint test), when apt-get can run
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
