@@ -481,25 +481,25 @@ class _Store:
                 _write(self.paths[i], now)
                 wrote = True
         if wrote:
-            _forget_stale(self.paths)
+            forget_stale(cache_dir(), self.paths)
 
 
 STALE_DAYS = 30  # caches of trees (or code versions) not loaded for this long are deleted
 
 
-def _forget_stale(keep: list[str]) -> None:
+def forget_stale(folder: str, keep: list[str], prefix: str = "") -> None:
+    """Delete the files of ``folder`` whose names begin with ``prefix``, but ``keep``, not modified for ``STALE_DAYS``."""
     import time
 
-    d = cache_dir()
     limit = time.time() - STALE_DAYS * 86400
     try:
-        names = os.listdir(d)
+        names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        p = os.path.join(d, name)
+        p = os.path.join(folder, name)
         try:
-            if p not in keep and os.lstat(p).st_mtime < limit:
+            if name.startswith(prefix) and p not in keep and os.lstat(p).st_mtime < limit:
                 os.unlink(p)
         except OSError:  # gone meanwhile, a folder, not ours: the others are still looked at
             pass

@@ -132,28 +132,9 @@ def write(root: str, snap: Snapshot) -> None:
             write_atomically(paths[1 + i], _sealed(marshal.dumps((VERSION, code, snap.rest, shards[i]))))
     if snap.dirty is None:
         write_atomically(paths[0], _sealed(marshal.dumps((VERSION, code, snap.rest, snap.others))))
-        _forget_stale(paths)
+        from eventbus.load.cache import forget_stale
 
-
-STALE_DAYS = 30  # snapshots of trees not built for this long are removed (as the parse cache's)
-
-
-def _forget_stale(keep: list[str]) -> None:
-    import time
-
-    d = os.path.dirname(keep[0])
-    limit = time.time() - STALE_DAYS * 86400
-    try:
-        names = os.listdir(d)
-    except OSError:
-        return
-    for name in names:
-        p = os.path.join(d, name)
-        try:
-            if name.startswith("load-") and p not in keep and os.lstat(p).st_mtime < limit:
-                os.unlink(p)
-        except OSError:  # gone meanwhile, not ours: the others are still looked at
-            pass
+        forget_stale(os.path.dirname(paths[0]), paths, "load-")  # snapshots of trees not built for 30 days
 
 
 def errors_in(findings) -> int:
