@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import signal
 import struct
@@ -229,6 +230,20 @@ def test_06_drift_detects_changes_behind_the_programs_back(workspace):
     assert ws.eventbus("drift", "--stack", "local").returncode == 0
 
 
+def _kill_session(sid: int) -> None:
+    """Kill every process of a session (Linux: the session id is field 6 of /proc/<pid>/stat)."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == sid:
+                os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):  # gone meanwhile, or not ours to kill
+            pass
+
+
 def test_07_killed_up_converges_without_losing_topics(workspace):
     ws = workspace
     before = topic_ids(ws)
@@ -237,7 +252,7 @@ def test_07_killed_up_converges_without_losing_topics(workspace):
         shutil.copytree(ws.root / "events/health/appointment_booked", dst)
     ws.edit_yaml("events/claims/claim_lifecycle_status/event.yaml", lambda d: d["topic"].update(partitions=12))
     proc = subprocess.Popen(["pulumi", "up", "--yes", "--skip-preview", "--stack", "local", "--non-interactive"], cwd=ws.root, env=ws.env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.monotonic() + 120
     seen = ""
     while time.monotonic() < deadline:
@@ -247,6 +262,7 @@ def test_07_killed_up_converges_without_losing_topics(workspace):
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
+    _kill_session(proc.pid)  # and what it started: its plugins (each in a process group of its own) outlive a killed CLI
     # a second deploy while the killed one holds the lock refuses (state is not touched)
     refused = ws.up(check=False)
     assert refused.returncode != 0 and "locked" in refused.stderr
