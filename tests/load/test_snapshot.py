@@ -186,3 +186,13 @@ def test_snapshots_of_trees_not_built_for_a_month_are_removed(tree, tmp_path):
     os.utime(other, (os.stat(other).st_atime - month, os.stat(other).st_mtime - month))
     _keep(tree.root)
     assert not other.exists() and recent.exists() and snapshot.read(str(tree.root)) is not None
+
+
+def test_a_snapshot_of_another_rest_is_refused_before_its_events_are_read(tree, monkeypatch):
+    _keep(tree.root)
+    read: list[str] = []
+    real = snapshot._read_file
+    monkeypatch.setattr(snapshot, "_read_file", lambda p: read.append(p) or real(p))
+    assert snapshot.read(str(tree.root), "another rest") is None and len(read) == 1
+    read.clear()
+    assert snapshot.read(str(tree.root), scan(str(tree.root), {}).rest) is not None and len(read) == 1 + snapshot.SHARDS

@@ -318,7 +318,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         from eventbus.load import snapshot
         from eventbus.load.registry import load_registry
 
-        got = snapshot.registry_from(root, snapshot.read(root), inputs.events, inputs.rest) if parse_cache and inputs is not None else None
+        got = snapshot.registry_from(root, snapshot.read(root, inputs.rest), inputs.events, inputs.rest) if parse_cache and inputs is not None else None
         if got is not None:  # the event folders that changed are read again, the rest taken from the last build's load
             registry, problems, snap = got
         else:

@@ -90,9 +90,10 @@ def _read_file(path: str):
     return got[2], got[3]
 
 
-def read(root: str) -> Snapshot | None:
+def read(root: str, rest: str | None = None) -> Snapshot | None:
     """The tree's snapshot; None when there is none, or a file of it is missing, damaged, of other code or of
-    another state of the tree, or not the user's alone."""
+    another state of the tree, or not the user's alone. ``rest``: the digest the snapshot must be of (its rest's
+    file is read first, and the event shards only when it is)."""
     from eventbus.load.cache import users_alone
 
     paths = _files(root)
@@ -101,7 +102,10 @@ def read(root: str) -> Snapshot | None:
     try:
         if not users_alone(os.stat(os.path.dirname(paths[0]))):
             return None
-        got = [_read_file(p) for p in paths]
+        first = _read_file(paths[0])
+        if first is None or (rest is not None and first[0] != rest):
+            return None
+        got = [first] + [_read_file(p) for p in paths[1:]]
     except Exception:  # noqa: BLE001 - a missing, truncated, damaged or foreign snapshot is none
         return None
     if any(g is None for g in got) or len({g[0] for g in got}) != 1 or type(got[0][1]) is not bytes:
