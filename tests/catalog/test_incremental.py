@@ -580,3 +580,91 @@ def test_an_unchanged_build_records_new_file_statuses(tree, tmp_path, monkeypatc
     opened.clear()
     assert build_catalog(str(tree.root), str(out)).mode == "unchanged"
     assert [p for p in opened if not p.startswith("site/")] == []
+
+
+# -- a process that builds again and again (eventbus catalog serve) -------------------------------------------------
+def _same_as_cold(tree, out: Path, cold: Path, name: str):
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    a, b = files(out), files(cold)
+    assert sorted(a) == sorted(b), (name, sorted(set(a) ^ set(b)))
+    assert [k for k in a if a[k] != b[k]] == [], name
+
+
+@pytest.mark.parametrize("change,mode", CHANGES, ids=[c.__name__ for c, _ in CHANGES])
+@pytest.mark.parametrize("scanned", [False, True], ids=["own-scan", "server-scan"])
+def test_a_serving_process_rebuilds_like_a_cold_build(tree, tmp_path, change, mode, scanned):
+    from eventbus.catalog import Memo
+    from eventbus.catalog import incremental as inc
+
+    out, memo = tmp_path / "site", Memo()
+    build_catalog(str(tree.root), str(out), memo=memo)
+    assert memo.objects is not None and memo.objects.events and memo.pieces
+    first = inc.scan(str(tree.root), {})
+    change(tree)
+    tree.write()
+    if scanned:  # as the server does: the scan that noticed the change is the build's
+        memo.inputs = inc.scan(str(tree.root), {}, inc.known_of(first))
+    got = build_catalog(str(tree.root), str(out), memo=memo)
+    assert memo.inputs is None  # taken once
+    _same_as_cold(tree, out, tmp_path / "cold", change.__name__)
+    assert got.mode == mode
+    assert build_catalog(str(tree.root), str(out), memo=memo).mode == "unchanged"
+
+
+def test_a_serving_process_stays_identical_through_a_series_of_changes(tree, tmp_path):
+    from eventbus.catalog import Memo
+
+    out, memo = tmp_path / "site", Memo()
+    build_catalog(str(tree.root), str(out), memo=memo)
+    for i, step in enumerate([add_event, edit_summary, deprecate_with_successor, new_version, restrict_access, change_owner,
+                              remove_a_producer, rename_team, edit_summary]):
+        step(tree)
+        tree.write()
+        build_catalog(str(tree.root), str(out), memo=memo)
+        _same_as_cold(tree, out, tmp_path / f"cold-{i}", f"{i}-{step.__name__}")
+
+
+def test_a_serving_process_reads_the_pieces_again_after_another_build_into_its_folder(tree, tmp_path, monkeypatch):
+    from eventbus.catalog import Memo
+    from eventbus.catalog import incremental as inc
+
+    out, memo = tmp_path / "site", Memo()
+    build_catalog(str(tree.root), str(out), memo=memo)
+    tree.events["health/refill_requested"]["meta"]["summary"] = "Edited while the server was not looking."
+    tree.write()
+    build_catalog(str(tree.root), str(out))  # another process: the memo's pieces are of the tree before
+    edit_summary(tree)
+    tree.write()
+    reads = []
+    real = inc.read_pieces
+    monkeypatch.setattr(inc, "read_pieces", lambda *a, **k: reads.append(1) or real(*a, **k))
+    assert_same_as_cold(tree, out, tmp_path, "after-another-build", "incremental")  # not the memo: a plain build
+    reads.clear()
+    tree.events["claims/claim_created"]["meta"]["summary"] = "Edited once more."
+    tree.write()
+    got = build_catalog(str(tree.root), str(out), memo=memo)
+    assert reads == [1] and got.mode == "incremental"
+    cold = tmp_path / "cold-last"
+    build_catalog(str(tree.root), str(cold), incremental=False)
+    a, b = files(out), files(cold)
+    assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []
+    reads.clear()
+    edit_summary(tree)
+    tree.write()
+    build_catalog(str(tree.root), str(out), memo=memo)
+    assert reads == []  # its own record again: its own pieces
+
+
+def test_a_serving_process_loads_only_the_changed_event(tree, tmp_path, monkeypatch):
+    from eventbus.catalog import Memo
+    from eventbus.load import snapshot
+
+    out, memo = tmp_path / "site", Memo()
+    build_catalog(str(tree.root), str(out), memo=memo)
+    unpickled = []
+    real = snapshot._loads
+    monkeypatch.setattr(snapshot, "_loads", lambda data: unpickled.append(1) or real(data))
+    edit_summary(tree)
+    tree.write()
+    assert build_catalog(str(tree.root), str(out), memo=memo).mode == "incremental"
+    assert unpickled == []  # the others are this process's objects already; the edited one is read from the tree

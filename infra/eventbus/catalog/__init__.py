@@ -52,7 +52,45 @@ class BuildResult:
         return os.path.join(self.out, "index.html")
 
 
-def _check_out(out: str) -> str:
+@dataclass
+class Memo:
+    """What a process that builds one tree into one folder again and again (``eventbus catalog serve``) keeps
+    between its builds instead of reading it back from disk: the load snapshot and its objects already unpickled
+    (:class:`eventbus.load.snapshot.Objects`), the field rows, and the pieces the last build recorded. The pieces
+    are used only while the inputs record in the folder is the one that build wrote (same size, modification time
+    and inode): another build into the folder in between makes the next one read them from disk again."""
+
+    objects: object = None  # eventbus.load.snapshot.Objects
+    snap: object = None  # eventbus.load.snapshot.Snapshot, as on disk after the last build
+    rows: dict | None = None
+    pieces: dict | None = None
+    record: tuple | None = None  # (size, mtime_ns, inode) of the inputs record the last build wrote
+    inputs: object = None  # eventbus.catalog.incremental.Inputs: a scan of the tree just made, for the next build (once)
+
+    def take_pieces(self, out: str) -> dict | None:
+        """The last build's pieces when the folder's record is still its own (the file on disk is forgotten either
+        way, as :func:`eventbus.catalog.incremental.read_pieces` does); None: read them from disk."""
+        from eventbus.catalog import incremental as inc
+
+        got, self.pieces = self.pieces, None
+        if got is None or self.record is None or _file_id(os.path.join(out, inc.STATE)) != self.record:
+            return None
+        try:
+            os.unlink(os.path.join(out, inc.PIECES))
+        except OSError:
+            pass
+        return got
+
+
+def _file_id(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def check_out(out: str) -> str:
     """``out`` as an absolute folder we may write into; refuses a folder the catalog did not write."""
     out = os.path.abspath(out)
     if os.path.exists(out):
@@ -96,6 +134,10 @@ def _intact(found: dict[str, tuple[int, int]], manifest: dict[str, list]) -> boo
         if got is None or type(entry) is not list or len(entry) != 2 or got[0] != entry[0] or got[1] != entry[1]:
             return False
     return True
+
+
+def _files_of(found: tuple[dict[str, tuple[int, int]], list[str]] | None) -> dict[str, tuple[int, int]]:
+    return found[0] if found is not None else {}
 
 
 def _prune(out: str, found: tuple[dict[str, tuple[int, int]], list[str]], keep: set[str]) -> int:
@@ -255,7 +297,7 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
 
 def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
            schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
-           exporters=None, incremental: bool = True, parse_cache: bool | None = None) -> BuildResult:
+           exporters=None, incremental: bool = True, parse_cache: bool | None = None, memo: Memo | None = None) -> BuildResult:
     """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``.
 
     ``schema_ids``: ``{stack: {subject: {version: id}}}``, the ids the stack's registry assigned (known after a deploy;
@@ -265,7 +307,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     ``exporters``: a function of the model returning the exporters to run (default: site, AsyncAPI, Backstage).
     ``incremental``: render only what the changes since the last build into ``out`` touch
     (:mod:`eventbus.catalog.incremental`; never with a given ``registry`` or ``exporters``). ``parse_cache``: read
-    the tree through the parse cache (:mod:`eventbus.load.cache`; default: unless ``EVENTBUS_NO_CACHE`` is set)."""
+    the tree through the parse cache (:mod:`eventbus.load.cache`; default: unless ``EVENTBUS_NO_CACHE`` is set).
+    ``memo``: what this process kept of its last build into ``out`` (:class:`Memo`; incremental builds only), updated."""
     from eventbus.catalog import incremental as inc
     from eventbus.catalog.exporters import default_exporters
     from eventbus.catalog.model import build_model, detect_stamp
@@ -282,167 +325,223 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     unknown = sorted(set(schema_ids or {}) - {c.name for c in configs})
     if unknown:
         raise CatalogError(f"schema ids given for stack(s) {', '.join(unknown)} that the catalog does not cover (fix: add --stack or drop them)")
-    out = _check_out(out)
+    out = check_out(out)
     fresh = not os.listdir(out)
-    previous = {} if fresh else _read_manifest(out)
-    found = None if fresh else _survey(out)  # what is there before the build writes anything
-    stamp = stamp if stamp is not None else detect_stamp(root)
-    # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
-    # yesterday must not be kept today
-    today = today or stamp.date or _today()
-    inputs = state = changed = None
-    if incremental and registry is None and exporters is None:
-        options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
-        state = None if fresh else inc.read_state(out)
-        inputs = inc.scan(root, options, state)
-        changed = inc.changed_events(state, inputs)
-        if changed is not None and (not previous or found is None or not _intact(found[0], previous)):
-            changed = None  # no manifest, or a file of the last build was changed or removed by hand: render everything
-        timings["scan"] = time.perf_counter() - started
-        if changed == set():  # nothing changed since the last build, and its files are as it left them
-            assert state is not None
-            if state.get("files") != inputs.stats:  # same contents, other statuses (touched, checked out again, ...)
-                inc.restat(out, state, inputs)  # so that the next scan need not read those files again
-            return BuildResult(out=out, events=len(state["events"]), apps=len(state["apps"]), teams=int(state.get("teams", 0)),
-                               stacks=[c.name for c in configs], files=len(previous), bytes=sum(v[0] for v in previous.values()),
-                               seconds=time.perf_counter() - started, load_problems=int(state.get("problems", 0)), timings=timings,
-                               mode="unchanged")
-    problems = 0
-    t = time.perf_counter()
-    if parse_cache is None:
-        from eventbus.load.cache import enabled as cache_enabled
-
-        parse_cache = cache_enabled()
-    snap = keeper = None  # the load snapshot to keep (eventbus.load.snapshot), or the child keeping it
-    if registry is None:
-        from eventbus.load import snapshot
-        from eventbus.load.registry import load_registry
-
-        got = snapshot.registry_from(root, snapshot.read(root, inputs.rest), inputs.events, inputs.rest) if parse_cache and inputs is not None else None
-        if got is not None:  # the event folders that changed are read again, the rest taken from the last build's load
-            registry, problems, snap = got
-        else:
-            if parse_cache:
-                from eventbus.load.cache import load_registry_cached
-
-                loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
-            else:
-                loaded = load_registry(root)
-            registry = loaded.registry
-            problems = snapshot.errors_in(loaded.findings)
-            if parse_cache and inputs is not None:  # pickling every event: beside this process's work on a big tree
-                if len(registry.events) >= 400 and can_fork():
-                    keeper = fork_call(_keep_snapshot, root, loaded, inputs, what="keeping the load snapshot")
-                else:
-                    snap = snapshot.of_load(loaded, inputs.events, inputs.rest)
-    timings["load"] = time.perf_counter() - t
-    t = time.perf_counter()
-    states = [(c, compute(registry, c)) for c in configs]
-    rows_file = inc.rows_cache_file() if parse_cache else None
-    rows = inc.read_rows(rows_file) if rows_file else None
-    n_rows = len(rows) if rows is not None else 0
-    cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today, stamp=stamp, rows=rows)
-    if rows is not None and (len(rows) != n_rows or len(rows) > 2 * sum(len(i.versions) + 1 for i in cat.events) + 1000):
-        used = {(v.version.digest, v.version.schema is not None, i.declared) for i in cat.events for v in i.versions}
-        used |= {(i.event.key_schema.digest, i.event.key_schema.schema is not None, ()) for i in cat.events if i.event.key_schema is not None}
-        inc.write_rows(rows_file, {k: v for k, v in rows.items() if k in used})
-    xs = (exporters or default_exporters)(cat)
-    plan = inc.plan(state, changed, cat, previous) if state is not None and changed is not None else None
-    if plan is not None:
-        events = [i for i in cat.events if i.ref in plan.events]
-        apps = [a for a in cat.apps.values() if a.ref in plan.apps]
-    else:
-        events, apps = cat.events, list(cat.apps.values())
-    timings["model"] = time.perf_counter() - t
-    # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
-    # rendering (and from dirtying their pages in the forked workers)
-    gc.freeze()
-    gc.enable()
-    try:
-        t = time.perf_counter()
-        if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
-            stored = inc.read_pieces(out, forget=True)
-            for x in xs:
-                x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
-        n_workers = workers if workers is not None else _default_workers(len(events))
-        # forked first, while this process runs no other thread; the workers render the per-event and per-application
-        # files while this process renders the indexes, lists, maps and whole-bus documents
-        procs = _fork_workers(xs, events, apps, out, n_workers, fresh) if n_workers > 1 else []
-        writer = _Writer(out, fresh)
-        owned: dict[str, list[str]] = {}
-        extra: tuple = (0, 0, 0, {})
+    surveying = None  # what is there before the build writes anything: walked by a child while this process reads the tree
+    if not fresh and can_fork():
         try:
-            writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
-            if not procs:
-                _render_share(xs, events, apps, writer)
-            for x in xs:
-                if x.events_in_main:
-                    for info in events:
-                        writer.owner = "e:" + info.ref
-                        for rel, data in x.event_files(info):
-                            writer(rel, data)
-                    writer.owner = None
-            for x in xs:
-                for rel, data in x.whole():
-                    writer(rel, data)
-            if procs:
-                extra = _collect(procs, owned, xs)
-                procs = []
-        finally:
-            if procs:
-                _stop(procs)
-        timings["render"] = time.perf_counter() - t
-        t3 = time.perf_counter()
-        for k, v in writer.owned.items():
-            owned.setdefault(k, []).extend(v)
-        kept = plan.kept if plan is not None else {}
-        manifest = {**kept, **writer.manifest, **extra[3]}
-        import marshal
+            surveying = fork_call(_survey, out, what="surveying the output folder")
+        except OSError:
+            surveying = None
+    found = None if fresh or surveying is not None else _survey(out)
 
-        with open(os.path.join(out, MANIFEST), "wb") as fh:
-            fh.write(marshal.dumps(dict(sorted(manifest.items()))))
-        if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
-            inc.write_pieces(out, {x.name: got for x in xs if (got := x.pieces())})
-            inc.write_state(out, inputs, cat, owned, state, plan, problems)
-        else:  # built from a given registry or with other exporters: the next build renders everything
-            for name in (inc.STATE, inc.PIECES):
-                try:
-                    os.unlink(os.path.join(out, name))
-                except FileNotFoundError:
-                    pass
-        # a folder that was empty holds only what this build wrote
-        removed = 0 if found is None else _prune(out, found, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
-        if snap is not None:
-            from eventbus.load import snapshot
-
-            snapshot.write(root, snap)
-        if keeper is not None:
+    def survey() -> tuple[dict[str, tuple[int, int]], list[str]] | None:
+        nonlocal surveying, found
+        if surveying is not None:
+            child, surveying = surveying, None
             try:
-                keeper.result()
-            except ChildFailed:  # no snapshot this time: the next build loads the tree whole
-                pass
-            keeper = None
-        timings["prune"] = time.perf_counter() - t3
+                got = child.result()
+                found = ({k: tuple(v) for k, v in got[0].items()}, list(got[1]))
+            except (ChildFailed, TypeError, IndexError, AttributeError):
+                found = _survey(out)
+        return found
+
+    try:
+        previous = {} if fresh else _read_manifest(out)
+        stamp = stamp if stamp is not None else detect_stamp(root)
+        # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
+        # yesterday must not be kept today
+        today = today or stamp.date or _today()
+        inputs = state = changed = None
+        if not (incremental and registry is None and exporters is None):
+            memo = None
+        if incremental and registry is None and exporters is None:
+            options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
+            state = None if fresh else inc.read_state(out)
+            scanned = memo.inputs if memo is not None else None
+            if memo is not None:
+                memo.inputs = None
+            inputs = inc.with_options(scanned, options) if scanned is not None else inc.scan(root, options, state)
+            changed = inc.changed_events(state, inputs)
+            if changed is not None and not previous:
+                changed = None  # no manifest: render everything
+            if changed == set() and not _intact(_files_of(survey()), previous):
+                changed = None  # a file of the last build was changed or removed by hand: render everything
+            timings["scan"] = time.perf_counter() - started
+            if changed == set():  # nothing changed since the last build, and its files are as it left them
+                assert state is not None
+                if state.get("files") != inputs.stats:  # same contents, other statuses (touched, checked out again, ...)
+                    mine = memo is not None and memo.record is not None and _file_id(os.path.join(out, inc.STATE)) == memo.record
+                    inc.restat(out, state, inputs)  # so that the next scan need not read those files again
+                    if mine:
+                        memo.record = _file_id(os.path.join(out, inc.STATE))
+                return BuildResult(out=out, events=len(state["events"]), apps=len(state["apps"]), teams=int(state.get("teams", 0)),
+                                   stacks=[c.name for c in configs], files=len(previous), bytes=sum(v[0] for v in previous.values()),
+                                   seconds=time.perf_counter() - started, load_problems=int(state.get("problems", 0)), timings=timings,
+                                   mode="unchanged")
+        problems = 0
+        t = time.perf_counter()
+        if parse_cache is None:
+            from eventbus.load.cache import enabled as cache_enabled
+
+            parse_cache = cache_enabled()
+        snap = keeper = None  # the load snapshot to keep (eventbus.load.snapshot), or the child keeping it
+        if registry is None:
+            from eventbus.load import snapshot
+            from eventbus.load.registry import load_registry
+
+            objects = None
+            if memo is not None and parse_cache and inputs is not None:
+                objects = memo.objects = memo.objects or snapshot.Objects()
+            got = None
+            if parse_cache and inputs is not None:
+                known = memo.snap if memo is not None and memo.snap is not None and memo.snap.rest == inputs.rest else None
+                known = known or snapshot.read(root, inputs.rest)
+                got = snapshot.registry_from(root, known, inputs.events, inputs.rest, objects)
+            if got is not None:  # the event folders that changed are read again, the rest taken from the last build's load
+                registry, problems, snap = got
+                if memo is not None:
+                    memo.snap = snap or known
+            else:
+                if parse_cache:
+                    from eventbus.load.cache import load_registry_cached
+
+                    loaded = load_registry_cached(root, inputs.files if inputs is not None else None)
+                else:
+                    loaded = load_registry(root)
+                registry = loaded.registry
+                problems = snapshot.errors_in(loaded.findings)
+                if parse_cache and inputs is not None:  # pickling every event: beside this process's work on a big tree
+                    if len(registry.events) >= 400 and can_fork() and memo is None:
+                        keeper = fork_call(_keep_snapshot, root, loaded, inputs, what="keeping the load snapshot")
+                    else:
+                        snap = snapshot.of_load(loaded, inputs.events, inputs.rest, objects)
+                        if memo is not None:
+                            memo.snap = snap
+        timings["load"] = time.perf_counter() - t
+        t = time.perf_counter()
+        states = [(c, compute(registry, c)) for c in configs]
+        rows_file = inc.rows_cache_file() if parse_cache else None
+        rows = memo.rows if memo is not None and memo.rows is not None and rows_file else (inc.read_rows(rows_file) if rows_file else None)
+        n_rows = len(rows) if rows is not None else 0
+        cat = build_model(registry, states, schema_ids=schema_ids, base_urls=base_urls, today=today, stamp=stamp, rows=rows)
+        if rows is not None and (len(rows) != n_rows or len(rows) > 2 * sum(len(i.versions) + 1 for i in cat.events) + 1000):
+            used = {(v.version.digest, v.version.schema is not None, i.declared) for i in cat.events for v in i.versions}
+            used |= {(i.event.key_schema.digest, i.event.key_schema.schema is not None, ()) for i in cat.events if i.event.key_schema is not None}
+            rows = {k: v for k, v in rows.items() if k in used}
+            inc.write_rows(rows_file, rows)
+        if memo is not None:
+            memo.rows = rows
+        xs = (exporters or default_exporters)(cat)
+        if changed is not None and not _intact(_files_of(survey()), previous):
+            changed = None  # a file of the last build was changed or removed by hand: render everything
+        plan = inc.plan(state, changed, cat, previous) if state is not None and changed is not None else None
+        if plan is not None:
+            events = [i for i in cat.events if i.ref in plan.events]
+            apps = [a for a in cat.apps.values() if a.ref in plan.apps]
+        else:
+            events, apps = cat.events, list(cat.apps.values())
+        timings["model"] = time.perf_counter() - t
+        # the model is millions of long-lived objects: keep the garbage collector from re-scanning them while
+        # rendering (and from dirtying their pages in the forked workers)
+        gc.freeze()
+        gc.enable()
+        try:
+            t = time.perf_counter()
+            if plan is not None:  # the whole-catalog files of kept events are assembled from the last build's pieces
+                stored = memo.take_pieces(out) if memo is not None else None
+                if stored is None:
+                    stored = inc.read_pieces(out, forget=True)
+                for x in xs:
+                    x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
+            n_workers = workers if workers is not None else _default_workers(len(events))
+            # forked first, while this process runs no other thread; the workers render the per-event and per-application
+            # files while this process renders the indexes, lists, maps and whole-bus documents
+            procs = _fork_workers(xs, events, apps, out, n_workers, fresh) if n_workers > 1 else []
+            writer = _Writer(out, fresh)
+            owned: dict[str, list[str]] = {}
+            extra: tuple = (0, 0, 0, {})
+            try:
+                writer(MARKER, "Written by `eventbus catalog build`: files it did not write are removed on the next build.\n")
+                if not procs:
+                    _render_share(xs, events, apps, writer)
+                for x in xs:
+                    if x.events_in_main:
+                        for info in events:
+                            writer.owner = "e:" + info.ref
+                            for rel, data in x.event_files(info):
+                                writer(rel, data)
+                        writer.owner = None
+                for x in xs:
+                    for rel, data in x.whole():
+                        writer(rel, data)
+                if procs:
+                    extra = _collect(procs, owned, xs)
+                    procs = []
+            finally:
+                if procs:
+                    _stop(procs)
+            timings["render"] = time.perf_counter() - t
+            t3 = time.perf_counter()
+            for k, v in writer.owned.items():
+                owned.setdefault(k, []).extend(v)
+            kept = plan.kept if plan is not None else {}
+            manifest = {**kept, **writer.manifest, **extra[3]}
+            import marshal
+
+            with open(os.path.join(out, MANIFEST), "wb") as fh:
+                fh.write(marshal.dumps(dict(sorted(manifest.items()))))
+            if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
+                pieces = {x.name: got for x in xs if (got := x.pieces())}
+                if memo is not None:
+                    memo.pieces = memo.record = None
+                inc.write_pieces(out, pieces)
+                inc.write_state(out, inputs, cat, owned, state, plan, problems)
+                if memo is not None and os.path.exists(os.path.join(out, inc.PIECES)):
+                    memo.pieces, memo.record = pieces, _file_id(os.path.join(out, inc.STATE))
+            else:  # built from a given registry or with other exporters: the next build renders everything
+                for name in (inc.STATE, inc.PIECES):
+                    try:
+                        os.unlink(os.path.join(out, name))
+                    except FileNotFoundError:
+                        pass
+            # a folder that was empty holds only what this build wrote
+            got = None if fresh else survey()
+            removed = 0 if got is None else _prune(out, got, set(manifest) | {MANIFEST, inc.STATE, inc.PIECES})
+            if snap is not None:
+                from eventbus.load import snapshot
+
+                snapshot.write(root, snap)
+            if keeper is not None:
+                try:
+                    keeper.result()
+                except ChildFailed:  # no snapshot this time: the next build loads the tree whole
+                    pass
+                keeper = None
+            timings["prune"] = time.perf_counter() - t3
+        finally:
+            if keeper is not None:
+                keeper.stop()
+            gc.disable()
+            gc.unfreeze()
+        return BuildResult(
+            out=os.path.abspath(out),
+            events=len(cat.events),
+            apps=len(cat.apps),
+            teams=len(cat.teams),
+            stacks=[c.name for c in configs],
+            files=len(manifest),
+            bytes=sum(v[0] for v in manifest.values()),
+            written=writer.written + extra[2],
+            removed=removed,
+            seconds=time.perf_counter() - started,
+            load_problems=problems,
+            timings=timings,
+            mode="incremental" if plan is not None else "full",
+        )
     finally:
-        if keeper is not None:
-            keeper.stop()
-        gc.disable()
-        gc.unfreeze()
-    return BuildResult(
-        out=os.path.abspath(out),
-        events=len(cat.events),
-        apps=len(cat.apps),
-        teams=len(cat.teams),
-        stacks=[c.name for c in configs],
-        files=len(manifest),
-        bytes=sum(v[0] for v in manifest.values()),
-        written=writer.written + extra[2],
-        removed=removed,
-        seconds=time.perf_counter() - started,
-        load_problems=problems,
-        timings=timings,
-        mode="incremental" if plan is not None else "full",
-    )
+        if surveying is not None:  # the build failed before it needed the survey
+            surveying.stop()
 
 
 def _keep_snapshot(root: str, loaded, inputs) -> None:

@@ -188,10 +188,24 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
             _add_file(outside, path, name, seen, known)
     rest = outside.hexdigest()
+    return Inputs(_shared(rest, options), events, seen, known.now, scanned, rest)
+
+
+def _shared(rest: str, options: dict) -> str:
     whole = _h()
     whole.update(code_digest().encode() + b"\0" + rest.encode() + b"\0")
     whole.update(json.dumps(options, sort_keys=True, default=str).encode())
-    return Inputs(whole.hexdigest(), events, seen, known.now, scanned, rest)
+    return whole.hexdigest()
+
+
+def with_options(inputs: Inputs, options: dict) -> Inputs:
+    """``inputs`` (of a :func:`scan` under any options) as a scan under ``options`` gives them."""
+    return Inputs(_shared(inputs.rest, options), inputs.events, inputs.files, inputs.stats, inputs.scanned, inputs.rest)
+
+
+def known_of(inputs: Inputs) -> dict:
+    """What :func:`scan` needs of an earlier scan to spare reading the files that did not change since."""
+    return {"files": inputs.stats, "scanned": inputs.scanned}
 
 
 @dataclass

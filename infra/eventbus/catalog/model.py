@@ -198,7 +198,7 @@ class EventView:
     replaced_by: EventView | None = None
     replaces: list[EventView] = field(default_factory=list)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return self.event.ref
 

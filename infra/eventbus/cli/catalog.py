@@ -1,4 +1,5 @@
-"""``eventbus catalog build [--out DIR] [--stack S ...]``: the Event Catalog (site, Backstage, AsyncAPI)."""
+"""``eventbus catalog build [--out DIR] [--stack S ...]``: the Event Catalog (site, Backstage, AsyncAPI);
+``eventbus catalog serve [--port N]``: the same, served on this machine and rebuilt as the tree changes."""
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ def register(sub) -> None:
     def run(args) -> int:
         from eventbus.catalog import CatalogError, build_catalog
         from eventbus.load.workspace import state_dir
+        from eventbus.text import one_line
 
         root = registry_root_of(args)
         out = args.out or os.path.join(state_dir(root), "catalog")
@@ -34,7 +36,7 @@ def register(sub) -> None:
                     raise CatalogError(f"--base-url {v}: not an https URL (fix: give https://host/path/)")
             result = build_catalog(root, out, stacks, workers=args.workers, schema_ids=schema_ids or None, base_urls=base_urls or None)
         except CatalogError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"error: {one_line(exc)}", file=sys.stderr)
             return 1
         if result.load_problems:
             print(f"warning: {result.load_problems} registry file(s) could not be read and are left out; run `eventbus validate`", file=sys.stderr)
@@ -50,6 +52,52 @@ def register(sub) -> None:
         return 0
 
     b.set_defaults(func=run)
+
+    v = csub.add_parser("serve", help="build the catalog, serve it on this machine and rebuild it as the tree changes")
+    v.add_argument("--out", "-o", metavar="DIR", help="output folder (default: <root>/.state/catalog), as for build")
+    v.add_argument("--stack", action="append", metavar="STACK", help="include this stack's topics and grants (repeatable; default: every Pulumi.<stack>.yaml)")
+    v.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)")
+    v.add_argument("--interval", type=_seconds, default=1.0, help="seconds between looks for changes (default 1)")
+
+    def run_serve(args) -> int:
+        from eventbus.catalog import CatalogError
+        from eventbus.catalog.serve import serve
+        from eventbus.load.workspace import state_dir
+        from eventbus.text import one_line
+
+        root = registry_root_of(args)
+        out = args.out or os.path.join(state_dir(root), "catalog")
+        try:
+            serve(root, out, args.stack or None, port=args.port, interval=args.interval, say=lambda line: print(line, flush=True))
+        except CatalogError as exc:
+            print(f"error: {one_line(exc)}", file=sys.stderr)
+            return 1
+        except OSError as exc:  # the port is taken, ...
+            print(f"error: cannot serve on port {args.port}: {one_line(exc.strerror or exc)} (fix: --port another, or 0 for any free one)", file=sys.stderr)
+            return 1
+        return 0
+
+    v.set_defaults(func=run_serve)
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a port number, 0 to 65535")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    import argparse
+
+    try:
+        n = float(text)
+    except ValueError:
+        n = 0.0
+    if not 0.05 <= n <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds between 0.05 and 3600")
+    return n
 
 
 

@@ -210,9 +210,9 @@ def _event_of(file: str, digests: dict[str, str]) -> str | None:
     return None
 
 
-def of_load(loaded, digests: dict[str, str], rest: str) -> Snapshot:
+def of_load(loaded, digests: dict[str, str], rest: str, objects: Objects | None = None) -> Snapshot:
     """The snapshot of a full load (:class:`~eventbus.load.registry.LoadResult`) of a tree whose event folders have
-    ``digests`` and whose other inputs ``rest``."""
+    ``digests`` and whose other inputs ``rest``; ``objects`` gets the same, unpickled."""
     reg = loaded.registry
     errors: dict[str | None, int] = {}
     for f in loaded.findings:
@@ -220,15 +220,30 @@ def of_load(loaded, digests: dict[str, str], rest: str) -> Snapshot:
             ref = _event_of(f.loc.file, digests)
             errors[ref] = errors.get(ref, 0) + 1
     by_ref = {e.ref: e for e in reg.events}
+    others = (reg.teams, reg.consumers, reg.stacks, reg.adoptions, errors.get(None, 0))
+    if objects is not None:
+        objects.events = {ref: (d, by_ref.get(ref), errors.get(ref, 0)) for ref, d in digests.items()}
+        objects.others = (rest, others)
     events = {ref: (d, _dumps((by_ref.get(ref), errors.get(ref, 0)))) for ref, d in digests.items()}
-    return Snapshot(rest, events, _dumps((reg.teams, reg.consumers, reg.stacks, reg.adoptions, errors.get(None, 0))))
+    return Snapshot(rest, events, _dumps(others))
 
 
-def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], rest: str):
+@dataclass
+class Objects:
+    """What one process unpickled of a snapshot, kept for its next build of the same tree (``eventbus catalog serve``):
+    per event, ``(folder digest, Event | None, errors)``, and the rest's ``(digest, (teams, consumers, stacks,
+    adoptions, errors))``. An entry is used only under the same digest, as the snapshot's own are."""
+
+    events: dict[str, tuple[str, Any, int]] = dataclasses.field(default_factory=dict)
+    others: tuple[str, tuple] | None = None
+
+
+def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], rest: str, objects: Objects | None = None):
     """``(registry, error findings, snapshot)`` of the tree: the events whose folder digest the snapshot holds are
     taken from it, the others read again; the snapshot returned holds them all (None: it is ``snap``). None when
     there is no snapshot, its rest is not ``rest``, or something in it is not what :func:`of_load` writes (then the
-    tree is loaded whole)."""
+    tree is loaded whole). ``objects``: what this process unpickled before, used instead of unpickling again, and
+    updated to this tree's."""
     from eventbus.load.registry import TreeLoader
     from eventbus.model.registry import Event, Registry
 
@@ -236,10 +251,14 @@ def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], res
         return None
     if not all(_plain_ref(ref) for ref in digests):  # a name the loader reports and leaves out: the full load says how
         return None
+    memo: dict[str, tuple[str, Any, int]] = {}
     try:
-        others = _loads(snap.others)
-        if type(others) is not tuple or len(others) != 5 or not all(type(x) is tuple for x in others[:4]) or type(others[4]) is not int:
-            return None
+        if objects is not None and objects.others is not None and objects.others[0] == rest:
+            others = objects.others[1]
+        else:
+            others = _loads(snap.others)
+            if type(others) is not tuple or len(others) != 5 or not all(type(x) is tuple for x in others[:4]) or type(others[4]) is not int:
+                return None
         teams, consumers, stacks, adoptions, errors = others
         events: list[Event] = []
         kept: dict[str, tuple[str, bytes]] = {}
@@ -248,9 +267,13 @@ def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], res
         for ref in sorted(digests, key=lambda r: tuple(r.split("/"))):
             got = snap.events.get(ref)
             if got is not None and got[0] == digests[ref]:
-                ev, n = _loads(got[1])
-                if (ev is not None and (type(ev) is not Event or ev.ref != ref or ev.folder != "events/" + ref)) or type(n) is not int:
-                    return None
+                known = objects.events.get(ref) if objects is not None else None
+                if known is not None and known[0] == digests[ref]:
+                    ev, n = known[1], known[2]
+                else:
+                    ev, n = _loads(got[1])
+                    if (ev is not None and (type(ev) is not Event or ev.ref != ref or ev.folder != "events/" + ref)) or type(n) is not int:
+                        return None
                 kept[ref] = got
             else:
                 loader = loader or TreeLoader(root)
@@ -261,10 +284,14 @@ def registry_from(root: str, snap: Snapshot | None, digests: dict[str, str], res
                 kept[ref] = (digests[ref], _dumps((ev, n)))
                 reread.append(ref)
             errors += n
+            memo[ref] = (digests[ref], ev, n)
             if ev is not None:
                 events.append(ev)
     except Exception:  # noqa: BLE001 - a snapshot that does not read back is none
         return None
+    if objects is not None:
+        objects.events = memo
+        objects.others = (rest, others)
     registry = Registry(root=os.path.abspath(root), teams=teams, events=tuple(events), consumers=consumers, stacks=stacks, adoptions=adoptions)
     dirty = frozenset({shard_of(ref) for ref in snap.events.keys() - kept.keys()} | {shard_of(ref) for ref in reread})
     return registry, errors, Snapshot(rest, kept, snap.others, dirty) if dirty else None

@@ -200,7 +200,7 @@ class Event:
     replaced_by: str | None = None  # "<domain>/<event>" that replaces a deprecated or retired event
     replaces: str | None = None  # "<domain>/<event>" this event says it succeeds (optional: that event's replaced_by names this one)
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """How consumers refer to this event: ``<domain>/<event>``."""
         return naming.event_ref(self.domain, self.name)
@@ -255,7 +255,7 @@ class Consumer:
     declared_application: str  # as written in the file (must equal the file name)
     pos: Positions
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return naming.app_ref(self.team, self.application)
 

@@ -1,0 +1,168 @@
+"""``eventbus catalog serve``: the catalog of a work tree on this machine's web server, rebuilt as the tree changes.
+
+    serve(root, out, port=8000)  # until Ctrl-C
+
+For a producer or consumer editing their files: the catalog is built into ``out`` as ``eventbus catalog build``
+builds it (the same files, byte for byte), served on ``http://127.0.0.1:<port>/`` (this machine only; pages are
+sent with ``Cache-Control: no-store``, so a reload shows the last build), and built again after the inputs change.
+Changes are noticed by scanning the inputs every ``interval`` seconds as a build does
+(:func:`eventbus.catalog.incremental.scan`: the status of every file under ``events/``, ``teams/``, ``consumers/``,
+``adopt/`` and of ``Pulumi.*.yaml``, and the bytes of those whose status changed) and the status of git's ``HEAD``,
+``index`` and ``logs/HEAD`` (a commit changes the pages' build stamp); the build takes that scan instead of
+making its own. The process keeps what each
+build loaded (:class:`eventbus.catalog.Memo`), so a rebuild after an edit loads, models and renders only what
+the edit touches; a rebuild that fails (a stack file that no longer reads) is reported and the last catalog stays
+served.
+"""
+from __future__ import annotations
+
+import functools
+import gc
+import http.server
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+
+from eventbus.catalog import BuildResult, CatalogError, Memo, build_catalog
+from eventbus.catalog.forked import can_fork
+
+_GIT = ("HEAD", "index", "logs/HEAD")
+SETTLE = 0.1  # seconds a changed tree must hold still before it is built (at most SETTLE_MAX)
+SETTLE_MAX = 2.0
+
+
+def git_signature(root: str) -> tuple:
+    """The status of git's ``HEAD``, ``index`` and ``logs/HEAD`` under ``root`` (a commit changes the build stamp)."""
+    got = []
+    for rel in _GIT:
+        try:
+            st = os.stat(os.path.join(root, ".git", rel))
+            got.append((rel, st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            got.append((rel,))
+    return tuple(got)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        pass  # one line per request would bury the rebuild lines
+
+
+def start_server(out: str, port: int, host: str = "127.0.0.1") -> tuple[http.server.ThreadingHTTPServer, Callable[[], None]]:
+    """A web server for the files under ``out`` and the function that stops it. It answers in a forked process of
+    its own when this process may fork (so that the builds may fork their page workers), else in a thread."""
+    server = http.server.ThreadingHTTPServer((host, port), functools.partial(_Handler, directory=out))
+    server.daemon_threads = True
+    if not can_fork():
+        threading.Thread(target=server.serve_forever, name="catalog-server", daemon=True).start()
+
+        def stop_thread() -> None:
+            server.shutdown()
+            server.server_close()
+
+        return server, stop_thread
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the server: answers until this process's parent is gone
+        try:
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            while os.getppid() == parent:
+                time.sleep(0.5)
+        except BaseException:  # noqa: BLE001 - Ctrl-C reaches the whole process group
+            pass
+        finally:
+            os._exit(0)
+    server.socket.close()
+
+    def stop_process() -> None:
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+
+    return server, stop_process
+
+
+def watch(poll: Callable[[], object], build: Callable[[], BuildResult], report: Callable[[BuildResult | None, str | None], None],
+          interval: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Build now, then again each time ``poll()`` gives another value and then the same one ``SETTLE`` seconds later
+    (or ``SETTLE_MAX`` seconds have passed), until ``stop`` is set; ``report(result, error)`` after each build
+    (``error``: why it failed, the last catalog left as it was)."""
+    stop = stop or threading.Event()
+    seen = None
+    while not stop.is_set():
+        now = poll()
+        if now != seen:
+            if seen is not None:  # a change: built once the tree holds still (a checkout, an editor's save in steps)
+                settled = time.monotonic() + SETTLE_MAX
+                while time.monotonic() < settled and not stop.wait(SETTLE):
+                    again = poll()
+                    if again == now:
+                        break
+                    now = again
+            seen = now
+            try:
+                result = build()
+            except (CatalogError, OSError) as exc:
+                report(None, str(exc))
+            else:
+                report(result, None)
+            gc.collect()  # the last build's model, while nothing is asked of this process
+            continue  # a change during the build shows in the next poll at once
+        stop.wait(interval)
+
+
+def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000, interval: float = 1.0,
+          say: Callable[[str], None] = print, stop: threading.Event | None = None, ready: Callable[[str], None] | None = None) -> None:
+    """Serve the catalog of ``root``, built into ``out``, on ``127.0.0.1:port`` (0: any free port), rebuilding it as the
+    tree changes, until ``stop`` is set or Ctrl-C. ``say`` prints a line per build; ``ready(url)`` once serving."""
+    from eventbus.catalog import check_out
+    from eventbus.catalog import incremental as inc
+    from eventbus.text import one_line
+
+    memo = Memo()
+    out = check_out(out)  # never serves a folder the catalog did not write
+    server, stop_server = start_server(out, port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    last: list = [None]
+
+    def poll() -> tuple:
+        """A scan of the tree (which reads only the files whose status changed since the last), handed to the next
+        build so that it does not scan again."""
+        scanned = inc.scan(root, {}, inc.known_of(last[0]) if last[0] is not None else None)
+        last[0] = memo.inputs = scanned
+        return (git_signature(root), scanned.rest, scanned.events)
+
+    say(f"serving {url} (the catalog of {one_line(os.path.abspath(root))}, built into {one_line(out)}; rebuilt when the tree changes; Ctrl-C stops)")
+    if ready is not None:
+        ready(url)
+    first, failed = [True], [False]
+
+    def report(result: BuildResult | None, error: str | None) -> None:
+        clock = time.strftime("%H:%M:%S")
+        if error is not None:
+            failed[0] = True
+            say(f"{clock} error: {one_line(error)} (the last catalog is still served)")
+            return
+        assert result is not None
+        if result.mode == "unchanged" and not first[0] and not failed[0]:
+            return  # a file touched, not changed
+        what = "built" if first[0] else "rebuilt"
+        first[0] = failed[0] = False
+        warn = f"; {result.load_problems} file(s) could not be read, run `eventbus validate`" if result.load_problems else ""
+        say(f"{clock} {what} in {result.seconds:.2f} s ({result.mode}): {result.events:,} events, {result.written:,} files written, "
+            f"{result.removed:,} removed{warn}")
+
+    try:
+        watch(poll, lambda: build_catalog(root, out, stacks, memo=memo), report, interval, stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_server()

@@ -1,0 +1,177 @@
+"""``eventbus catalog serve``: the catalog served on this machine and rebuilt as the tree changes, as a user runs it."""
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from eventbus.catalog import CatalogError
+from eventbus.catalog.serve import watch
+
+EVENTBUS = [sys.executable, "-m", "eventbus.cli.main"]
+
+
+class Server:
+    """``eventbus catalog serve`` in a process of its own, its output lines read as they come."""
+
+    def __init__(self, root: Path, out: Path, *extra: str, env: dict | None = None):
+        self.proc = subprocess.Popen([*EVENTBUS, "--root", str(root), "catalog", "serve", "--out", str(out), "--port", "0", "--interval", "0.1", *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = ""
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put("")  # closed
+
+    def wait_for(self, word: str, timeout: float = 120) -> str:
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, end - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line with {word!r} in {timeout}s; got {self.seen}") from None
+            if line == "" and self.proc.poll() is not None:
+                raise AssertionError(f"the server ended (exit {self.proc.returncode}) before {word!r}; got {self.seen}")
+            self.seen.append(line)
+            if word in line:
+                return line
+
+    def start(self) -> Server:
+        line = self.wait_for("serving http://")
+        self.url = line.split()[1]
+        return self
+
+    def get(self, path: str) -> tuple[bytes, dict]:
+        with urllib.request.urlopen(self.url + path, timeout=10) as resp:
+            return resp.read(), dict(resp.headers)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)  # Ctrl-C reaches the terminal's whole process group
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {**os.environ, "EVENTBUS_USER_CACHE": str(tmp_path / "cache")}
+
+
+def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path, env):
+    out = tmp_path / "site"
+    server = Server(tree.root, out, env=env).start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        server.wait_for("built in")
+        body, headers = server.get("index.html")
+        assert body == (out / "index.html").read_bytes() and b"Claim" in body
+        assert headers.get("Cache-Control") == "no-store"
+        page = "events/claims/claim_created.html"
+        before, _ = server.get(page)
+        assert b"Edited while serving" not in before
+
+        event = tree.root / "events" / "claims" / "claim_created" / "event.yaml"  # as an editor saves it
+        text = event.read_text()
+        assert "\nsummary: " in text
+        event.write_text("".join("summary: Edited while serving.\n" if ln.startswith("summary: ") else ln for ln in text.splitlines(True)))
+        line = server.wait_for("rebuilt in")
+        assert "(incremental)" in line, server.seen
+        after, _ = server.get(page)
+        assert b"Edited while serving." in after and after == (out / page).read_bytes()
+
+        # what it serves is what `catalog build` writes
+        cold = tmp_path / "cold"
+        subprocess.run([*EVENTBUS, "--root", str(tree.root), "catalog", "build", "--out", str(cold)], check=True, env=env, capture_output=True)
+        assert (cold / page).read_bytes() == after
+
+        os.utime(tree.root / "events" / "claims" / "claim_created" / "event.yaml")  # touched, not changed: no line
+        time.sleep(1.0)
+        assert not [ln for ln in server.seen if ln.count("rebuilt in") > 1]
+    finally:
+        code = server.stop()
+    assert code == 0
+    with pytest.raises(urllib.error.URLError):  # the server went with it
+        urllib.request.urlopen(server.url, timeout=5)
+
+
+def test_a_broken_stack_file_is_reported_and_the_last_catalog_stays_served(tree, tmp_path, env):
+    out = tmp_path / "site"
+    server = Server(tree.root, out, env=env).start()
+    try:
+        server.wait_for("built in")
+        before, _ = server.get("index.html")
+        stack = tree.root / "Pulumi.prod.yaml"
+        good = stack.read_text()
+        stack.write_text("config: [unclosed\n")
+        line = server.wait_for("error:")
+        assert "Pulumi.prod.yaml" in line and "the last catalog is still served" in line
+        assert server.get("index.html")[0] == before
+        stack.write_text(good)
+        server.wait_for("rebuilt in")
+        assert server.get("index.html")[0] == before
+    finally:
+        assert server.stop() == 0
+
+
+def test_refuses_a_folder_the_catalog_did_not_write(tree, tmp_path, env):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my own file")
+    got = subprocess.run([*EVENTBUS, "--root", str(tree.root), "catalog", "serve", "--out", str(out), "--port", "0"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert got.returncode == 1
+    assert "was not written by `eventbus catalog build`" in got.stderr and "Traceback" not in got.stderr
+    assert (out / "notes.txt").read_text() == "my own file" and sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_port_in_use_is_a_clear_error(tree, tmp_path, env):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        got = subprocess.run([*EVENTBUS, "--root", str(tree.root), "catalog", "serve", "--out", str(tmp_path / "site"), "--port", str(port)],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert got.returncode == 1
+    assert f"cannot serve on port {port}" in got.stderr and "--port" in got.stderr and "Traceback" not in got.stderr
+
+
+def test_watch_reports_a_failed_build_and_builds_again_on_the_next_change():
+    polls = iter([1, 1, 2, 2, 3])
+    stop = threading.Event()
+    reports: list = []
+    builds = []
+
+    def poll():
+        try:
+            return next(polls)
+        except StopIteration:
+            stop.set()
+            return 3
+
+    def build():
+        builds.append(1)
+        if len(builds) == 2:
+            raise CatalogError("Pulumi.prod.yaml:1: broken")
+        return f"result {len(builds)}"
+
+    watch(poll, build, lambda result, error: reports.append((result, error)), interval=0.001, stop=stop)
+    assert reports == [("result 1", None), (None, "Pulumi.prod.yaml:1: broken"), ("result 3", None)]
