@@ -328,7 +328,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     out = check_out(out)
     fresh = not os.listdir(out)
     surveying = None  # what is there before the build writes anything: walked by a child while this process reads the tree
-    if not fresh and can_fork():
+    if not fresh and memo is None and can_fork():  # (a serving process is big: a fork would cost it more than it saves)
         try:
             surveying = fork_call(_survey, out, what="surveying the output folder")
         except OSError:

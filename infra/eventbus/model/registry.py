@@ -209,7 +209,7 @@ class Event:
     def file(self) -> str:
         return self.pos.file
 
-    @property
+    @cached_property
     def topic_name(self) -> str:
         """Base topic name (before any environment suffix)."""
         return naming.base_topic(self.domain, self.name, self.topic.name)
