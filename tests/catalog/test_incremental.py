@@ -668,3 +668,42 @@ def test_a_serving_process_loads_only_the_changed_event(tree, tmp_path, monkeypa
     tree.write()
     assert build_catalog(str(tree.root), str(out), memo=memo).mode == "incremental"
     assert unpickled == []  # the others are this process's objects already; the edited one is read from the tree
+
+
+@pytest.mark.parametrize("serving", [False, True], ids=["build", "serve"])
+def test_a_bus_grouped_by_domain_is_drawn_again_only_when_its_boxes_or_lines_change(tmp_path, monkeypatch, serving):
+    """Above FULL_MAP_LIMIT events the bus map is the overview by domain: a rebuild keeps its drawing while it
+    would draw the same, and draws it again when an event moves to another team."""
+    import yaml
+
+    from eventbus.bench.synth import generate
+    from eventbus.catalog import Memo
+    from eventbus.catalog.exporters import site
+
+    root, out = tmp_path / "synth", tmp_path / "site"
+    generate(str(root), events=130, consumers=40, versions=1)
+    memo = Memo() if serving else None
+    build_catalog(str(root), str(out), memo=memo)
+    drawn: list[str] = []
+    real = site.flow_svg
+    monkeypatch.setattr(site, "flow_svg", lambda *a, **k: drawn.append(k.get("ident", "")) or real(*a, **k))
+    event = sorted((root / "events").glob("*/*/event.yaml"))[0]
+    meta = yaml.safe_load(event.read_text())
+    meta["summary"] = "Edited, and nothing else."
+    event.write_text(yaml.safe_dump(meta, sort_keys=False))
+    assert build_catalog(str(root), str(out), memo=memo).mode == "incremental"
+    assert "dg-bus" not in drawn and "dg-domain" in drawn  # the edited event's domain map is drawn again
+    _same_as_cold_tree(root, out, tmp_path / "cold-1")
+    drawn.clear()
+    teams = sorted(p.stem for p in (root / "teams").glob("*.yaml"))
+    meta["owner"] = next(t for t in teams if t != meta["owner"])
+    event.write_text(yaml.safe_dump(meta, sort_keys=False))
+    assert build_catalog(str(root), str(out), memo=memo).mode == "incremental"
+    assert drawn.count("dg-bus") == 2  # the page's and map.svg
+    _same_as_cold_tree(root, out, tmp_path / "cold-2")
+
+
+def _same_as_cold_tree(root: Path, out: Path, cold: Path) -> None:
+    build_catalog(str(root), str(cold), incremental=False)
+    a, b = files(out), files(cold)
+    assert sorted(a) == sorted(b) and [k for k in a if a[k] != b[k]] == []

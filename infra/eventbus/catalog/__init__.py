@@ -66,6 +66,16 @@ class Memo:
     pieces: dict | None = None
     record: tuple | None = None  # (size, mtime_ns, inode) of the inputs record the last build wrote
     inputs: object = None  # eventbus.catalog.incremental.Inputs: a scan of the tree just made, for the next build (once)
+    desired: object = None  # eventbus.desired.memo.Memo: what the desired states were made of
+    configs: tuple | None = None  # (the rest's digest, the stack configs loaded under it): the same objects while it holds
+
+    def same_configs(self, configs: list, rest: str) -> list:
+        """The stack configs of the last build when the files outside the event folders (the stack files among them)
+        are the same, so that the desired-state memo sees the same objects; else ``configs``, kept."""
+        if self.configs is not None and self.configs[0] == rest and [c.name for c in self.configs[1]] == [c.name for c in configs]:
+            return list(self.configs[1])
+        self.configs = (rest, tuple(configs))
+        return configs
 
     def take_pieces(self, out: str) -> dict | None:
         """The last build's pieces when the folder's record is still its own (the file on disk is forgotten either
@@ -420,7 +430,12 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                             memo.snap = snap
         timings["load"] = time.perf_counter() - t
         t = time.perf_counter()
-        states = [(c, compute(registry, c)) for c in configs]
+        if memo is not None and inputs is not None:
+            from eventbus.desired.memo import Memo as DesiredMemo
+
+            configs = memo.same_configs(configs, inputs.rest)
+            memo.desired = memo.desired or DesiredMemo()
+        states = [(c, compute(registry, c, memo.desired if memo is not None else None)) for c in configs]
         rows_file = inc.rows_cache_file() if parse_cache else None
         rows = memo.rows if memo is not None and memo.rows is not None and rows_file else (inc.read_rows(rows_file) if rows_file else None)
         n_rows = len(rows) if rows is not None else 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 from eventbus.desired.access import access
 from eventbus.desired.adoption import recorded_subjects, recorded_topics
 from eventbus.desired.connection import connection
+from eventbus.desired.memo import Memo
 from eventbus.desired.specs import (  # noqa: F401
     AclSpec,
     AppSpec,
@@ -37,12 +38,14 @@ def stacks_for(stacks, purpose: str) -> list[StackConfig]:
     return sorted((s for s in stacks if (s.target == "local") == (purpose == "local")), key=lambda s: s.name)
 
 
-def compute(registry: Registry, stack: StackConfig) -> DesiredState:
+def compute(registry: Registry, stack: StackConfig, memo: Memo | None = None) -> DesiredState:
+    """``memo``: what earlier computations made of the same objects (:mod:`eventbus.desired.memo`; the result is
+    the same without it)."""
     events = live_events(registry, stack)
     adoption = registry.adoption(stack.name)
-    topic_specs = topics(events, stack, adoption, registry.predecessors)
+    topic_specs = topics(events, stack, adoption, registry.predecessors, memo)
     subject_specs = subjects(events, stack, adoption)
-    apps, acls, roles = access(registry, stack, events)
+    apps, acls, roles = access(registry, stack, events, memo)
     catalog = None
     if stack.catalog_bucket:
         catalog = CatalogSpec("s3", stack.catalog_bucket)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from eventbus.desired.memo import Memo
 from eventbus.desired.policy import admitted
 from eventbus.desired.specs import DESCRIBE, IDEMPOTENT, READ, WRITE, AclSpec, AppSpec, RoleSpec, Statement
 from eventbus.model import Consumer, Event, Registry, naming
@@ -115,32 +116,52 @@ def _kept(ref: str, principal: str, legacy: LegacyIdentity, topics: dict[str, Ev
     return out
 
 
-def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> tuple[list[AppSpec], list[AclSpec], list[RoleSpec]]:
+def access(registry: Registry, stack: StackConfig, events: dict[str, Event], memo: Memo | None = None,
+           ) -> tuple[list[AppSpec], list[AclSpec], list[RoleSpec]]:
     """Grants per application. Names come from :func:`naming.app_names`: derived, or the legacy
-    ones the stack's adoption record keeps; what that record found live is adopted (``adopt``)."""
+    ones the stack's adoption record keeps; what that record found live is adopted (``adopt``).
+    ``memo``: the grants of the last computations, by the identity of what they were made of
+    (:mod:`eventbus.desired.memo`); updated."""
     apps, acls, roles = [], [], []
     adoption = registry.adoption(stack.name)
     topic_of = {ref: stack.topic(e.topic_name) for ref, e in events.items()}
     topics = {topic_of[ref]: e for ref, e in events.items()}
     acl_stack, iam_stack = "acl" in stack.authorization, "iam" in stack.authorization
     prefixes = (_arn_prefix(stack, "topic"), _arn_prefix(stack, "group")) if iam_stack else None
+    made: dict[tuple, tuple] = {}
     for ref, a in sorted(_gather(registry, stack, events, topic_of).items()):
         c = a.app
         legacy = adoption.applications.get(ref) if adoption is not None else None
+        key = None
+        if memo is not None and (legacy is None or not legacy.kept_acls):  # (kept bindings name events by topic)
+            key = (id(stack), id(c), id(legacy), tuple((t, id(e)) for t, e in a.produces.items()), tuple((t, id(e)) for t, e in a.consumes.items()),
+                   tuple(a.fields.items()), a.idempotent, a.group, a.prefix, a.principals)
+            got = memo.apps.get(stack.name, {}).get(key)
+            if got is not None:
+                memo.hits += 1
+                made[key] = got
+                acls += got[0][0]
+                if got[0][1] is not None:
+                    roles.append(got[0][1])
+                apps.append(got[0][2])
+                continue
         names = naming.app_names(c.team, c.application, stack.role_prefix, c.consumer_group.name, c.consumer_group.prefix, legacy)
         if a.consumes:
             a.group, a.prefix = names.group, names.group_prefix
         principal = naming.principal(names.kafka_user)
+        app_acls: list[AclSpec] = []
         if acl_stack:
-            acls += _acls(ref, principal, a)
+            app_acls = _acls(ref, principal, a)
             if legacy is not None:
-                acls += _kept(ref, principal, legacy, topics)
+                app_acls += _kept(ref, principal, legacy, topics)
+        acls += app_acls
         produces, consumes = sorted(a.produces), sorted(a.consumes)
-        role = None
+        role = app_role = None
         if iam_stack:
             role = names.role
-            roles.append(_role(ref, role, a, stack, produces, consumes, role if legacy is not None and legacy.role else None, prefixes))
-        apps.append(AppSpec(
+            app_role = _role(ref, role, a, stack, produces, consumes, role if legacy is not None and legacy.role else None, prefixes)
+            roles.append(app_role)
+        spec = AppSpec(
             ref=ref, team=c.team, application=c.application, kafka_user=names.kafka_user,
             produces=tuple(produces), consumes=tuple(consumes),
             group=a.group, group_prefix=a.prefix, idempotent=a.idempotent and bool(produces),
@@ -149,5 +170,10 @@ def access(registry: Registry, stack: StackConfig, events: dict[str, Event]) -> 
             fields=tuple(sorted(a.fields.items())),
             adopt=principal if legacy is not None and legacy.kafka_user and acl_stack else None,
             keep_credential=legacy is not None and legacy.keep_credential and stack.scram_users,
-        ))
+        )
+        apps.append(spec)
+        if key is not None:
+            made[key] = ((app_acls, app_role, spec), (stack, c, legacy, tuple(a.produces.values()), tuple(a.consumes.values())))
+    if memo is not None:
+        memo.apps[stack.name] = made
     return apps, acls, roles

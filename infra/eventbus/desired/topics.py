@@ -1,6 +1,7 @@
 """Topics: one per event that the stack allows, named and configured from the event's settings."""
 from __future__ import annotations
 
+from eventbus.desired.memo import Memo
 from eventbus.desired.policy import has_topic
 from eventbus.desired.specs import TopicSpec
 from eventbus.model import Event, Registry
@@ -34,16 +35,27 @@ def live_events(registry: Registry, stack: StackConfig) -> dict[str, Event]:
 
 def topics(
     events: dict[str, Event], stack: StackConfig, adoption: Adoption | None = None,
-    predecessors: dict[str, tuple[str, ...]] | None = None,
+    predecessors: dict[str, tuple[str, ...]] | None = None, memo: Memo | None = None,
 ) -> list[TopicSpec]:
     """One spec per event; a topic the stack's adoption record holds is adopted (``adopt``), with the
     other topic-level settings found on it kept as they are; ``predecessors``: event ref -> the events
-    it replaces (Registry.predecessors)."""
+    it replaces (Registry.predecessors). ``memo``: the specs of the last computations, by the identity of
+    what they were made of (:mod:`eventbus.desired.memo`); updated."""
     predecessors = predecessors or {}
     out = []
+    made: dict[tuple, tuple] = {}
+    kept = memo.topics.get(stack.name, {}) if memo is not None else {}
     for e in events.values():
         name = stack.topic(e.topic_name)
         found = adoption.topics.get(name) if adoption is not None else None
+        key = (id(stack), id(e), id(found), predecessors.get(e.ref, ()))
+        got = kept.get(key)
+        if got is not None:
+            assert memo is not None
+            memo.hits += 1
+            made[key] = got
+            out.append(got[0])
+            continue
         config = topic_config(e, stack)
         if found is not None and found.kept_config:
             config = tuple(sorted({**dict(found.kept_config), **dict(config)}.items()))
@@ -63,4 +75,8 @@ def topics(
             replaced_by=e.replaced_by,
             adopt=name if found is not None else None,
         ))
+        if memo is not None:
+            made[key] = (out[-1], (stack, e, found))
+    if memo is not None:
+        memo.topics[stack.name] = made
     return out

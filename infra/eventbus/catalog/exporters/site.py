@@ -321,10 +321,15 @@ class SiteExporter(Exporter):
                for d in cat.domains]
         right = [Node(f"u:{t}", cat.team_name(t), "", self.team_href(root, t), "consumer", title=t) for t in sorted({t for _, t in cons})]
         edges = sorted([(f"t:{o}", f"d:{d}", float(n)) for (o, d), n in prod.items()] + [(f"d:{d}", f"u:{t}", float(n)) for (d, t), n in cons.items()])
-        cols = order_columns((left, mid, right), edges)
-        return flow_svg(cols, edges, title="The Enterprise Event Bus by domain: producing teams → domains → consuming teams",
-                        desc=f"{len(left)} producing teams, {len(mid)} domains, {len(right)} consuming teams; line width grows with the number of events.",
-                        standalone=standalone, ident="dg-bus", compact=True, headings=("Producing teams", "Domains", "Consuming teams"))
+
+        def make() -> str:
+            cols = order_columns((left, mid, right), edges)
+            return flow_svg(cols, edges, title="The Enterprise Event Bus by domain: producing teams → domains → consuming teams",
+                            desc=f"{len(left)} producing teams, {len(mid)} domains, {len(right)} consuming teams; line width grows with the number of events.",
+                            standalone=standalone, ident="dg-bus", compact=True, headings=("Producing teams", "Domains", "Consuming teams"))
+
+        # the drawing is a function of its boxes and lines alone: kept while they are the same
+        return self._kept(f"o:{root}\n{standalone}", repr((left, mid, right, edges)), make)
 
     def map_files(self) -> Iterable[File]:
         cat = self.cat
@@ -395,7 +400,8 @@ class SiteExporter(Exporter):
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
         it is kept when none of them is rendered again and it shows the same ones (its signature still holds). The
-        frames and a description's HTML depend on none of them."""
+        bus overview by domain is kept while it would draw the same boxes and lines (its signature). The frames and a
+        description's HTML depend on none of them."""
         frames: dict[str, object] = {}
         for key, got in pieces.items():
             if not isinstance(key, str):
@@ -406,7 +412,10 @@ class SiteExporter(Exporter):
             if key[:2] == "f:":
                 frames[key[2:]] = got
                 continue
-            if not (key[:2] in ("t:", "m:") and isinstance(got, tuple) and len(got) == 2 and all(type(x) is str for x in got)):
+            if not (key[:2] in ("t:", "m:", "o:") and isinstance(got, tuple) and len(got) == 2 and all(type(x) is str for x in got)):
+                continue
+            if key[:2] == "o:":  # its signature is everything it draws
+                self.texts.setdefault(key, got)
                 continue
             shown = set(got[0].split("\n"))
             if not (shown & events or shown & apps):
