@@ -132,6 +132,33 @@ def test_a_broken_stack_file_is_reported_and_the_last_catalog_stays_served(tree,
         assert server.stop() == 0
 
 
+def test_a_page_changed_by_hand_while_serving_is_put_right(tree, tmp_path, env):
+    out = tmp_path / "site"
+    server = Server(tree.root, out, env=env).start()
+    try:
+        server.wait_for("built in")
+        page = out / "events" / "claims" / "claim_created.html"
+        good = page.read_bytes()
+        page.write_bytes(b"<p>defaced</p>")
+        (out / "teams" / "claims-team.html").unlink()
+        line = server.wait_for("rebuilt in", timeout=30)  # the output is checked every few seconds of waiting
+        assert "(full)" in line
+        assert page.read_bytes() == good and (out / "teams" / "claims-team.html").is_file()
+        assert server.get("events/claims/claim_created.html")[0] == good
+    finally:
+        assert server.stop() == 0
+
+
+@pytest.mark.parametrize("pause", [0.0, 0.05, 0.3])
+def test_ctrl_c_at_any_moment_ends_it(tree, tmp_path, env, pause):
+    """Right after a build the process collects garbage and checks its output: a Ctrl-C then is not lost."""
+    server = Server(tree.root, tmp_path / "site", env=env).start()
+    server.wait_for("built in")
+    time.sleep(pause)
+    os.killpg(server.proc.pid, signal.SIGINT)
+    assert server.proc.wait(timeout=15) == 0
+
+
 def test_refuses_a_folder_the_catalog_did_not_write(tree, tmp_path, env):
     out = tmp_path / "mine"
     out.mkdir()
@@ -155,7 +182,7 @@ def test_a_port_in_use_is_a_clear_error(tree, tmp_path, env):
 
 
 def test_watch_reports_a_failed_build_and_builds_again_on_the_next_change():
-    polls = iter([1, 1, 2, 2, 3])
+    polls = iter([1, 1, 2, 2, 3, 3, 3])  # (a change is polled twice: it must hold still)
     stop = threading.Event()
     reports: list = []
     builds = []

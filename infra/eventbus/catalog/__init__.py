@@ -65,6 +65,7 @@ class Memo:
     rows: dict | None = None
     pieces: dict | None = None
     record: tuple | None = None  # (size, mtime_ns, inode) of the inputs record the last build wrote
+    found: tuple | None = None  # a survey of the folder since the last build (see check)
     inputs: object = None  # eventbus.catalog.incremental.Inputs: a scan of the tree just made, for the next build (once)
     desired: object = None  # eventbus.desired.memo.Memo: what the desired states were made of
     configs: tuple | None = None  # (the rest's digest, the stack configs loaded under it): the same objects while it holds
@@ -76,6 +77,24 @@ class Memo:
             return list(self.configs[1])
         self.configs = (rest, tuple(configs))
         return configs
+
+    def take_survey(self, out: str) -> tuple | None:
+        """The survey :meth:`check` made of the folder since the last build, while the folder's record is still
+        that build's; None: survey it now."""
+        from eventbus.catalog import incremental as inc
+
+        got, self.found = self.found, None
+        if got is None or self.record is None or _file_id(os.path.join(out, inc.STATE)) != self.record:
+            return None
+        return got
+
+    def check(self, out: str) -> bool:
+        """Whether every file of the last build into ``out`` is as it left it; the survey this takes is the next
+        build's (a serving process checks while it waits, not before each rebuild)."""
+        found = _survey(out)
+        intact = _intact(found[0], _read_manifest(out))
+        self.found = found if intact else None
+        return intact
 
     def take_pieces(self, out: str) -> dict | None:
         """The last build's pieces when the folder's record is still its own (the file on disk is forgotten either
@@ -343,7 +362,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
             surveying = fork_call(_survey, out, what="surveying the output folder")
         except OSError:
             surveying = None
-    found = None if fresh or surveying is not None else _survey(out)
+    found = None if fresh or surveying is not None else (memo.take_survey(out) if memo is not None else None) or _survey(out)
 
     def survey() -> tuple[dict[str, tuple[int, int]], list[str]] | None:
         nonlocal surveying, found

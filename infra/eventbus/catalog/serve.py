@@ -31,6 +31,7 @@ from eventbus.catalog.forked import can_fork
 _GIT = ("HEAD", "index", "logs/HEAD")
 SETTLE = 0.1  # seconds a changed tree must hold still before it is built (at most SETTLE_MAX)
 SETTLE_MAX = 2.0
+CHECK_EVERY = 5.0  # seconds of waiting between checks that the output is as the last build left it
 
 
 def git_signature(root: str) -> tuple:
@@ -91,14 +92,21 @@ def start_server(out: str, port: int, host: str = "127.0.0.1") -> tuple[http.ser
 
 
 def watch(poll: Callable[[], object], build: Callable[[], BuildResult], report: Callable[[BuildResult | None, str | None], None],
-          interval: float = 1.0, stop: threading.Event | None = None) -> None:
+          interval: float = 1.0, stop: threading.Event | None = None, check: Callable[[], bool] | None = None) -> None:
     """Build now, then again each time ``poll()`` gives another value and then the same one ``SETTLE`` seconds later
     (or ``SETTLE_MAX`` seconds have passed), until ``stop`` is set; ``report(result, error)`` after each build
-    (``error``: why it failed, the last catalog left as it was)."""
+    (``error``: why it failed, the last catalog left as it was). ``check()``: at the first wait after a build and
+    then every ``CHECK_EVERY`` seconds of waiting, whether the output is as the last build left it; when not, it
+    is built again."""
     stop = stop or threading.Event()
     seen = None
+    waited = 0.0
     while not stop.is_set():
         now = poll()
+        if now == seen and check is not None and waited >= CHECK_EVERY:
+            waited = 0.0
+            if not check():
+                seen = None  # a file of the catalog was changed or removed by hand: put right
         if now != seen:
             if seen is not None:  # a change: built once the tree holds still (a checkout, an editor's save in steps)
                 settled = time.monotonic() + SETTLE_MAX
@@ -107,6 +115,8 @@ def watch(poll: Callable[[], object], build: Callable[[], BuildResult], report: 
                     if again == now:
                         break
                     now = again
+                if stop.is_set():
+                    break
             seen = now
             try:
                 result = build()
@@ -115,8 +125,10 @@ def watch(poll: Callable[[], object], build: Callable[[], BuildResult], report: 
             else:
                 report(result, None)
             gc.collect()  # the last build's model, while nothing is asked of this process
+            waited = CHECK_EVERY  # the output is checked at the first wait: that survey is the next build's
             continue  # a change during the build shows in the next poll at once
         stop.wait(interval)
+        waited += interval
 
 
 def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000, interval: float = 1.0,
@@ -160,9 +172,30 @@ def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000
         say(f"{clock} {what} in {result.seconds:.2f} s ({result.mode}): {result.events:,} events, {result.written:,} files written, "
             f"{result.removed:,} removed{warn}")
 
+    # Ctrl-C while waiting sets ``stop`` (a KeyboardInterrupt raised there could land in a finalizer the collector
+    # runs, which swallows it); during a build, or a second time, it interrupts
+    stop = stop or threading.Event()
+    busy = [False]
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        if busy[0] or stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    def build() -> BuildResult:
+        busy[0] = True
+        try:
+            return build_catalog(root, out, stacks, memo=memo)
+        finally:
+            busy[0] = False
+
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, on_interrupt) if main else None
     try:
-        watch(poll, lambda: build_catalog(root, out, stacks, memo=memo), report, interval, stop)
+        watch(poll, build, report, interval, stop, check=lambda: memo.check(out))
     except KeyboardInterrupt:
         pass
     finally:
+        if main and before is not None:
+            signal.signal(signal.SIGINT, before)
         stop_server()
