@@ -71,3 +71,22 @@ def sample_catalog():
     reg = load_registry(str(REPO)).registry
     configs = [load_stack(str(REPO), f[len("Pulumi."):-len(".yaml")]) for f in stack_files(str(REPO))]
     return build_model(reg, [(c, compute(reg, c)) for c in configs])
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (the browser tests' and the served catalog's)."""
+    require_tool(CHROMIUM, "Chromium", "apt-get install -y chromium chromium-driver")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_tool(Path("/nonexistent/playwright"), "Playwright for Python", "pip install playwright (no `playwright install` needed)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

@@ -21,23 +21,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 AXE = NODE_MODULES / "axe-core/axe.min.js"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_tool(CHROMIUM, "Chromium", "apt-get install -y chromium chromium-driver")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_tool(Path("/nonexistent/playwright"), "Playwright for Python", "pip install playwright (no `playwright install` needed)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Watch:

@@ -1,6 +1,7 @@
 """``eventbus catalog serve``: the catalog served on this machine and rebuilt as the tree changes, as a user runs it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from eventbus.catalog import CatalogError
-from eventbus.catalog.serve import watch
+from eventbus.catalog.serve import BUILD, RELOAD_JS, watch, with_reload
+from tests.catalog.test_browser import Watch
 
 EVENTBUS = [sys.executable, "-m", "eventbus.cli.main"]
 
@@ -71,6 +73,17 @@ class Server:
         return self.proc.returncode
 
 
+@contextlib.contextmanager
+def served(root: Path, out: Path, env: dict, *extra: str):
+    """The server, once its first build is done; stopped afterwards, which must end it cleanly."""
+    server = Server(root, out, *extra, env=env).start()
+    try:
+        server.wait_for("built in")
+        yield server
+    finally:
+        assert server.stop() == 0
+
+
 @pytest.fixture
 def env(tmp_path):
     return {**os.environ, "EVENTBUS_USER_CACHE": str(tmp_path / "cache")}
@@ -83,7 +96,7 @@ def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path
         assert server.url.startswith("http://127.0.0.1:")
         server.wait_for("built in")
         body, headers = server.get("index.html")
-        assert body == (out / "index.html").read_bytes() and b"Claim" in body
+        assert body == with_reload((out / "index.html").read_bytes()) and b"Claim" in body
         assert headers.get("Cache-Control") == "no-store"
         page = "events/claims/claim_created.html"
         before, _ = server.get(page)
@@ -96,12 +109,12 @@ def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path
         line = server.wait_for("rebuilt in")
         assert "(incremental)" in line, server.seen
         after, _ = server.get(page)
-        assert b"Edited while serving." in after and after == (out / page).read_bytes()
+        assert b"Edited while serving." in after and after == with_reload((out / page).read_bytes())
 
-        # what it serves is what `catalog build` writes
+        # what it writes is what `catalog build` writes
         cold = tmp_path / "cold"
         subprocess.run([*EVENTBUS, "--root", str(tree.root), "catalog", "build", "--out", str(cold)], check=True, env=env, capture_output=True)
-        assert (cold / page).read_bytes() == after
+        assert (cold / page).read_bytes() == (out / page).read_bytes()
 
         os.utime(tree.root / "events" / "claims" / "claim_created" / "event.yaml")  # touched, not changed: no line
         time.sleep(1.0)
@@ -115,9 +128,7 @@ def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path
 
 def test_a_broken_stack_file_is_reported_and_the_last_catalog_stays_served(tree, tmp_path, env):
     out = tmp_path / "site"
-    server = Server(tree.root, out, env=env).start()
-    try:
-        server.wait_for("built in")
+    with served(tree.root, out, env) as server:
         before, _ = server.get("index.html")
         stack = tree.root / "Pulumi.prod.yaml"
         good = stack.read_text()
@@ -128,15 +139,11 @@ def test_a_broken_stack_file_is_reported_and_the_last_catalog_stays_served(tree,
         stack.write_text(good)
         server.wait_for("rebuilt in")
         assert server.get("index.html")[0] == before
-    finally:
-        assert server.stop() == 0
 
 
 def test_a_page_changed_by_hand_while_serving_is_put_right(tree, tmp_path, env):
     out = tmp_path / "site"
-    server = Server(tree.root, out, env=env).start()
-    try:
-        server.wait_for("built in")
+    with served(tree.root, out, env) as server:
         page = out / "events" / "claims" / "claim_created.html"
         good = page.read_bytes()
         page.write_bytes(b"<p>defaced</p>")
@@ -144,9 +151,91 @@ def test_a_page_changed_by_hand_while_serving_is_put_right(tree, tmp_path, env):
         line = server.wait_for("rebuilt in", timeout=30)  # the output is checked every few seconds of waiting
         assert "(full)" in line
         assert page.read_bytes() == good and (out / "teams" / "claims-team.html").is_file()
-        assert server.get("events/claims/claim_created.html")[0] == good
-    finally:
-        assert server.stop() == 0
+        assert server.get("events/claims/claim_created.html")[0] == with_reload(good)
+
+
+def test_pages_are_sent_with_the_reload_script_and_everything_else_as_on_disk(tree, tmp_path, env):
+    out = tmp_path / "site"
+    with served(tree.root, out, env) as server:
+        page = "events/claims/claim_created.html"
+        disk = (out / page).read_bytes()
+        sent, headers = server.get(page)
+        assert RELOAD_JS.encode() not in disk and b"connect-src" not in disk  # the catalog's files stay the build's
+        head, _, rest = sent.partition(b"</head>")
+        assert head.count(f'<script src="{RELOAD_JS}" defer></script>'.encode()) == 1
+        assert b"content=\"connect-src 'self'; default-src 'none';" in head
+        assert rest == disk.partition(b"</head>")[2] and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert server.get("")[0] == server.get("index.html")[0] == with_reload((out / "index.html").read_bytes())
+        for other in [p for p in out.rglob("*") if p.is_file() and p.suffix in (".js", ".css", ".avsc", ".json", ".yaml")][:40]:
+            assert server.get(other.relative_to(out).as_posix())[0] == other.read_bytes(), other
+        script, headers = server.get(RELOAD_JS.lstrip("/"))
+        assert b"location.reload" in script and headers["Content-Type"].startswith("text/javascript")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            server.get(".eventbus-serve/other")
+        assert missing.value.code == 404
+
+
+def test_the_build_address_answers_when_the_next_build_is_done(tree, tmp_path, env):
+    out = tmp_path / "site"
+    with served(tree.root, out, env) as server:
+        first = server.get(BUILD.lstrip("/"))[0].decode()
+        assert first != "none"
+        answers: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: answers.put(server.get(f"{BUILD.lstrip('/')}?after={first}")[0].decode()), daemon=True).start()
+        time.sleep(0.5)
+        assert answers.empty()  # no build since: it waits
+        event = tree.root / "events" / "claims" / "claim_created" / "event.yaml"
+        event.write_text(event.read_text().replace("\nsummary: ", "\nsummary: Reloaded. ", 1))
+        server.wait_for("rebuilt in")
+        second = answers.get(timeout=10)
+        assert second not in (first, "none")
+        assert b"Reloaded." in server.get("events/claims/claim_created.html")[0]  # answered once the pages were written
+
+
+def test_no_reload_sends_every_file_as_on_disk(tree, tmp_path, env):
+    out = tmp_path / "site"
+    with served(tree.root, out, env, "--no-reload") as server:
+        assert "pages not reloaded" in server.seen[0]
+        assert server.get("index.html")[0] == (out / "index.html").read_bytes()
+        with pytest.raises(urllib.error.HTTPError):
+            server.get(RELOAD_JS.lstrip("/"))
+
+
+@pytest.mark.browser
+def test_an_open_page_reloads_itself_after_the_edit_is_built(tree, tmp_path, env, browser):
+    out = tmp_path / "site"
+    with served(tree.root, out, env) as server:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            pg = ctx.new_page()
+            watch = Watch(pg, server.url)
+            pg.goto(server.url + "events/claims/claim_created.html")
+            assert "Reloaded while open" not in pg.inner_text("main")
+            loads: list[str] = []
+            pg.on("load", lambda: loads.append(pg.url))
+            time.sleep(0.5)  # the script is waiting on the build address
+            event = tree.root / "events" / "claims" / "claim_created" / "event.yaml"
+            event.write_text(event.read_text().replace("\nsummary: ", "\nsummary: Reloaded while open. ", 1))
+            server.wait_for("rebuilt in")
+            end = time.monotonic() + 15
+            while not loads and time.monotonic() < end:
+                pg.wait_for_timeout(100)
+            assert loads == [server.url + "events/claims/claim_created.html"]
+            pg.wait_for_load_state("load")
+            assert "Reloaded while open" in pg.inner_text("main")
+            pg.wait_for_timeout(500)
+            assert len(loads) == 1  # once per build, not in a loop
+            assert not watch.problems and not watch.external  # the page's policy let the script ask (no violation logged)
+        finally:
+            ctx.close()
+
+
+def test_with_reload_leaves_a_page_without_head_or_policy_alone():
+    assert with_reload(b"<p>no head</p>") == b"<p>no head</p>"
+    assert with_reload(b"<html><head><title>t</title></head><body></body></html>").count(b"script") == 0
+    # a policy quoted in the body (escaped text of the tree cannot close the head first) is not touched
+    body = b'<head></head><body><meta http-equiv="Content-Security-Policy" content="default-src *"></body>'
+    assert with_reload(body) == body
 
 
 @pytest.mark.parametrize("pause", [0.0, 0.05, 0.3])

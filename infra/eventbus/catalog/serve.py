@@ -12,7 +12,9 @@ Changes are noticed by scanning the inputs every ``interval`` seconds as a build
 making its own. The process keeps what each
 build loaded (:class:`eventbus.catalog.Memo`), so a rebuild after an edit loads, models and renders only what
 the edit touches; a rebuild that fails (a stack file that no longer reads) is reported and the last catalog stays
-served.
+served. Pages reload themselves after each build (``reload``): the server adds, to each HTML page it sends (not to
+the file), a script of its own (``reload.js``) that waits on ``/.eventbus-serve/build`` for the next build, and lets
+that page's Content-Security-Policy connect to this origin.
 """
 from __future__ import annotations
 
@@ -23,9 +25,10 @@ import os
 import signal
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 
-from eventbus.catalog import BuildResult, CatalogError, Memo, build_catalog
+from eventbus.catalog import MANIFEST, BuildResult, CatalogError, Memo, build_catalog
 from eventbus.catalog.forked import can_fork
 
 _GIT = ("HEAD", "index", "logs/HEAD")
@@ -46,20 +49,117 @@ def git_signature(root: str) -> tuple:
     return tuple(got)
 
 
+LIVE = "/.eventbus-serve/"  # the server's own paths (no catalog file starts with a dot)
+RELOAD_JS = LIVE + "reload.js"
+BUILD = LIVE + "build"  # the last build's id; ``?after=<id>``: answered once the last build is another (or WAIT_MAX s)
+WAIT_MAX = 20.0
+_CSP = b'<meta http-equiv="Content-Security-Policy" content="'
+
+
+def build_id(out: str) -> str:
+    """Which build last finished in ``out``: the status of the manifest a build writes once its pages are written."""
+    try:
+        st = os.stat(os.path.join(out, MANIFEST))
+    except OSError:
+        return "none"
+    return f"{st.st_size}-{st.st_mtime_ns}-{st.st_ino}"
+
+
+def with_reload(page: bytes) -> bytes:
+    """``page`` with the reload script before ``</head>`` and ``connect-src 'self'`` in its Content-Security-Policy
+    (which is ``default-src 'none'``: no requests but the page's own assets); a page without both is sent as it is."""
+    head = page.find(b"</head>")
+    csp = page.find(_CSP, 0, head)
+    if head < 0 or csp < 0:
+        return page
+    at = csp + len(_CSP)
+    tag = b'<script src="' + RELOAD_JS.encode() + b'" defer></script>\n'
+    return page[:at] + b"connect-src 'self'; " + page[at:head] + tag + page[head:]
+
+
+@functools.lru_cache(maxsize=1)
+def _reload_js() -> bytes:
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "reload.js"), "rb") as fh:
+        return fh.read()
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    """The files under the folder, sent with ``Cache-Control: no-store``; with ``server.live``, HTML pages
+    :func:`with_reload` and the server's own paths (:data:`LIVE`)."""
+
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
+
+    def do_GET(self) -> None:
+        if not self._live(body=True):
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._live(body=False):
+            super().do_HEAD()
+
+    def _live(self, body: bool) -> bool:
+        if not getattr(self.server, "live", False):
+            return False
+        url = urllib.parse.urlsplit(self.path)
+        if url.path == RELOAD_JS:
+            self._send("text/javascript; charset=utf-8", _reload_js(), body)
+        elif url.path == BUILD:
+            after = urllib.parse.parse_qs(url.query).get("after", [None])[0]
+            self._send("text/plain; charset=utf-8", self._build_after(after).encode(), body)
+        elif url.path.startswith(LIVE):
+            self.send_error(404)
+        else:
+            page = self._page(url.path)
+            if page is None:
+                return False
+            self._send("text/html; charset=utf-8", with_reload(page), body)
+        return True
+
+    def _build_after(self, after: str | None) -> str:
+        out = self.directory
+        now = build_id(out)
+        end = time.monotonic() + WAIT_MAX
+        while now == after and time.monotonic() < end:
+            time.sleep(0.1)
+            now = build_id(out)
+        return now
+
+    def _page(self, path: str) -> bytes | None:
+        """The HTML file ``path`` names (a folder's ``index.html`` when it ends with ``/``), None for anything else."""
+        local = self.translate_path(path)
+        if os.path.isdir(local):
+            if not path.endswith("/"):
+                return None  # the base class redirects to the folder with its slash
+            local = os.path.join(local, "index.html")
+        if not local.endswith(".html"):
+            return None
+        try:
+            with open(local, "rb") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+    def _send(self, kind: str, data: bytes, body: bool) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         pass  # one line per request would bury the rebuild lines
 
 
-def start_server(out: str, port: int, host: str = "127.0.0.1") -> tuple[http.server.ThreadingHTTPServer, Callable[[], None]]:
-    """A web server for the files under ``out`` and the function that stops it. It answers in a forked process of
-    its own when this process may fork (so that the builds may fork their page workers), else in a thread."""
+def start_server(out: str, port: int, host: str = "127.0.0.1", live: bool = True) -> tuple[http.server.ThreadingHTTPServer, Callable[[], None]]:
+    """A web server for the files under ``out`` and the function that stops it (``live``: pages that reload after each
+    build, see :class:`_Handler`). It answers in a forked process of its own when this process may fork (so that the
+    builds may fork their page workers), else in a thread."""
     server = http.server.ThreadingHTTPServer((host, port), functools.partial(_Handler, directory=out))
     server.daemon_threads = True
+    server.live = live  # type: ignore[attr-defined]
     if not can_fork():
         threading.Thread(target=server.serve_forever, name="catalog-server", daemon=True).start()
 
@@ -132,16 +232,18 @@ def watch(poll: Callable[[], object], build: Callable[[], BuildResult], report: 
 
 
 def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000, interval: float = 1.0,
-          say: Callable[[str], None] = print, stop: threading.Event | None = None, ready: Callable[[str], None] | None = None) -> None:
+          say: Callable[[str], None] = print, stop: threading.Event | None = None, ready: Callable[[str], None] | None = None,
+          reload: bool = True) -> None:
     """Serve the catalog of ``root``, built into ``out``, on ``127.0.0.1:port`` (0: any free port), rebuilding it as the
-    tree changes, until ``stop`` is set or Ctrl-C. ``say`` prints a line per build; ``ready(url)`` once serving."""
+    tree changes, until ``stop`` is set or Ctrl-C. ``say`` prints a line per build; ``ready(url)`` once serving.
+    ``reload``: pages reload themselves after each build (else every file is sent as it is on disk)."""
     from eventbus.catalog import check_out
     from eventbus.catalog import incremental as inc
     from eventbus.text import one_line
 
     memo = Memo()
     out = check_out(out)  # never serves a folder the catalog did not write
-    server, stop_server = start_server(out, port)
+    server, stop_server = start_server(out, port, live=reload)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     last: list = [None]
 
@@ -152,7 +254,7 @@ def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000
         last[0] = memo.inputs = scanned
         return (git_signature(root), scanned.rest, scanned.events)
 
-    say(f"serving {url} (the catalog of {one_line(os.path.abspath(root))}, built into {one_line(out)}; rebuilt when the tree changes; Ctrl-C stops)")
+    say(f"serving {url} (the catalog of {one_line(os.path.abspath(root))}, built into {one_line(out)}; rebuilt when the tree changes{'' if reload else ', pages not reloaded'}; Ctrl-C stops)")
     if ready is not None:
         ready(url)
     first, failed = [True], [False]

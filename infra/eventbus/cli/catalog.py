@@ -58,6 +58,8 @@ def register(sub) -> None:
     v.add_argument("--stack", action="append", metavar="STACK", help="include this stack's topics and grants (repeatable; default: every Pulumi.<stack>.yaml)")
     v.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)")
     v.add_argument("--interval", type=_seconds, default=1.0, help="seconds between looks for changes (default 1)")
+    v.add_argument("--no-reload", dest="reload", action="store_false",
+                   help="send every file as it is on disk (by default pages get a script that reloads them after each build)")
 
     def run_serve(args) -> int:
         from eventbus.catalog import CatalogError
@@ -68,7 +70,8 @@ def register(sub) -> None:
         root = registry_root_of(args)
         out = args.out or os.path.join(state_dir(root), "catalog")
         try:
-            serve(root, out, args.stack or None, port=args.port, interval=args.interval, say=lambda line: print(line, flush=True))
+            serve(root, out, args.stack or None, port=args.port, interval=args.interval, reload=args.reload,
+                  say=lambda line: print(line, flush=True))
         except CatalogError as exc:
             print(f"error: {one_line(exc)}", file=sys.stderr)
             return 1
