@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape as _xml_escape
 
 COL_X = (8, 338, 668)
 NODE_W = 250
@@ -55,7 +54,11 @@ def escape(text: str, entities: dict[str, str] | None = None) -> str:
     """Text for XML (a title can carry a control character: map.svg would no longer parse), shown as U+FFFD."""
     if _ANY_SPECIAL.search(text) is None and not (entities and any(k in text for k in entities)):
         return text
-    return _xml_escape(_NOT_XML.sub("\ufffd", text), entities or {})
+    # as xml.sax.saxutils.escape (not imported: it brings urllib.request and http.client, a tenth of a rebuild's imports)
+    text = _NOT_XML.sub("\ufffd", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for key, value in (entities or {}).items():
+        text = text.replace(key, value)
+    return text
 
 
 def _attr(text: str) -> str:
