@@ -11,13 +11,14 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from eventbus.catalog import CatalogError
-from eventbus.catalog.serve import BUILD, RELOAD_JS, watch, with_reload
+from eventbus.catalog.serve import BUILD, RELOAD, RELOAD_JS, file_version, watch, with_reload
 from tests.catalog.test_browser import Watch
 
 EVENTBUS = [sys.executable, "-m", "eventbus.cli.main"]
@@ -73,6 +74,11 @@ class Server:
         return self.proc.returncode
 
 
+def sent(path: Path) -> bytes:
+    """What the server sends for the HTML file ``path``: the file with the reload script of its version."""
+    return with_reload(path.read_bytes(), file_version(str(path)))
+
+
 @contextlib.contextmanager
 def served(root: Path, out: Path, env: dict, *extra: str):
     """The server, once its first build is done; stopped afterwards, which must end it cleanly."""
@@ -96,7 +102,7 @@ def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path
         assert server.url.startswith("http://127.0.0.1:")
         server.wait_for("built in")
         body, headers = server.get("index.html")
-        assert body == with_reload((out / "index.html").read_bytes()) and b"Claim" in body
+        assert body == sent(out / "index.html") and b"Claim" in body
         assert headers.get("Cache-Control") == "no-store"
         page = "events/claims/claim_created.html"
         before, _ = server.get(page)
@@ -109,7 +115,7 @@ def test_serves_the_catalog_and_rebuilds_it_when_an_event_changes(tree, tmp_path
         line = server.wait_for("rebuilt in")
         assert "(incremental)" in line, server.seen
         after, _ = server.get(page)
-        assert b"Edited while serving." in after and after == with_reload((out / page).read_bytes())
+        assert b"Edited while serving." in after and after == sent(out / page)
 
         # what it writes is what `catalog build` writes
         cold = tmp_path / "cold"
@@ -151,7 +157,7 @@ def test_a_page_changed_by_hand_while_serving_is_put_right(tree, tmp_path, env):
         line = server.wait_for("rebuilt in", timeout=30)  # the output is checked every few seconds of waiting
         assert "(full)" in line
         assert page.read_bytes() == good and (out / "teams" / "claims-team.html").is_file()
-        assert server.get("events/claims/claim_created.html")[0] == with_reload(good)
+        assert server.get("events/claims/claim_created.html")[0] == sent(page)
 
 
 def test_pages_are_sent_with_the_reload_script_and_everything_else_as_on_disk(tree, tmp_path, env):
@@ -159,13 +165,14 @@ def test_pages_are_sent_with_the_reload_script_and_everything_else_as_on_disk(tr
     with served(tree.root, out, env) as server:
         page = "events/claims/claim_created.html"
         disk = (out / page).read_bytes()
-        sent, headers = server.get(page)
+        got, headers = server.get(page)
         assert RELOAD_JS.encode() not in disk and b"connect-src" not in disk  # the catalog's files stay the build's
-        head, _, rest = sent.partition(b"</head>")
-        assert head.count(f'<script src="{RELOAD_JS}" defer></script>'.encode()) == 1
+        head, _, rest = got.partition(b"</head>")
+        version = file_version(str(out / page))
+        assert head.count(f'<script src="{RELOAD_JS}" data-version="{version}" defer></script>'.encode()) == 1
         assert b"content=\"connect-src 'self'; default-src 'none';" in head
         assert rest == disk.partition(b"</head>")[2] and headers["Content-Type"] == "text/html; charset=utf-8"
-        assert server.get("")[0] == server.get("index.html")[0] == with_reload((out / "index.html").read_bytes())
+        assert server.get("")[0] == server.get("index.html")[0] == sent(out / "index.html")
         for other in [p for p in out.rglob("*") if p.is_file() and p.suffix in (".js", ".css", ".avsc", ".json", ".yaml")][:40]:
             assert server.get(other.relative_to(out).as_posix())[0] == other.read_bytes(), other
         script, headers = server.get(RELOAD_JS.lstrip("/"))
@@ -175,20 +182,28 @@ def test_pages_are_sent_with_the_reload_script_and_everything_else_as_on_disk(tr
         assert missing.value.code == 404
 
 
-def test_the_build_address_answers_when_the_next_build_is_done(tree, tmp_path, env):
+def test_the_build_address_says_reload_to_the_pages_the_next_build_changed(tree, tmp_path, env):
     out = tmp_path / "site"
     with served(tree.root, out, env) as server:
         first = server.get(BUILD.lstrip("/"))[0].decode()
         assert first != "none"
-        answers: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: answers.put(server.get(f"{BUILD.lstrip('/')}?after={first}")[0].decode()), daemon=True).start()
+        pages = ["index.html", *sorted(p.relative_to(out).as_posix() for p in (out / "events").rglob("*.html"))]
+        assert "events/claims/claim_created.html" in pages and len(pages) > 5
+        before = {p: file_version(str(out / p)) for p in pages}
+        answers: dict[str, queue.Queue] = {p: queue.Queue() for p in pages}
+        for p in pages:
+            ask = f"{BUILD.lstrip('/')}?after={first}&page=/{urllib.parse.quote(p)}&version={before[p]}"
+            threading.Thread(target=lambda p=p, ask=ask: answers[p].put(server.get(ask)[0].decode()), daemon=True).start()
         time.sleep(0.5)
-        assert answers.empty()  # no build since: it waits
+        assert all(a.empty() for a in answers.values())  # no build since: they wait
         event = tree.root / "events" / "claims" / "claim_created" / "event.yaml"
         event.write_text(event.read_text().replace("\nsummary: ", "\nsummary: Reloaded. ", 1))
         server.wait_for("rebuilt in")
-        second = answers.get(timeout=10)
-        assert second not in (first, "none")
+        got = {p: answers[p].get(timeout=10) for p in pages}
+        changed = {p for p in pages if file_version(str(out / p)) != before[p]}
+        assert {"index.html", "events/claims/claim_created.html"} <= changed and len(changed) < len(pages)
+        assert {p for p, a in got.items() if a == RELOAD} == changed
+        assert len({a for a in got.values() if a != RELOAD}) == 1 and first not in got.values()  # the new build's id
         assert b"Reloaded." in server.get("events/claims/claim_created.html")[0]  # answered once the pages were written
 
 
@@ -202,30 +217,35 @@ def test_no_reload_sends_every_file_as_on_disk(tree, tmp_path, env):
 
 
 @pytest.mark.browser
-def test_an_open_page_reloads_itself_after_the_edit_is_built(tree, tmp_path, env, browser):
+def test_an_open_page_reloads_itself_after_a_build_that_changed_it(tree, tmp_path, env, browser):
     out = tmp_path / "site"
     with served(tree.root, out, env) as server:
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
-            pg = ctx.new_page()
-            watch = Watch(pg, server.url)
-            pg.goto(server.url + "events/claims/claim_created.html")
-            assert "Reloaded while open" not in pg.inner_text("main")
-            loads: list[str] = []
-            pg.on("load", lambda: loads.append(pg.url))
-            time.sleep(0.5)  # the script is waiting on the build address
+            target = "events/claims/claim_created.html"
+            other = sorted(p.relative_to(out).as_posix() for p in (out / "events").rglob("*.html") if "claims" not in p.parts)[-1]
+            before = file_version(str(out / other))
+            tabs, loads, watches = {}, {target: [], other: []}, []
+            for rel in (target, other):
+                pg = tabs[rel] = ctx.new_page()
+                watches.append(Watch(pg, server.url))
+                pg.goto(server.url + rel)
+                pg.on("load", lambda _page, rel=rel: loads[rel].append(1))
+            assert "Reloaded while open" not in tabs[target].inner_text("main")
+            time.sleep(0.5)  # the scripts are waiting on the build address
             event = tree.root / "events" / "claims" / "claim_created" / "event.yaml"
             event.write_text(event.read_text().replace("\nsummary: ", "\nsummary: Reloaded while open. ", 1))
             server.wait_for("rebuilt in")
             end = time.monotonic() + 15
-            while not loads and time.monotonic() < end:
-                pg.wait_for_timeout(100)
-            assert loads == [server.url + "events/claims/claim_created.html"]
-            pg.wait_for_load_state("load")
-            assert "Reloaded while open" in pg.inner_text("main")
-            pg.wait_for_timeout(500)
-            assert len(loads) == 1  # once per build, not in a loop
-            assert not watch.problems and not watch.external  # the page's policy let the script ask (no violation logged)
+            while not loads[target] and time.monotonic() < end:
+                tabs[target].wait_for_timeout(100)
+            tabs[target].wait_for_load_state("load")
+            assert "Reloaded while open" in tabs[target].inner_text("main")
+            tabs[target].wait_for_timeout(1000)
+            assert loads[target] == [1]  # once per build, not in a loop
+            assert file_version(str(out / other)) == before and loads[other] == []  # a page the build left alone stays
+            for watch in watches:  # the pages' policy let the script ask (no violation logged)
+                assert not watch.problems and not watch.external
         finally:
             ctx.close()
 

@@ -1,22 +1,28 @@
 // Served by `eventbus catalog serve` beside the catalog's pages (never written into the catalog): reloads the page
-// once the catalog has been built again. It asks the server to answer when the build it last saw is no longer the
-// latest (a long poll), and retries every 2 s while the server is unreachable.
+// once a build has changed it. It asks the server to answer when the build it last saw is no longer the latest
+// (a long poll) with "reload" when this page's file is no longer the version it was sent as (the server put that
+// version on this script's tag), and retries every 2 s while the server is unreachable.
 (function () {
   "use strict";
+  var tag = document.currentScript;
+  var version = tag ? tag.getAttribute("data-version") || "" : "";
   var url = "/.eventbus-serve/build";
   var seen = null;
   function ask() {
-    fetch(seen === null ? url : url + "?after=" + encodeURIComponent(seen), { cache: "no-store" })
+    var query = seen === null ? "" :
+      "?after=" + encodeURIComponent(seen) + "&page=" + encodeURIComponent(window.location.pathname) +
+      "&version=" + encodeURIComponent(version);
+    fetch(url + query, { cache: "no-store" })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
         return response.text();
       })
-      .then(function (build) {
-        if (seen !== null && build !== seen) {
+      .then(function (answer) {
+        if (answer === "reload") {
           window.location.reload();
           return;
         }
-        seen = build;
+        seen = answer;
         ask();
       })
       .catch(function () { window.setTimeout(ask, 2000); });

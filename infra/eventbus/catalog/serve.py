@@ -12,9 +12,9 @@ Changes are noticed by scanning the inputs every ``interval`` seconds as a build
 making its own. The process keeps what each
 build loaded (:class:`eventbus.catalog.Memo`), so a rebuild after an edit loads, models and renders only what
 the edit touches; a rebuild that fails (a stack file that no longer reads) is reported and the last catalog stays
-served. Pages reload themselves after each build (``reload``): the server adds, to each HTML page it sends (not to
-the file), a script of its own (``reload.js``) that waits on ``/.eventbus-serve/build`` for the next build, and lets
-that page's Content-Security-Policy connect to this origin.
+served. Open pages reload themselves after a build that changed them (``reload``): the server adds, to each HTML
+page it sends (not to the file), a script of its own (``reload.js``) that waits on ``/.eventbus-serve/build`` for the
+next build, and lets that page's Content-Security-Policy connect to this origin.
 """
 from __future__ import annotations
 
@@ -51,29 +51,38 @@ def git_signature(root: str) -> tuple:
 
 LIVE = "/.eventbus-serve/"  # the server's own paths (no catalog file starts with a dot)
 RELOAD_JS = LIVE + "reload.js"
-BUILD = LIVE + "build"  # the last build's id; ``?after=<id>``: answered once the last build is another (or WAIT_MAX s)
+# ``build``: the last build's id; ``build?after=<id>&page=<path>&version=<v>``: answered once the last build is
+# another (or after WAIT_MAX s): RELOAD when the page's file is no longer ``version``, else the new build's id
+BUILD = LIVE + "build"
+RELOAD = "reload"
 WAIT_MAX = 20.0
 _CSP = b'<meta http-equiv="Content-Security-Policy" content="'
 
 
-def build_id(out: str) -> str:
-    """Which build last finished in ``out``: the status of the manifest a build writes once its pages are written."""
+def file_version(path: str | int) -> str:
+    """The status of a file (size, modification time, inode; ``path`` or an open descriptor), "none" when missing."""
     try:
-        st = os.stat(os.path.join(out, MANIFEST))
+        st = os.stat(path)
     except OSError:
         return "none"
     return f"{st.st_size}-{st.st_mtime_ns}-{st.st_ino}"
 
 
-def with_reload(page: bytes) -> bytes:
-    """``page`` with the reload script before ``</head>`` and ``connect-src 'self'`` in its Content-Security-Policy
-    (which is ``default-src 'none'``: no requests but the page's own assets); a page without both is sent as it is."""
+def build_id(out: str) -> str:
+    """Which build last finished in ``out``: the status of the manifest a build writes once its pages are written."""
+    return file_version(os.path.join(out, MANIFEST))
+
+
+def with_reload(page: bytes, version: str = "") -> bytes:
+    """``page`` with the reload script before ``</head>`` (``version``: the status of the page's file, which a build
+    that leaves the page as it was does not change) and ``connect-src 'self'`` in its Content-Security-Policy (which
+    is ``default-src 'none'``: no requests but the page's own assets); a page without both is sent as it is."""
     head = page.find(b"</head>")
     csp = page.find(_CSP, 0, head)
     if head < 0 or csp < 0:
         return page
     at = csp + len(_CSP)
-    tag = b'<script src="' + RELOAD_JS.encode() + b'" defer></script>\n'
+    tag = f'<script src="{RELOAD_JS}" data-version="{version}" defer></script>\n'.encode()
     return page[:at] + b"connect-src 'self'; " + page[at:head] + tag + page[head:]
 
 
@@ -106,40 +115,46 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if url.path == RELOAD_JS:
             self._send("text/javascript; charset=utf-8", _reload_js(), body)
         elif url.path == BUILD:
-            after = urllib.parse.parse_qs(url.query).get("after", [None])[0]
-            self._send("text/plain; charset=utf-8", self._build_after(after).encode(), body)
+            query = urllib.parse.parse_qs(url.query)
+            after, page, version = (query.get(k, [None])[0] for k in ("after", "page", "version"))
+            self._send("text/plain; charset=utf-8", self._build_after(after, page, version).encode(), body)
         elif url.path.startswith(LIVE):
             self.send_error(404)
         else:
-            page = self._page(url.path)
-            if page is None:
+            local = self._html_file(url.path)
+            if local is None:
                 return False
-            self._send("text/html; charset=utf-8", with_reload(page), body)
+            try:
+                with open(local, "rb") as fh:
+                    version, page = file_version(fh.fileno()), fh.read()
+            except OSError:
+                return False
+            self._send("text/html; charset=utf-8", with_reload(page, version), body)
         return True
 
-    def _build_after(self, after: str | None) -> str:
+    def _build_after(self, after: str | None, page: str | None, version: str | None) -> str:
         out = self.directory
         now = build_id(out)
+        if after is None:
+            return now
         end = time.monotonic() + WAIT_MAX
         while now == after and time.monotonic() < end:
             time.sleep(0.1)
             now = build_id(out)
+        if now != after and page is not None:
+            local = self._html_file(page)  # (translate_path decodes it)
+            if local is None or file_version(local) != version:
+                return RELOAD
         return now
 
-    def _page(self, path: str) -> bytes | None:
+    def _html_file(self, path: str) -> str | None:
         """The HTML file ``path`` names (a folder's ``index.html`` when it ends with ``/``), None for anything else."""
         local = self.translate_path(path)
         if os.path.isdir(local):
             if not path.endswith("/"):
                 return None  # the base class redirects to the folder with its slash
             local = os.path.join(local, "index.html")
-        if not local.endswith(".html"):
-            return None
-        try:
-            with open(local, "rb") as fh:
-                return fh.read()
-        except OSError:
-            return None
+        return local if local.endswith(".html") and os.path.isfile(local) else None
 
     def _send(self, kind: str, data: bytes, body: bool) -> None:
         self.send_response(200)
@@ -148,9 +163,6 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(data)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
-        pass  # one line per request would bury the rebuild lines
 
 
 def start_server(out: str, port: int, host: str = "127.0.0.1", live: bool = True) -> tuple[http.server.ThreadingHTTPServer, Callable[[], None]]:
