@@ -439,6 +439,60 @@ def test_files_changed_just_before_the_last_scan_are_read_again(tree, tmp_path, 
     assert "events/claims/claim_created/event.yaml" in opened and len(opened) > 10
 
 
+def test_a_build_into_a_new_folder_reads_only_the_files_changed_since_the_trees_last_full_scan(tree, tmp_path, monkeypatch):
+    """The scan record in the user's cache (``scan_record_file``): a new folder has no record of its own."""
+    import time
+
+    from eventbus.catalog import incremental
+
+    monkeypatch.setattr(incremental, "RACY_NS", 0)
+    time.sleep(0.05)
+    build_catalog(str(tree.root), str(tmp_path / "first"))
+    opened = _count_opens(monkeypatch, tree.root)
+    read = lambda: [p for p in opened if p.split("/")[0] not in ("first", "second", "third")]  # noqa: E731 - (the outputs are beside the tree)
+    got = build_catalog(str(tree.root), str(tmp_path / "second"))
+    assert got.mode == "full" and read() == []
+    path = tree.root / "events/claims/claim_created/event.yaml"
+    path.write_text(path.read_text().replace("\nsummary: ", "\nsummary: Edited. ", 1))
+    time.sleep(0.05)
+    build_catalog(str(tree.root), str(tmp_path / "third"))
+    assert read() == ["events/claims/claim_created/event.yaml"]
+    assert "Edited. " in (tmp_path / "third/events/claims/claim_created.html").read_text()
+    cold = tmp_path / "cold"
+    build_catalog(str(tree.root), str(cold), incremental=False, parse_cache=False)
+    assert files(tmp_path / "third") == files(cold)
+
+
+def test_a_scan_record_others_may_write_or_damaged_is_not_read(tree, tmp_path):
+    import os
+
+    from eventbus.catalog.incremental import read_scan_record, scan_record_file
+
+    build_catalog(str(tree.root), str(tmp_path / "site"))
+    path = scan_record_file(str(tree.root))
+    assert path is not None and read_scan_record(str(tree.root))["files"]
+    os.chmod(path, 0o664)  # writable by the group: could have been planted
+    assert read_scan_record(str(tree.root)) is None
+    os.chmod(path, 0o600)
+    data = bytearray(open(path, "rb").read())
+    data[-3] ^= 0xFF  # damaged where marshal might still read it
+    with open(path, "wb") as fh:
+        fh.write(bytes(data))
+    assert read_scan_record(str(tree.root)) is None
+
+
+def test_no_scan_record_without_caches(tree, tmp_path, monkeypatch):
+    import os
+
+    from eventbus.catalog.incremental import scan_record_file
+
+    monkeypatch.setenv("EVENTBUS_NO_CACHE", "1")
+    assert scan_record_file(str(tree.root)) is None
+    build_catalog(str(tree.root), str(tmp_path / "site"))
+    monkeypatch.delenv("EVENTBUS_NO_CACHE")
+    assert not os.path.exists(scan_record_file(str(tree.root)))
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_rebuild_keeps_the_page_frames_and_renders_no_template(tree, tmp_path, monkeypatch, workers):
     """The split frames of ``base.html`` travel with the pieces (those the page workers of the first build split

@@ -384,13 +384,21 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         inputs = state = changed = None
         if not (incremental and registry is None and exporters is None):
             memo = None
+        if parse_cache is None:
+            from eventbus.load.cache import enabled as cache_enabled
+
+            parse_cache = cache_enabled()
         if incremental and registry is None and exporters is None:
             options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
             state = None if fresh else inc.read_state(out)
             scanned = memo.inputs if memo is not None else None
             if memo is not None:
                 memo.inputs = None
-            inputs = inc.with_options(scanned, options) if scanned is not None else inc.scan(root, options, state)
+            if scanned is not None:
+                inputs = inc.with_options(scanned, options)
+            else:  # a folder without a record of its own (a new one): the statuses of the tree's last full scan, if kept
+                known = state if state is not None else (inc.read_scan_record(root) if parse_cache else None)
+                inputs = inc.scan(root, options, known)
             changed = inc.changed_events(state, inputs)
             if changed is not None and not previous:
                 changed = None  # no manifest: render everything
@@ -410,10 +418,6 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                                    mode="unchanged")
         problems = 0
         t = time.perf_counter()
-        if parse_cache is None:
-            from eventbus.load.cache import enabled as cache_enabled
-
-            parse_cache = cache_enabled()
         snap = keeper = None  # the load snapshot to keep (eventbus.load.snapshot), or the child keeping it
         if registry is None:
             from eventbus.load import snapshot
@@ -531,6 +535,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                     memo.pieces = memo.record = None
                 inc.write_pieces(out, pieces)
                 inc.write_state(out, inputs, cat, owned, state, plan, problems)
+                if parse_cache and plan is None:  # for the next build into a new folder (a rebuild has its folder's record)
+                    inc.write_scan_record(root, inputs)
                 if memo is not None and os.path.exists(os.path.join(out, inc.PIECES)):
                     memo.pieces, memo.record = pieces, _file_id(os.path.join(out, inc.STATE))
             else:  # built from a given registry or with other exporters: the next build renders everything

@@ -13,7 +13,9 @@ Every build leaves a record of its inputs in the output folder (``.eventbus-cata
 
 The record also holds each input file's status (size, modification and change times, inode) and digest: the next
 scan reads again only the files whose status changed, or that changed within two seconds before the last scan
-began (a change in the same timestamp tick would not show), as git's index and make do. The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
+began (a change in the same timestamp tick would not show), as git's index and make do; a build into a folder
+without a record (a new one) takes those statuses from the tree's last full build, kept in the user's cache
+(:func:`read_scan_record`). The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
 file of the last build was changed or removed by hand) everything is rendered again. Otherwise only the changed
 events (edited, added, removed), the events they are linked with, and the applications of both (as the last build
 recorded them and as they are now) are rendered; the files of every other event and application are kept as they
@@ -377,6 +379,64 @@ def write_pieces(out: str, pieces: dict[str, dict[str, object]]) -> None:
     with open(tmp, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+
+
+# -- the file statuses of a tree's last scan, kept between builds into any folder -------------------------------------
+def scan_record_file(root: str) -> str | None:
+    """Where the file statuses of the last full scan of ``root`` are kept (beside the load snapshot), or None when
+    caches are off."""
+    from eventbus.load.cache import cache_root, enabled
+
+    if not enabled():
+        return None
+    name = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    return os.path.join(cache_root(), "catalog", f"scan-{name}.marshal")
+
+
+MAX_SCAN_BYTES = 1 << 30
+
+
+def read_scan_record(root: str) -> dict | None:
+    """What :func:`scan` needs of the last full scan of ``root`` (:func:`known_of`), for a build into a folder that
+    holds no record of its own (a new folder): None when there is none, or it is unreadable, damaged or not this
+    user's alone (the parse cache's rules). Its entries are checked as the folder's are (:class:`_Known`): a file
+    whose status differs in any way is read again."""
+    import marshal
+
+    from eventbus.load.cache import _unsealed, users_alone
+    from eventbus.load.fs import read_regular
+
+    path = scan_record_file(root)
+    if path is None:
+        return None
+    try:
+        if not users_alone(os.stat(os.path.dirname(path))):
+            return None
+        data, st = read_regular(path, MAX_SCAN_BYTES)
+        body = _unsealed(data) if users_alone(st) else None
+        got = marshal.loads(body) if body is not None else None
+    except Exception:  # noqa: BLE001 - a missing, truncated or foreign record is none
+        return None
+    if type(got) is not dict or got.get("v") != VERSION or type(got.get("files")) is not dict or type(got.get("scanned")) is not int:
+        return None
+    return {"files": got["files"], "scanned": got["scanned"]}
+
+
+def write_scan_record(root: str, inputs: Inputs) -> None:
+    """Keep the file statuses of this scan of ``root`` (whole or not at all; skipped when it cannot be written)."""
+    import marshal
+
+    from eventbus.load.cache import _sealed, forget_stale, write_atomically
+
+    path = scan_record_file(root)
+    if path is None:
+        return
+    try:
+        data = marshal.dumps({"v": VERSION, "files": inputs.stats, "scanned": inputs.scanned})
+    except ValueError:
+        return
+    write_atomically(path, _sealed(data))
+    forget_stale(os.path.dirname(path), [path], "scan-")  # records of trees not built for 30 days
 
 
 # -- the field tables of schema versions, kept between builds ----------------------------------------------------------

@@ -262,7 +262,7 @@ def serve(root: str, out: str, stacks: list[str] | None = None, port: int = 8000
     def poll() -> tuple:
         """A scan of the tree (which reads only the files whose status changed since the last), handed to the next
         build so that it does not scan again."""
-        scanned = inc.scan(root, {}, inc.known_of(last[0]) if last[0] is not None else None)
+        scanned = inc.scan(root, {}, inc.known_of(last[0]) if last[0] is not None else inc.read_scan_record(root))
         last[0] = memo.inputs = scanned
         return (git_signature(root), scanned.rest, scanned.events)
 
