@@ -62,6 +62,11 @@ def restrict_access(tree):
     tree.events["claims/claim_created"]["meta"]["access"] = {"policy": "restricted", "allowed_consumers": []}
 
 
+def restrict_a_sensitive_event(tree):
+    """A PHI event admits no consumer any more: its section of the sensitive view loses its consumer."""
+    tree.events["health/refill_requested"]["meta"]["access"] = {"policy": "restricted", "allowed_consumers": []}
+
+
 def change_subscription(tree):
     tree.consumers["notify/notifier"]["subscriptions"][0]["purpose"] = "Tell Veterans at once their claim was received."
 
@@ -96,7 +101,8 @@ def change_stack(tree):
 # (change, the mode of the rebuild: event folders alone are incremental, any shared input rebuilds everything)
 CHANGES = [
     (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "full"), (new_version, "incremental"),
-    (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (change_subscription, "full"),
+    (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (restrict_a_sensitive_event, "incremental"),
+    (change_subscription, "full"),
     (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"), (change_owner, "incremental"),
     (remove_a_producer, "incremental"),
 ]

@@ -467,17 +467,15 @@ class Catalog:
     # -- reviewer lists --------------------------------------------------------------------------------------
     def sensitive(self) -> list[tuple[EventView, list[tuple[Consumer, Subscription, list[tuple[StackView, bool]], list[str]]]]]:
         """PII/PHI events, each with its consumers: (consumer, subscription, [(stack, granted)], OBI references for the event)."""
-        out = []
-        for info in self.events:
-            if not info.event.sensitive:
-                continue
-            rows = []
-            for c, s in info.subscribers:
-                access = self.access(info, c, s)
-                obi = [a.reference for a in c.compliance.obi_approvals if a.event == info.ref]
-                rows.append((c, s, access, obi))
-            out.append((info, rows))
-        return out
+        return [(info, self.sensitive_consumers(info)) for info in self.events if info.event.sensitive]
+
+    def sensitive_consumers(self, info: EventView) -> list[tuple[Consumer, Subscription, list[tuple[StackView, bool]], list[str]]]:
+        """A PII/PHI event's consumers: (consumer, subscription, [(stack, granted)], OBI references for the event)."""
+        rows = []
+        for c, s in info.subscribers:
+            obi = [a.reference for a in c.compliance.obi_approvals if a.event == info.ref]
+            rows.append((c, s, self.access(info, c, s), obi))
+        return rows
 
     def access(self, info: EventView, c: Consumer, s: Subscription) -> list[tuple[StackView, bool]]:
         """For each built stack where the subscription applies and the event has a topic: whether the desired state grants it."""

@@ -81,26 +81,34 @@ def _consumer_row(info: EventView, c: Consumer, s: Subscription, access: list[tu
             + f'</td>\n      <td data-label="OBI approvals">{_obi(info, obi)}</td>\n      <td data-label="Access">{_access(access)}</td></tr>')
 
 
-def _sensitive(out: list[str], r: str, rows: list, app_href: Href) -> None:
-    """Per PII/PHI event: its heading and its consumers' table."""
+def sensitive_section(root: str, info: EventView, consumers: list, app_href: Href) -> str:
+    """A PII/PHI event's section of the sensitive view: its heading and its consumers' table (``consumers``:
+    :meth:`~eventbus.catalog.model.Catalog.sensitive_consumers`). A function of the event, its subscribers and their
+    access, as the event's own page is."""
+    e = info.event
+    r = _e(root)
+    slug, cl = _e(info.slug), _e(e.classification)
+    out = [f'<section class="review" aria-labelledby="s-{slug}">\n  <h3 id="s-{slug}"><a href="{r}{_e(info.path)}">{_e(e.title)}</a> '
+           f'<code class="ref">{_e(info.ref)}</code> <span class="badge cl-{cl}">{cl}</span>'
+           + (' <span class="badge flag">BIP-sourced</span>' if e.bip_sourced else "") + "</h3>\n"]
+    if consumers:
+        out.append(f'  <div class="table-wrap fit"><table class="cardable">\n    <caption class="sr-only">Consumers of {_e(info.ref)}</caption>\n'
+                   + CONSUMERS_HEAD)
+        out.extend(_consumer_row(info, c, s, access, obi, app_href) for c, s, access, obi in consumers)
+        out.append("</tbody>\n  </table></div>\n")
+    else:
+        out.append('<p class="muted">No consumer.</p>')
+    out.append("</section>\n")
+    return "".join(out)
+
+
+def _sensitive(out: list[str], sections: list[str]) -> None:
+    """Per PII/PHI event its section (:func:`sensitive_section`)."""
     out.append(SENSITIVE_HEAD)
-    if not rows:
+    if not sections:
         out.append('<p class="muted">No event carries PII or PHI.</p>')
         return
-    for info, consumers in rows:
-        e = info.event
-        slug, cl = _e(info.slug), _e(e.classification)
-        out.append(f'<section class="review" aria-labelledby="s-{slug}">\n  <h3 id="s-{slug}"><a href="{r}{_e(info.path)}">{_e(e.title)}</a> '
-                   f'<code class="ref">{_e(info.ref)}</code> <span class="badge cl-{cl}">{cl}</span>'
-                   + (' <span class="badge flag">BIP-sourced</span>' if e.bip_sourced else "") + "</h3>\n")
-        if consumers:
-            out.append(f'  <div class="table-wrap fit"><table class="cardable">\n    <caption class="sr-only">Consumers of {_e(info.ref)}</caption>\n'
-                       + CONSUMERS_HEAD)
-            out.extend(_consumer_row(info, c, s, access, obi, app_href) for c, s, access, obi in consumers)
-            out.append("</tbody>\n  </table></div>\n")
-        else:
-            out.append('<p class="muted">No consumer.</p>')
-        out.append("</section>\n")
+    out.extend(sections)
 
 
 def _removal(info: EventView, left: int | None) -> str:
@@ -147,13 +155,13 @@ def _expiry_row(x: Expiry, event_href: Href, app_href: Href) -> str:
 
 
 def render(frame: Frame, root: str, cat: Catalog, view: str, rows: list, event_href: Href, app_href: Href) -> str:
-    """The reviewer page ``view`` (a key of :data:`TITLES`): ``rows`` are :meth:`~eventbus.catalog.model.Catalog.sensitive`,
-    :meth:`~eventbus.catalog.model.Catalog.deprecations` or :meth:`~eventbus.catalog.model.Catalog.expiring`;
+    """The reviewer page ``view`` (a key of :data:`TITLES`): ``rows`` are the sections of the PII/PHI events
+    (:func:`sensitive_section`), :meth:`~eventbus.catalog.model.Catalog.deprecations` or :meth:`~eventbus.catalog.model.Catalog.expiring`;
     ``event_href`` and ``app_href`` link an event ref and an application ref."""
     r = _e(root)
     out = [_head(cat, view)]
     if view == "sensitive":
-        _sensitive(out, r, rows, app_href)
+        _sensitive(out, rows)
     elif view == "deprecations":
         out.append("<h2>Deprecated events and their remaining consumers</h2>\n")
         if rows:

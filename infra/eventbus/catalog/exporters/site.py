@@ -95,6 +95,14 @@ def static_assets() -> tuple[dict[str, str], list[tuple[str, bytes]]]:
     return names, files
 
 
+def _row_shape(got: object) -> bool:
+    """Whether a piece read back is an index row and search entry (:meth:`SiteExporter._row`)."""
+    if not (type(got) is tuple and len(got) == 2 and type(got[0]) is str and type(got[1]) is tuple and len(got[1]) == 3):
+        return False
+    names, meta, prose = got[1]
+    return type(names) is tuple and all(type(n) is str for n in names) and type(meta) is str and type(prose) is str
+
+
 class SiteExporter(Exporter):
     name = "site"
 
@@ -107,6 +115,10 @@ class SiteExporter(Exporter):
         # where it holds for a rebuild (see reuse)
         self.texts: dict[str, tuple[str, str]] = {}
         self.md: dict[str, str] = {}  # description (Markdown) -> its HTML: this build's, or the last build's
+        # event ref -> (its row of the events index, its search entry): this build's, or the last build's for the events
+        # a rebuild keeps (see reuse)
+        self.rows: dict[str, tuple[str, tuple[tuple[str, ...], str, str]]] = {}
+        self.sections: dict[str, str] = {}  # PII/PHI event ref -> its section of the sensitive view: the same
 
     # -- helpers -------------------------------------------------------------
     def _common(self, root: str, section: str) -> dict:
@@ -203,11 +215,23 @@ class SiteExporter(Exporter):
             yield info.key_path, info.event.key_schema.text
 
     # -- index & search data ---------------------------------------------------------
+    def _row(self, info: EventView) -> tuple[str, tuple[tuple[str, ...], str, str]]:
+        """The event's row of the events index and its search entry (field names, other searchable text, prose): a
+        function of the event, its subscribers, its topics and its owner's name, as its own page is."""
+        got = self.rows.get(info.ref)
+        if got is None:
+            e = info.event
+            topics = sorted({t.name for v in self.cat.stacks for t in [v.topic(e.ref)] if t is not None})
+            meta = " ".join([e.owner, self.cat.team_name(e.owner), *e.tags, *topics])
+            prose = " ".join([e.description, *dict.fromkeys(s.purpose for _, s in info.subscribers)])
+            got = self.rows[info.ref] = (index_page.event_row(self.cat, info), (tuple(info.search_fields), meta, prose))
+        return got
+
     def index_page(self) -> str:
         cat = self.cat
         lifecycles = [lc for lc in LIFECYCLE_ORDER if any(i.event.lifecycle == lc for i in cat.events)]
         classes = [c for c in CLASS_ORDER if any(i.event.classification == c for i in cat.events)]
-        rows = [index_page.event_row(cat, i) for i in cat.events]
+        rows = [self._row(i)[0] for i in cat.events]
         return index_page.index(self.layout.frame("", "events", search=True), cat, rows, lifecycles, classes)
 
     def _search_data(self) -> tuple[str, str]:
@@ -216,17 +240,14 @@ class SiteExporter(Exporter):
         fields: dict[str, int] = {}
         events = []
         for info in self.cat.events:
-            e = info.event
+            names, meta, prose = self._row(info)[1]
             idx = []
-            for name in info.search_fields:
+            for name in names:
                 i = fields.get(name)
                 if i is None:
                     i = fields[name] = len(fields)
                 idx.append(i)
-            topics = sorted({t.name for v in self.cat.stacks for t in [v.topic(e.ref)] if t is not None})
-            meta = " ".join([e.owner, self.cat.team_name(e.owner), *e.tags, *topics])
-            prose = " ".join([e.description, *dict.fromkeys(s.purpose for _, s in info.subscribers)])
-            events.append([e.ref, idx, meta, prose])
+            events.append([info.ref, idx, meta, prose])
         data = {"fields": list(fields), "events": events}
         text = "window.EEB_SEARCH=" + json.dumps(data, ensure_ascii=True, separators=(",", ":")) + ";\n"
         return f"assets/{_hashed('search-data.js', text.encode())}", text
@@ -379,29 +400,43 @@ class SiteExporter(Exporter):
         cat = self.cat
         root = "../"
         frame = self.layout.frame(root, "reviews")
-        for view, rows in (("sensitive", cat.sensitive()), ("deprecations", cat.deprecations()), ("compliance", cat.expiring())):
+        sections = [self._sensitive_section(i) for i in cat.events if i.event.sensitive]
+        for view, rows in (("sensitive", sections), ("deprecations", cat.deprecations()), ("compliance", cat.expiring())):
             yield f"reviews/{view}.html", reviews_page.render(frame, root, cat, view, rows, lambda ref: self.event_href(root, ref),
                                                              lambda ref: self.app_href(root, ref))
+
+    def _sensitive_section(self, info: EventView) -> str:
+        got = self.sections.get(info.ref)
+        if got is None:
+            root = "../"
+            got = self.sections[info.ref] = reviews_page.sensitive_section(root, info, self.cat.sensitive_consumers(info),
+                                                                           lambda ref: self.app_href(root, ref))
+        return got
 
     def downloads_page(self, n_components: int, n_apis: int) -> str:
         return downloads_page.render(self.layout.frame("", "downloads"), self.cat, n_components, n_apis)
 
     # -- pieces a rebuild keeps ------------------------------------------------------------------
     def pieces(self) -> dict[str, object]:
-        """Each team's page and each domain's map, with the refs they show (their signature), the split frames and
-        the HTML of the events' descriptions."""
+        """Each team's page and each domain's map, with the refs they show (their signature), the split frames, the
+        HTML of the events' descriptions, each event's index row and search entry, and each PII/PHI event's section of
+        the sensitive view."""
         got: dict[str, object] = dict(self.texts)
         for text in {i.event.description for i in self.cat.events}:
             if text in self.md:
                 got["d:" + text] = self.md[text]
         got.update({"f:" + key: raw for key, raw in self.layout.pieces().items()})
+        got.update({"r:" + i.ref: self._row(i) for i in self.cat.events})
+        got.update({"s:" + i.ref: self._sensitive_section(i) for i in self.cat.events if i.event.sensitive})
         return got
 
     def reuse(self, pieces: dict[str, object], events: set[str], apps: set[str]) -> None:
         """A team page or domain map shows its events and applications and nothing else that a rebuild can change:
         it is kept when none of them is rendered again and it shows the same ones (its signature still holds). The
-        bus overview by domain is kept while it would draw the same boxes and lines (its signature). The frames and a
-        description's HTML depend on none of them."""
+        bus overview by domain is kept while it would draw the same boxes and lines (its signature). An event's row of
+        the events index, its search entry and its section of the sensitive view are kept with its files (they depend
+        on what its page does). The frames
+        and a description's HTML depend on none of them."""
         frames: dict[str, object] = {}
         for key, got in pieces.items():
             if not isinstance(key, str):
@@ -411,6 +446,14 @@ class SiteExporter(Exporter):
                 continue
             if key[:2] == "f:":
                 frames[key[2:]] = got
+                continue
+            if key[:2] == "r:":
+                if key[2:] not in events and _row_shape(got):
+                    self.rows.setdefault(key[2:], got)  # type: ignore[arg-type]
+                continue
+            if key[:2] == "s:":
+                if key[2:] not in events and type(got) is str:
+                    self.sections.setdefault(key[2:], got)
                 continue
             if not (key[:2] in ("t:", "m:", "o:") and isinstance(got, tuple) and len(got) == 2 and all(type(x) is str for x in got)):
                 continue
