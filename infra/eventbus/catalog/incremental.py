@@ -21,8 +21,8 @@ events (edited, added, removed), the events they are linked with, and the applic
 recorded them and as they are now) are rendered; the files of every other event and application are kept as they
 are, and the whole-catalog files (indexes, search data, maps, team pages, reviews, the bus documents) are always
 rendered. An exporter may assemble whole-catalog files from pieces (the AsyncAPI bus document from each event's channels,
-operations, messages and schemas; ``catalog-info.yaml`` from each entity's document; the team pages and domain
-maps whole): the pieces are recorded with the build (``.eventbus-catalog-pieces.marshal``), and a rebuild reuses
+operations, messages and schemas; ``catalog-info.yaml`` from each entity's document; the events index, the search
+data and the sensitive review from each event's row, entry and section; the team pages and domain maps whole): the pieces are recorded with the build (``.eventbus-catalog-pieces.marshal``), and a rebuild reuses
 those of the events and applications whose files it keeps, since they depend on nothing that changed. Written files are still compared with what is on disk, so an unchanged page is never rewritten.
 ``tests/catalog/test_incremental.py`` checks that a rebuild is byte-identical to a cold build after each kind of
 change.
