@@ -359,13 +359,28 @@ def test_rows_cache_runs_no_code_and_drops_foreign_shapes(tmp_path, monkeypatch)
         def __reduce__(self):
             return (os.system, ("touch " + str(tmp_path / "pwned"),))
 
+    from eventbus.load.cache import _sealed
+
     with open(path, "wb") as fh:
-        fh.write(pickle.dumps({("k",): Boom()}))
+        fh.write(_sealed(pickle.dumps({("k",): Boom()})))  # sealed as the tools write: what is inside is refused
     os.chmod(path, 0o600)
     assert read_rows(path) == {}
     assert not (tmp_path / "pwned").exists()
     with open(path, "wb") as fh:
-        fh.write(marshal.dumps({("k",): [("too", "short")], ("j",): "not a list", "no tuple key": []}))
+        fh.write(_sealed(marshal.dumps({("k",): [("too", "short")], ("j",): "not a list", "no tuple key": []})))
+    assert read_rows(path) == {}
+
+
+def test_rows_cache_damaged_where_marshal_still_reads_it_is_not_read(tmp_path, monkeypatch):
+    from eventbus.catalog.incremental import read_rows, write_rows
+
+    path = _rows_file(tmp_path, monkeypatch)
+    write_rows(path, _some_rows())
+    data = bytearray(open(path, "rb").read())
+    i = data.index(b"t/app")
+    data[i:i + 5] = b"x/app"  # still marshal, still the right shape: a reader named that never was
+    with open(path, "wb") as fh:
+        fh.write(bytes(data))
     assert read_rows(path) == {}
 
 

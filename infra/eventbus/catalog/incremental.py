@@ -403,17 +403,13 @@ def read_scan_record(root: str) -> dict | None:
     whose status differs in any way is read again."""
     import marshal
 
-    from eventbus.load.cache import _unsealed, users_alone
-    from eventbus.load.fs import read_regular
+    from eventbus.load.cache import read_private
 
     path = scan_record_file(root)
     if path is None:
         return None
     try:
-        if not users_alone(os.stat(os.path.dirname(path))):
-            return None
-        data, st = read_regular(path, MAX_SCAN_BYTES)
-        body = _unsealed(data) if users_alone(st) else None
+        body = read_private(path, MAX_SCAN_BYTES)
         got = marshal.loads(body) if body is not None else None
     except Exception:  # noqa: BLE001 - a missing, truncated or foreign record is none
         return None
@@ -426,7 +422,7 @@ def write_scan_record(root: str, inputs: Inputs) -> None:
     """Keep the file statuses of this scan of ``root`` (whole or not at all; skipped when it cannot be written)."""
     import marshal
 
-    from eventbus.load.cache import _sealed, forget_stale, write_atomically
+    from eventbus.load.cache import forget_stale, write_private
 
     path = scan_record_file(root)
     if path is None:
@@ -435,7 +431,7 @@ def write_scan_record(root: str, inputs: Inputs) -> None:
         data = marshal.dumps({"v": VERSION, "files": inputs.stats, "scanned": inputs.scanned})
     except ValueError:
         return
-    write_atomically(path, _sealed(data))
+    write_private(path, data)
     forget_stale(os.path.dirname(path), [path], "scan-")  # records of trees not built for 30 days
 
 
@@ -453,22 +449,20 @@ MAX_ROWS_BYTES = 1 << 30
 
 
 def read_rows(path: str | None) -> dict:
-    """``{(schema digest, parsed, declared fields): [FieldRow, ...]}``; {} when missing, unreadable, not this user's
-    alone (the parse cache's rule: a file others may write could have been planted) or of unexpected shape. Rows
+    """``{(schema digest, parsed, declared fields): [FieldRow, ...]}``; {} when missing, unreadable, damaged, not this
+    user's alone (:func:`eventbus.load.cache.read_private`: a file others may write could have been planted) or of
+    unexpected shape. Rows
     are kept as plain tuples read back by :mod:`marshal`, which runs no code and builds no class instances."""
     import marshal
 
     from eventbus.catalog.schema_view import FieldRow
-    from eventbus.load.cache import users_alone
-    from eventbus.load.fs import read_regular
+    from eventbus.load.cache import read_private
 
     if path is None:
         return {}
     try:
-        if not users_alone(os.stat(os.path.dirname(path))):
-            return {}
-        data, st = read_regular(path, MAX_ROWS_BYTES)
-        if not users_alone(st):
+        data = read_private(path, MAX_ROWS_BYTES)
+        if data is None:
             return {}
         got = marshal.loads(data)
         n = len(FieldRow._fields)
@@ -482,7 +476,7 @@ def read_rows(path: str | None) -> dict:
 def write_rows(path: str | None, rows: dict) -> None:
     import marshal
 
-    from eventbus.load.cache import write_atomically
+    from eventbus.load.cache import write_private
 
     if path is None:
         return
@@ -498,4 +492,4 @@ def write_rows(path: str | None, rows: dict) -> None:
         data = marshal.dumps(plain)
     except ValueError:  # a value marshal cannot write: no cache this time
         return
-    write_atomically(path, data)
+    write_private(path, data)

@@ -393,12 +393,27 @@ def _folder_private() -> bool:
         return False
 
 
+def read_private(path: str, limit: int = MAX_SHARD_BYTES) -> memoryview | None:
+    """The data of a cache file :func:`write_private` wrote; None when it is missing, over ``limit`` bytes, not a
+    regular file (a FIFO is not waited on), damaged (it begins with the digest of the rest), or when it or its
+    folder is not the user's alone. The one reader of every cache file of the project's tools."""
+    try:
+        if not users_alone(os.stat(os.path.dirname(path))):
+            return None
+        data, st = read_regular(path, limit)
+    except (OSError, ReadError):
+        return None
+    return _unsealed(data) if users_alone(st) else None
+
+
+def write_private(path: str, data: bytes) -> None:
+    """Write a cache file that :func:`read_private` reads: sealed with its digest, whole or not at all."""
+    write_atomically(path, _sealed(data))
+
+
 def _read(path: str) -> dict[str, tuple]:
     try:
-        data, st = read_regular(path, MAX_SHARD_BYTES)  # a regular file only: a FIFO is not waited on
-        if not users_alone(st):
-            return {}
-        body = _unsealed(data)
+        body = read_private(path)
         if body is None:
             return {}
         got = marshal.loads(body)
@@ -427,7 +442,7 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def _write(path: str, entries: dict[str, tuple]) -> None:
-    write_atomically(path, _sealed(_marshalled({"v": VERSION, "code": _code_version(), "entries": entries})))
+    write_private(path, _marshalled({"v": VERSION, "code": _code_version(), "entries": entries}))
 
 
 def load_registry_cached(root: str, known: dict[str, tuple[int, int, str]] | None = None, on_events=None, parallel: bool = False) -> LoadResult:

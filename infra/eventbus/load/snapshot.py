@@ -77,13 +77,9 @@ def _code() -> str:
 
 
 def _read_file(path: str):
-    from eventbus.load.cache import _unsealed, users_alone
-    from eventbus.load.fs import read_regular
+    from eventbus.load.cache import read_private
 
-    data, st = read_regular(path, MAX_BYTES)
-    if not users_alone(st):
-        return None
-    body = _unsealed(data)
+    body = read_private(path, MAX_BYTES)
     got = marshal.loads(body) if body is not None else None
     if type(got) is not tuple or len(got) != 4 or got[0] != VERSION or got[1] != _code() or type(got[2]) is not str:
         return None
@@ -122,7 +118,7 @@ def read(root: str, rest: str | None = None) -> Snapshot | None:
 def write(root: str, snap: Snapshot) -> None:
     """Keep ``snap`` as the tree's snapshot: those of its files that differ from the disk's (each whole or not at all;
     skipped when they cannot be written)."""
-    from eventbus.load.cache import _sealed, write_atomically
+    from eventbus.load.cache import write_private
 
     paths = _files(root)
     if paths is None:
@@ -133,9 +129,9 @@ def write(root: str, snap: Snapshot) -> None:
     code = _code()
     for i in range(SHARDS):
         if snap.dirty is None or i in snap.dirty:
-            write_atomically(paths[1 + i], _sealed(marshal.dumps((VERSION, code, snap.rest, shards[i]))))
+            write_private(paths[1 + i], marshal.dumps((VERSION, code, snap.rest, shards[i])))
     if snap.dirty is None:
-        write_atomically(paths[0], _sealed(marshal.dumps((VERSION, code, snap.rest, snap.others))))
+        write_private(paths[0], marshal.dumps((VERSION, code, snap.rest, snap.others)))
         from eventbus.load.cache import forget_stale
 
         forget_stale(os.path.dirname(paths[0]), paths, "load-")  # snapshots of trees not built for 30 days
