@@ -131,13 +131,15 @@ cmd_start() {
         log "starting Apicurio Registry $VERSION on $URL (management $HOST:$MGMT_PORT, data $DATA_DIR, $("$java" -version 2>&1 | head -n 1))"
         # setsid: own session, so the registry survives the calling shell; fd 9 (the lock) is not inherited.
         # shellcheck disable=SC2086
-        (cd "$APP" && DB_PW="$(db_password)" && exec nohup setsid "$java" $HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
+        # the H2 password in the environment (readable by this user alone), never on the command line (readable by all)
+        (cd "$APP" && APICURIO_DATASOURCE_PASSWORD="$(db_password)" && export APICURIO_DATASOURCE_PASSWORD \
+            && exec nohup setsid "$java" $HEAP -XX:+UseSerialGC -Djava.awt.headless=true \
             -Deventbus.registry.state="$STATE_DIR" \
             -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$PORT" \
             -Dquarkus.management.host="$HOST" -Dquarkus.management.port="$MGMT_PORT" \
             -Dapicurio.storage.kind=sql -Dapicurio.storage.sql.kind=h2 \
             -Dapicurio.datasource.url="jdbc:h2:file:$DATA_DIR/registry" \
-            -Dapicurio.datasource.username=registry -Dapicurio.datasource.password="$DB_PW" \
+            -Dapicurio.datasource.username=registry \
             -Dquarkus.log.console.color=false \
             -jar quarkus-run.jar >>"$LOG_DIR/registry.log" 2>&1 </dev/null 9>&-) &
         pid=$!

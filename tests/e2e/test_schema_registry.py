@@ -153,3 +153,20 @@ def test_06_a_registration_the_registry_refuses_fails_the_deploy_clearly(workspa
     assert "incompatible" in text
     assert reg.version_numbers(subject) == [1, 2]  # nothing registered by the failed deploy
     assert reg.lookup(subject, json.dumps(v2)) is None
+
+
+def test_07_the_database_password_is_not_on_the_registry_command_line(workspace):
+    """Every user of the machine can read a process's command line (/proc/<pid>/cmdline), only its own user its
+    environment: the H2 password travels in the environment, and it is the one the data file was made with."""
+    import os
+    from pathlib import Path
+
+    state = Path(workspace.registry["state"]) / "schema-registry"
+    pid = int((state / "registry.pid").read_text().split()[0])
+    password = (state / "db.password").read_text().strip()
+    assert len(password) >= 16
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert b"quarkus-run.jar" in args
+    assert not any(password.encode() in a or b"datasource.password" in a for a in args)
+    assert f"APICURIO_DATASOURCE_PASSWORD={password}".encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert oct(os.stat(state / "db.password").st_mode & 0o777) == "0o600"
