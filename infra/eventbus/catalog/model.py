@@ -465,10 +465,6 @@ class Catalog:
         return max(1, round(ms / DAY_MS)) if ms else 0  # a few hours still shows as 1 day
 
     # -- reviewer lists --------------------------------------------------------------------------------------
-    def sensitive(self) -> list[tuple[EventView, list[tuple[Consumer, Subscription, list[tuple[StackView, bool]], list[str]]]]]:
-        """PII/PHI events, each with its consumers: (consumer, subscription, [(stack, granted)], OBI references for the event)."""
-        return [(info, self.sensitive_consumers(info)) for info in self.events if info.event.sensitive]
-
     def sensitive_consumers(self, info: EventView) -> list[tuple[Consumer, Subscription, list[tuple[StackView, bool]], list[str]]]:
         """A PII/PHI event's consumers: (consumer, subscription, [(stack, granted)], OBI references for the event)."""
         rows = []
