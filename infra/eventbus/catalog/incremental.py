@@ -389,8 +389,9 @@ def scan_record_file(root: str) -> str | None:
 
     if not enabled():
         return None
-    name = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-    return os.path.join(cache_root(), "catalog", f"scan-{name}.marshal")
+    from eventbus.load.snapshot import tree_name
+
+    return os.path.join(cache_root(), "catalog", f"scan-{tree_name(root)}.marshal")
 
 
 MAX_SCAN_BYTES = 1 << 30

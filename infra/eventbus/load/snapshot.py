@@ -55,13 +55,18 @@ class Snapshot:
     dirty: frozenset[int] | None = None  # the event shards that differ from those on disk (None: every file)
 
 
+def tree_name(root: str) -> str:
+    """The name a tree's cache files carry: the digest of its absolute path."""
+    return hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
 def _files(root: str) -> list[str] | None:
     """The snapshot's files of a tree (the rest's, then the event shards'), or None when the tools' caches are off."""
     from eventbus.load.cache import cache_root, enabled
 
     if not enabled():
         return None
-    name = hashlib.blake2b(os.path.abspath(root).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    name = tree_name(root)
     d = os.path.join(cache_root(), "catalog")
     return [os.path.join(d, f"load-{name}.rest.bin")] + [os.path.join(d, f"load-{name}.{i:02d}.bin") for i in range(SHARDS)]
 
