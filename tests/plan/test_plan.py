@@ -1,6 +1,7 @@
 """`eventbus plan` on temporary git repositories, compared with golden outputs."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -100,6 +101,14 @@ def test_plan_json_is_structured(repo):
 def test_no_change_plan_is_quiet(repo):
     text = markdown(make_plan(str(repo.root), repo.base))
     assert "No infrastructure changes." in text and "Needs attention" not in text
+
+
+def test_a_local_stack_is_not_called_by_the_environment_it_mirrors(repo):
+    plan = make_plan(str(repo.root), repo.base, ["prod"])
+    plan.stacks[0] = dataclasses.replace(plan.stacks[0], stack="local", target="local")
+    row = next(line for line in markdown(plan).splitlines() if line.startswith("| `local` |"))
+    assert row.split("|")[2].strip() == "this machine (synthetic data, mirrors prod; not prod)"
+    assert "| `prod` | prod (aws) |" in markdown(make_plan(str(repo.root), repo.base, ["prod"]))
 
 
 def test_removing_an_event_is_flagged_first(repo):

@@ -31,6 +31,13 @@ def _summary(sp: StackPlan) -> str:
     return ", ".join(parts) or "see Needs attention"
 
 
+def _environment(sp: StackPlan) -> str:
+    """The stack's environment as reviewers read it. A local stack is never called by the environment it mirrors."""
+    if sp.target == "local":
+        return f"this machine (synthetic data, mirrors {md_text(sp.environment)}; not {md_text(sp.environment)})"
+    return f"{md_text(sp.environment)} ({md_text(sp.target)})"
+
+
 def _fold(title: str, lines: list[str]) -> list[str]:
     if len(lines) <= COLLAPSE_AFTER:
         return [title, "", *lines, ""]
@@ -47,7 +54,7 @@ def markdown(plan: Plan) -> str:
         out += [f"- {ICON[r.level]} {c(stack)} · {r.text}" for stack, r in risks]
         out.append("")
     out += ["| stack | environment | changes |", "|---|---|---|"]
-    out += [f"| {c(sp.stack)} | {md_text(sp.environment)} ({md_text(sp.target)}) | {_summary(sp)} |" for sp in plan.stacks]
+    out += [f"| {c(sp.stack)} | {_environment(sp)} | {_summary(sp)} |" for sp in plan.stacks]
     out.append("")
     for sp in plan.stacks:
         if sp.empty:
