@@ -271,6 +271,11 @@ def test_tables_fit_at_every_width(browser, sample_site, width):
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (rel, width)
         if width <= 390:  # narrow: rows are cards, each value labelled
             assert pg.evaluate("[...document.querySelectorAll('table.fields thead, table.cardable thead')].every(h => getComputedStyle(h).display === 'none')")
+    # a stack's topic settings as cards sit side by side (a row of them at laptop width, two at phone width), not one per line
+    pg.goto(url(sample_site, "events/claims/contention_created.html"))
+    tops = pg.evaluate("""() => { const r = document.querySelector('table.topics tbody tr');
+        return [...r.querySelectorAll('td[data-label]')].slice(1).map(c => Math.round(c.getBoundingClientRect().top)); }""")
+    assert len(tops) == 6 and len(set(tops)) <= (1 if width >= 1366 else 2 if width >= 768 else 3), (width, tops)
     ctx.close()
 
 
