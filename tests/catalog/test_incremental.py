@@ -94,6 +94,12 @@ def remove_a_producer(tree):
     meta["producers"] = [{"application": "refill-api-v2"}]
 
 
+def take_another_events_topic(tree):
+    """claim_created names the PHI event's topic (the gate refuses it; a build shows it): the PHI event's readers, and
+    its section of the sensitive review, change without its folder changing."""
+    tree.events["claims/claim_created"]["meta"]["topic"] = {"name": "health_refill_requested", "partitions": 3}
+
+
 def change_stack(tree):
     tree.stacks["prod"]["config"]["eventbus:replicationFactor"] = 2
 
@@ -104,7 +110,7 @@ CHANGES = [
     (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (restrict_a_sensitive_event, "incremental"),
     (change_subscription, "full"),
     (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"), (change_owner, "incremental"),
-    (remove_a_producer, "incremental"),
+    (remove_a_producer, "incremental"), (take_another_events_topic, "incremental"),
 ]
 
 
@@ -132,6 +138,12 @@ def test_a_series_of_changes_stays_identical(tree, tmp_path):
     del tree.events["claims_claim/created"]  # claim_created gets its name back
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "same-slug-removed", "incremental")
+    take_another_events_topic(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "topic-taken", "incremental")
+    del tree.events["claims/claim_created"]["meta"]["topic"]  # and given back
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "topic-given-back", "incremental")
     del tree.events["claims/claim_closed"]  # the successor goes: the deprecated event's page loses its link
     tree.events["claims/claim_created"]["meta"].pop("replaced_by")
     tree.write()
@@ -239,15 +251,39 @@ def test_unreadable_or_foreign_state_renders_everything(tree, tmp_path):
     edit_summary(tree)
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "garbage-state", "full")
-    import marshal
+    from eventbus.catalog.incremental import read_record, write_record
 
-    good = marshal.loads((out / STATE).read_bytes())
+    good = read_record(str(out / STATE))
     for bad in ({**good, "v": 999}, {**good, "events": []}, [good], good | {"shared": "other"}):
-        (out / STATE).write_bytes(marshal.dumps(bad))
+        write_record(str(out / STATE), bad)
         assert build_catalog(str(tree.root), str(out)).mode == "full"
-    (out / STATE).write_bytes(marshal.dumps(good) + b"")
     (out / MANIFEST).write_bytes(b"\x00garbage")  # no manifest: nothing known to be intact, everything rendered
     assert build_catalog(str(tree.root), str(out)).mode == "full"
+
+
+@pytest.mark.parametrize("record, needle", [(STATE, b"refill"), (PIECES, b"asked for a prescription"), (MANIFEST, b"refill")])
+def test_damage_that_marshal_still_reads_is_seen(tree, tmp_path, record, needle):
+    """One byte of a record changed, still valid marshal data (an event's ref in the inputs record, the text of a
+    kept index row, a path in the manifest): the record is not taken, and the rebuild is still the cold build."""
+    import marshal
+
+    from eventbus.catalog import _read_manifest
+    from eventbus.catalog.incremental import read_record
+
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    raw = bytearray((out / record).read_bytes())
+    at = raw.find(needle)
+    assert at > 0, record
+    raw[at + 2] ^= 0x20  # a letter's case
+    marshal.loads(bytes(raw[16:]))  # the damage is one marshal still reads
+    (out / record).write_bytes(bytes(raw))
+    assert read_record(str(out / record)) is None
+    if record == MANIFEST:
+        assert _read_manifest(str(out)) == {}
+    edit_summary(tree)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, f"damaged-{record}", "incremental" if record == PIECES else "full")
 
 
 def test_given_registry_or_exporters_are_never_incremental(tree, tmp_path):

@@ -191,13 +191,9 @@ def _prune(out: str, found: tuple[dict[str, tuple[int, int]], list[str]], keep: 
 
 def _read_manifest(out: str) -> dict[str, list]:
     """The last build's manifest ({} when missing or unreadable), read back by :mod:`marshal` (which runs no code)."""
-    import marshal
+    from eventbus.catalog import incremental as inc
 
-    try:
-        with open(os.path.join(out, MANIFEST), "rb") as fh:
-            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no manifest
-        return {}
+    got = inc.read_record(os.path.join(out, MANIFEST))
     return got if type(got) is dict else {}
 
 
@@ -525,10 +521,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                 owned.setdefault(k, []).extend(v)
             kept = plan.kept if plan is not None else {}
             manifest = {**kept, **writer.manifest, **extra[3]}
-            import marshal
-
-            with open(os.path.join(out, MANIFEST), "wb") as fh:
-                fh.write(marshal.dumps(dict(sorted(manifest.items()))))
+            inc.write_record(os.path.join(out, MANIFEST), dict(sorted(manifest.items())))
             if inputs is not None:  # the pieces first: a build stopped in between leaves pieces no older than the record
                 pieces = {x.name: got for x in xs if (got := x.pieces())}
                 if memo is not None:

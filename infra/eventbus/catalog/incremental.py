@@ -1,14 +1,15 @@
 """Incremental rebuilds: which pages a change of the registry touches.
 
 Every build leaves a record of its inputs in the output folder (``.eventbus-catalog-inputs.marshal``, read back by
-:mod:`marshal`, which runs no code):
+:mod:`marshal`, which runs no code, and sealed with the digest of its bytes like the pieces and the manifest:
+:func:`read_record`):
 
 * ``shared``: one digest of everything that is not an event folder: the catalog's code (every file of the
   ``eventbus`` package: Python, templates, static assets, JSON Schemas), the stack files, teams, consumers,
   adoption records, and the build's options (stacks, schema ids, base URLs, commit stamp, date);
 * per event: the digest of its folder (every file, by name and content), the files the build wrote for it,
-  the applications whose pages show it (its producers and subscribers) and the events its page links by
-  lifecycle (``replaced_by`` both ways);
+  the applications whose pages show it (its producers and subscribers) and the events it is linked with
+  (``replaced_by`` both ways, the same page name, the same topic on a stack: :func:`links`);
 * per application: the files the build wrote for it.
 
 The record also holds each input file's status (size, modification and change times, inode) and digest: the next
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 
 STATE = ".eventbus-catalog-inputs.marshal"
 PIECES = ".eventbus-catalog-pieces.marshal"  # per exporter, per event: what its whole-catalog files are assembled from
-VERSION = 1
+VERSION = 2  # 2: an event's linked events include those that name its topic
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # infra/eventbus
 _code: str | None = None
 
@@ -220,14 +221,35 @@ class Plan:
     links: dict = field(default_factory=dict)  # links(cat) of this build
 
 
-def read_state(out: str) -> dict | None:
+MAX_RECORD_BYTES = 1 << 32  # the inputs record, the pieces and the manifest of a folder (tens of MB at 10,000 events)
+
+
+def read_record(path: str) -> object:
+    """A record :func:`write_record` wrote in the output folder, read back by :mod:`marshal` (which runs no code);
+    None when it is missing, unreadable or damaged (it begins with the digest of the rest, so damage that marshal
+    would still read is seen)."""
     import marshal
 
+    from eventbus.load.cache import read_sealed
+
     try:
-        with open(os.path.join(out, STATE), "rb") as fh:
-            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign record is none
+        body = read_sealed(path, MAX_RECORD_BYTES)
+        return marshal.loads(body) if body is not None else None
+    except Exception:  # noqa: BLE001 - a truncated or foreign record is none
         return None
+
+
+def write_record(path: str, data: object) -> None:
+    """Write a record of the output folder (marshal data, sealed with its digest), whole or not at all."""
+    import marshal
+
+    from eventbus.load.cache import write_sealed
+
+    write_sealed(path, marshal.dumps(data))
+
+
+def read_state(out: str) -> dict | None:
+    got = read_record(os.path.join(out, STATE))
     if not isinstance(got, dict) or got.get("v") != VERSION or not isinstance(got.get("events"), dict) or not isinstance(got.get("apps"), dict):
         return None
     return got
@@ -242,8 +264,8 @@ def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
 
 
 def links(cat) -> dict[str, tuple[list[str], list[str]]]:
-    """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle or whose
-    names give its slug). An application's page shows the events it produces, subscribes to and holds an OBI approval
+    """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle, whose
+    names give its slug, or that name its topic on a stack). An application's page shows the events it produces, subscribes to and holds an OBI approval
     for (a link while the event exists)."""
     from eventbus.catalog.model import producer_ref, slug
 
@@ -258,13 +280,24 @@ def links(cat) -> dict[str, tuple[list[str], list[str]]]:
         ref = info.ref
         slugs[ref] = got = slug(f"{info.event.domain}-{info.event.name}")
         same_slug.setdefault(got, set()).add(ref)
+    on_topic: dict[tuple[str, str], set[str]] = {}  # (stack, topic) -> events: a page shows its topic's readers and writers
+    for v in cat.stacks:
+        for info in cat.events:
+            if (t := v.topic(info.ref)) is not None:
+                on_topic.setdefault((v.name, t.name), set()).add(info.ref)
+    sharing: dict[str, set[str]] = {}  # events whose topic another event names too (the gate refuses it; a build shows it)
+    for refs in on_topic.values():
+        if len(refs) > 1:
+            for ref in refs:
+                sharing.setdefault(ref, set()).update(refs - {ref})
     out = {}
     for info in cat.events:
         e, ref = info.event, info.ref
         apps = sorted({producer_ref(e, p) for p in e.producers} | set(info.consumer_refs) | approved.get(ref, set()))
         same = same_slug[slugs[ref]]
-        near = (sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()) | (same - {ref}))
-                if len(same) > 1 or info.replaces or info.replaced_by else [])
+        near = (sorted({i.ref for i in info.replaces} | ({info.replaced_by.ref} if info.replaced_by else set()) | (same - {ref})
+                       | sharing.get(ref, set()))
+                if len(same) > 1 or info.replaces or info.replaced_by or ref in sharing else [])
         out[ref] = (apps, near)
     return out
 
@@ -323,12 +356,7 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
 
 
 def _write_record(out: str, data: dict) -> None:
-    import marshal
-
-    tmp = os.path.join(out, STATE + ".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(marshal.dumps(data))
-    os.replace(tmp, os.path.join(out, STATE))
+    write_record(os.path.join(out, STATE), data)
 
 
 def restat(out: str, state: dict, inputs: Inputs) -> None:
@@ -341,14 +369,9 @@ def read_pieces(out: str, forget: bool = False) -> dict[str, dict[str, object]]:
     """The pieces the last build into ``out`` recorded (``{exporter name: {event ref: piece}}``); {} when missing or unreadable.
     Read back by :mod:`marshal` (which runs no code); each exporter checks the shape of its own. ``forget``: remove the
     file once read, so that a build stopped before it records its own leaves none behind."""
-    import marshal
-
     path = os.path.join(out, PIECES)
     try:
-        with open(path, "rb") as fh:
-            got = marshal.loads(fh.read())  # loads: load(file) reads object by object
-    except Exception:  # noqa: BLE001 - a missing, truncated or foreign file is no pieces
-        return {}
+        got = read_record(path)
     finally:
         if forget:
             try:
@@ -375,10 +398,9 @@ def write_pieces(out: str, pieces: dict[str, dict[str, object]]) -> None:
         except FileNotFoundError:
             pass
         return
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    from eventbus.load.cache import write_sealed
+
+    write_sealed(path, data)
 
 
 # -- the file statuses of a tree's last scan, kept between builds into any folder -------------------------------------

@@ -411,6 +411,30 @@ def write_private(path: str, data: bytes) -> None:
     write_atomically(path, _sealed(data))
 
 
+def read_sealed(path: str, limit: int) -> memoryview | None:
+    """The data of a file :func:`write_sealed` wrote, in a folder of the user's choosing (the catalog's output folder,
+    where anyone who may write the record may write the pages too): None when it is missing, over ``limit`` bytes,
+    not a regular file, or damaged."""
+    try:
+        data, _ = read_regular(path, limit)
+    except (OSError, ReadError):
+        return None
+    return _unsealed(data)
+
+
+def write_sealed(path: str, data: bytes) -> None:
+    """Write a file :func:`read_sealed` reads, sealed with its digest, whole or not at all (temporary file + rename);
+    an error is raised, not skipped."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_sealed(data))
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def _read(path: str) -> dict[str, tuple]:
     try:
         body = read_private(path)
