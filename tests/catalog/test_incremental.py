@@ -536,6 +536,16 @@ def test_a_scan_record_others_may_write_or_damaged_is_not_read(tree, tmp_path):
     with open(path, "wb") as fh:
         fh.write(bytes(data))
     assert read_scan_record(str(tree.root)) is None
+    # a folder others may write is neither read nor written
+    os.unlink(path)
+    os.chmod(os.path.dirname(path), 0o777)
+    try:
+        build_catalog(str(tree.root), str(tmp_path / "site2"))
+        assert not os.path.exists(path)
+    finally:
+        os.chmod(os.path.dirname(path), 0o700)
+    build_catalog(str(tree.root), str(tmp_path / "site3"))
+    assert read_scan_record(str(tree.root))["files"]
 
 
 def test_no_scan_record_without_caches(tree, tmp_path, monkeypatch):

@@ -407,7 +407,15 @@ def read_private(path: str, limit: int = MAX_SHARD_BYTES) -> memoryview | None:
 
 
 def write_private(path: str, data: bytes) -> None:
-    """Write a cache file that :func:`read_private` reads: sealed with its digest, whole or not at all."""
+    """Write a cache file that :func:`read_private` reads: sealed with its digest, whole or not at all; nothing into
+    a folder that is not the user's alone (it would not be read back)."""
+    try:
+        if not users_alone(os.stat(os.path.dirname(path))):
+            return
+    except FileNotFoundError:
+        pass  # made, the user's alone, by write_atomically
+    except OSError:
+        return
     write_atomically(path, _sealed(data))
 
 
