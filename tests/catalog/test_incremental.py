@@ -9,6 +9,7 @@ import pytest
 
 from eventbus.catalog import MANIFEST, build_catalog
 from eventbus.catalog.incremental import PIECES, STATE
+from tests.conftest import ARN
 
 SKIP = {MANIFEST, STATE, PIECES}
 
@@ -71,6 +72,62 @@ def change_subscription(tree):
     tree.consumers["notify/notifier"]["subscriptions"][0]["purpose"] = "Tell Veterans at once their claim was received."
 
 
+def unsubscribe(tree):
+    """The notifier stops reading claim_created (in both stacks): its grants, claim_created's consumers and page change."""
+    tree.consumers["notify/notifier"]["subscriptions"].pop(0)
+
+
+def subscribe_to_a_restricted_event(tree):
+    """The claims publisher asks for the PHI event, which does not admit it: shown on both pages, granted nowhere."""
+    tree.consumers["claims-team/claims-publisher"]["subscriptions"] = [
+        {"event": "health/refill_requested", "purpose": "Count refills.", "environments": ["prod"]}]
+
+
+def add_a_consumer(tree):
+    """A new application subscribes to claim_created, with a consumer group of its own and declared fields."""
+    app = copy.deepcopy(tree.consumers["notify/notifier"])
+    app.update(application="dashboard", description="Counts claims per day.", consumer_group={"name": "notify.dashboard.v2", "prefix": True})
+    app["principals"] = {"prod": [app["principals"]["prod"][0].replace("notifier", "dashboard")]}
+    app["subscriptions"] = [{"event": "claims/claim_created", "purpose": "Count claims per day.", "environments": ["prod"], "fields": ["claimId"]}]
+    app["compliance"] = {**app["compliance"], "obi_approvals": []}
+    tree.consumers["notify/dashboard"] = app
+
+
+def remove_a_consumer(tree):
+    """The notifier's file goes: its page, its grants, and it on both events' pages and the sensitive review."""
+    del tree.consumers["notify/notifier"]
+
+
+def change_principals(tree):
+    """The notifier has no sandbox principal any more: no identity and no grants there."""
+    del tree.consumers["notify/notifier"]["principals"]["sandbox"]
+
+
+def declare_fields(tree):
+    """The notifier declares the fields it reads: the fields' readers on the event's pages and the fields page."""
+    tree.consumers["notify/notifier"]["subscriptions"][0]["fields"] = ["claimId", "status"]
+
+
+def change_a_producers_file(tree):
+    """The producer's file: its description and principals, on its page and as the writer of its event."""
+    app = tree.consumers["claims-team/claims-publisher"]
+    app["description"] = "Publishes claim events (edited)."
+    app["principals"]["prod"] = [ARN.format("claims-pub-v2")]
+
+
+def change_compliance(tree):
+    """The notifier's ATO expires within 90 days: the expiring compliance view and its page change."""
+    tree.consumers["notify/notifier"]["compliance"]["ato_expires"] = "2026-12-24"
+
+
+def rename_a_consumer(tree):
+    """consumers/notify/notifier.yaml becomes notify/notifier-v2.yaml (the application is named by its file)."""
+    app = tree.consumers.pop("notify/notifier")
+    app["application"] = "notifier-v2"
+    tree.consumers["notify/notifier-v2"] = app
+    tree.events["health/refill_requested"]["meta"]["access"]["allowed_consumers"] = ["notify/notifier-v2"]
+
+
 def rename_team(tree):
     tree.teams["claims-team"]["name"] = "Claims Intake"
 
@@ -106,11 +163,14 @@ def change_stack(tree):
 
 # (change, the mode of the rebuild: event folders alone are incremental, any shared input rebuilds everything)
 CHANGES = [
-    (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "full"), (new_version, "incremental"),
+    (edit_summary, "incremental"), (add_event, "incremental"), (remove_event, "incremental"), (new_version, "incremental"),
     (deprecate_with_successor, "incremental"), (restrict_access, "incremental"), (restrict_a_sensitive_event, "incremental"),
-    (change_subscription, "full"),
+    (change_subscription, "incremental"),
     (rename_team, "full"), (change_stack, "full"), (add_event_of_the_same_slug, "incremental"), (change_owner, "incremental"),
     (remove_a_producer, "incremental"), (take_another_events_topic, "incremental"),
+    (unsubscribe, "incremental"), (subscribe_to_a_restricted_event, "incremental"), (add_a_consumer, "incremental"),
+    (remove_a_consumer, "incremental"), (change_principals, "incremental"), (declare_fields, "incremental"),
+    (change_a_producers_file, "incremental"), (change_compliance, "incremental"), (rename_a_consumer, "incremental"),
 ]
 
 
@@ -159,6 +219,47 @@ def test_event_only_removal_is_incremental(tree, tmp_path):
     tree.write()
     assert_same_as_cold(tree, out, tmp_path, "removed", "incremental")
     assert not (out / "events/claims/claim_closed.html").exists() and not (out / "apps/claims-team/claims-closer.html").exists()
+
+
+def test_an_application_of_no_event_is_rendered_when_its_file_changes(tree, tmp_path):
+    """An application that produces and reads nothing is linked with no event: its own file change still renders it."""
+    from tests.conftest import producer_app
+
+    tree.consumers["notify/idle"] = producer_app("notify", "idle", {"prod": [ARN.format("idle")]})
+    tree.write()
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    tree.consumers["notify/idle"]["description"] = "Waits for its first event (edited)."
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "idle-edited", "incremental")
+    assert "Waits for its first event (edited)." in (out / "apps/notify/idle.html").read_text()
+
+
+@pytest.mark.parametrize("link", [deprecate_with_successor, take_another_events_topic])
+def test_an_application_change_renders_the_events_linked_with_its_events(tree, tmp_path, link):
+    """An application of claim_created alone goes; claim_created is linked with another event (its successor, whose
+    page counts the consumers still to move; or the event whose topic it names, whose page lists that topic's
+    readers), and that event's page changes too."""
+    link(tree)
+    add_a_consumer(tree)
+    tree.write()
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    del tree.consumers["notify/dashboard"]  # (it reads claim_created alone)
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, f"left-{link.__name__}", "incremental")
+
+
+def test_an_application_file_that_no_longer_reads_and_reads_again(tree, tmp_path):
+    """A consumer's file broken (the application leaves the model, as the gate would refuse it) and mended."""
+    out = tmp_path / "site"
+    build_catalog(str(tree.root), str(out))
+    (tree.root / "consumers/notify/notifier.yaml").write_text("application: [unclosed\n")
+    assert_same_as_cold(tree, out, tmp_path, "broken", "incremental")
+    assert not (out / "apps/notify/notifier.html").exists()
+    tree.write()
+    assert_same_as_cold(tree, out, tmp_path, "mended", "incremental")
+    assert (out / "apps/notify/notifier.html").exists()
 
 
 def test_an_incremental_rebuild_renders_only_the_changed_event(tree, tmp_path):
@@ -666,6 +767,11 @@ def test_a_rebuild_loads_only_the_changed_event_and_a_full_build_loads_all(tree,
     assert loaded == ["claims/claim_created"]
     loaded.clear()
     change_subscription(tree)  # outside the event folders: the snapshot is not used, the tree loaded whole
+    tree.write()
+    assert build_catalog(str(tree.root), str(out)).mode == "incremental"  # (an application's file: its pages alone rendered)
+    assert sorted(loaded) == sorted(tree.events)
+    loaded.clear()
+    rename_team(tree)
     tree.write()
     assert build_catalog(str(tree.root), str(out)).mode == "full"
     assert sorted(loaded) == sorted(tree.events)

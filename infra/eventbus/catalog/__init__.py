@@ -378,6 +378,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         # yesterday must not be kept today
         today = today or stamp.date or _today()
         inputs = state = changed = None
+        apps_changed: set[str] = set()
         if not (incremental and registry is None and exporters is None):
             memo = None
         if parse_cache is None:
@@ -396,12 +397,13 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                 known = state if state is not None else (inc.read_scan_record(root) if parse_cache else None)
                 inputs = inc.scan(root, options, known)
             changed = inc.changed_events(state, inputs)
+            apps_changed = inc.changed_apps(state, inputs) if changed is not None else set()
             if changed is not None and not previous:
                 changed = None  # no manifest: render everything
-            if changed == set() and not _intact(_files_of(survey()), previous):
+            if changed == set() and not apps_changed and not _intact(_files_of(survey()), previous):
                 changed = None  # a file of the last build was changed or removed by hand: render everything
             timings["scan"] = time.perf_counter() - started
-            if changed == set():  # nothing changed since the last build, and its files are as it left them
+            if changed == set() and not apps_changed:  # nothing changed since the last build, and its files are as it left them
                 assert state is not None
                 if state.get("files") != inputs.stats:  # same contents, other statuses (touched, checked out again, ...)
                     mine = memo is not None and memo.record is not None and _file_id(os.path.join(out, inc.STATE)) == memo.record
@@ -469,7 +471,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
         xs = (exporters or default_exporters)(cat)
         if changed is not None and not _intact(_files_of(survey()), previous):
             changed = None  # a file of the last build was changed or removed by hand: render everything
-        plan = inc.plan(state, changed, cat, previous) if state is not None and changed is not None else None
+        plan = inc.plan(state, changed, cat, previous, apps_changed) if state is not None and changed is not None else None
         if plan is not None:
             events = [i for i in cat.events if i.ref in plan.events]
             apps = [a for a in cat.apps.values() if a.ref in plan.apps]

@@ -4,9 +4,11 @@ Every build leaves a record of its inputs in the output folder (``.eventbus-cata
 :mod:`marshal`, which runs no code, and sealed with the digest of its bytes like the pieces and the manifest:
 :func:`read_record`):
 
-* ``shared``: one digest of everything that is not an event folder: the catalog's code (every file of the
-  ``eventbus`` package: Python, templates, static assets, JSON Schemas), the stack files, teams, consumers,
-  adoption records, and the build's options (stacks, schema ids, base URLs, commit stamp, date);
+* ``shared``: one digest of everything that is not an event folder or an application's file: the catalog's code
+  (every file of the ``eventbus`` package: Python, templates, static assets, JSON Schemas), the stack files, teams,
+  adoption records, any other file under ``consumers/``, and the build's options (stacks, schema ids, base URLs,
+  commit stamp, date);
+* ``app_inputs``: per application, the digest of its file ``consumers/<team>/<application>.yaml``;
 * per event: the digest of its folder (every file, by name and content), the files the build wrote for it,
   the applications whose pages show it (its producers and subscribers) and the events it is linked with
   (``replaced_by`` both ways, the same page name, the same topic on a stack: :func:`links`);
@@ -18,8 +20,9 @@ began (a change in the same timestamp tick would not show), as git's index and m
 without a record (a new one) takes those statuses from the tree's last full build, kept in the user's cache
 (:func:`read_scan_record`). The next build compares. When ``shared`` differs (or the record is missing, unreadable, of another version, or a
 file of the last build was changed or removed by hand) everything is rendered again. Otherwise only the changed
-events (edited, added, removed), the events they are linked with, and the applications of both (as the last build
-recorded them and as they are now) are rendered; the files of every other event and application are kept as they
+events (edited, added, removed), the events the changed applications' files are linked with, the events linked with
+those, and the applications of all of them and the changed ones (as the last build recorded them and as they are now)
+are rendered; the files of every other event and application are kept as they
 are, and the whole-catalog files (indexes, search data, maps, team pages, reviews, the bus documents) are always
 rendered. An exporter may assemble whole-catalog files from pieces (the AsyncAPI bus document from each event's channels,
 operations, messages and schemas; ``catalog-info.yaml`` from each entity's document; the events index, the search
@@ -39,7 +42,7 @@ from dataclasses import dataclass, field
 
 STATE = ".eventbus-catalog-inputs.marshal"
 PIECES = ".eventbus-catalog-pieces.marshal"  # per exporter, per event: what its whole-catalog files are assembled from
-VERSION = 2  # 2: an event's linked events include those that name its topic
+VERSION = 2  # 2: an event's linked events include those that name its topic; applications' files are inputs of their own
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # infra/eventbus
 _code: str | None = None
 
@@ -75,7 +78,20 @@ class _Known:
         self.now[path[self.cut:]] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, digest]
 
 
-def _add_file(h: hashlib.blake2b, path: str, rel: str, seen: dict | None = None, known: _Known | None = None,
+class _Both:
+    """Two digests fed the same bytes."""
+
+    __slots__ = ("a", "b")
+
+    def __init__(self, a: hashlib.blake2b, b: hashlib.blake2b):
+        self.a, self.b = a, b
+
+    def update(self, data: bytes) -> None:
+        self.a.update(data)
+        self.b.update(data)
+
+
+def _add_file(h: hashlib.blake2b | _Both, path: str, rel: str, seen: dict | None = None, known: _Known | None = None,
               st: os.stat_result | None = None) -> None:
     """Add a file (its name and the digest of its bytes) to ``h``; ``seen`` gets (size, mtime_ns, digest) of what was
     read, ``known`` says which files need not be read again and records what was. ``st``: the file's ``lstat``."""
@@ -146,12 +162,14 @@ def code_digest() -> str:
 
 @dataclass
 class Inputs:
-    shared: str
+    shared: str  # everything but the event folders and the applications' files (with the code and the options)
     events: dict[str, str]  # "<domain>/<event>" -> digest of its folder
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path -> (size, mtime_ns, digest) as read (the parse cache's keys)
     stats: dict[str, list] = field(default_factory=dict)  # relative path -> [size, mtime_ns, ctime_ns, inode, digest] (see _Known)
     scanned: int = 0  # when the scan began (ns since the epoch)
     rest: str = ""  # digest of the files outside the event folders alone (what a load snapshot is valid for)
+    apps: dict[str, str] = field(default_factory=dict)  # "<team>/<application>" -> digest of consumers/<team>/<application>.yaml
+    common: str = ""  # digest of the files outside the event folders but the applications' (what ``shared`` is made of)
 
 
 def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
@@ -162,7 +180,10 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
     root = os.path.abspath(root)
     known = _Known(root, state)
     outside = _h()  # the files outside the event folders
+    common = _h()  # those but the applications' files
+    both = _Both(outside, common)
     events: dict[str, str] = {}
+    apps: dict[str, str] = {}
     seen: dict[str, tuple[int, int, str]] = {}
     try:
         names = sorted(os.listdir(root))
@@ -174,12 +195,12 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
             for domain in sorted(os.listdir(path)):
                 dpath = os.path.join(path, domain)
                 if not os.path.isdir(dpath) or os.path.islink(dpath):
-                    _add_file(outside, dpath, f"events/{domain}")
+                    _add_file(both, dpath, f"events/{domain}")
                     continue
                 for ev in sorted(os.listdir(dpath)):
                     epath = os.path.join(dpath, ev)
                     if not os.path.isdir(epath) or os.path.islink(epath):
-                        _add_file(outside, epath, f"events/{domain}/{ev}")
+                        _add_file(both, epath, f"events/{domain}/{ev}")
                         continue
                     h = _h()
                     for p, rel, st in _walk(epath, epath):
@@ -187,23 +208,40 @@ def scan(root: str, options: dict, state: dict | None = None) -> Inputs:
                     events[f"{domain}/{ev}"] = h.hexdigest()
         elif name in ("teams", "consumers", "adopt") and os.path.isdir(path) and not os.path.islink(path):
             for p, rel, st in _walk(path, root):
-                _add_file(outside, p, rel, seen, known, st)
+                ref = _app_of(rel, st) if name == "consumers" else None
+                if ref is None:
+                    _add_file(both, p, rel, seen, known, st)
+                    continue
+                h = _h()
+                _add_file(h, p, rel, seen, known, st)
+                apps[ref] = digest = h.hexdigest()
+                outside.update(f"A{ref}\0{digest}\0".encode("utf-8", "surrogateescape"))
         elif name.startswith("Pulumi.") and name.endswith(".yaml"):
-            _add_file(outside, path, name, seen, known)
+            _add_file(both, path, name, seen, known)
     rest = outside.hexdigest()
-    return Inputs(_shared(rest, options), events, seen, known.now, scanned, rest)
+    return Inputs(_shared(common.hexdigest(), options), events, seen, known.now, scanned, rest, apps, common.hexdigest())
 
 
-def _shared(rest: str, options: dict) -> str:
+def _app_of(rel: str, st: os.stat_result | None) -> str | None:
+    """The application whose file ``consumers/<team>/<application>.yaml`` is (a regular file, as the loader reads
+    them), or None for any other file under ``consumers/`` (part of the shared inputs)."""
+    parts = rel.split("/")
+    if len(parts) != 3 or not parts[2].endswith(".yaml") or st is None or not stat.S_ISREG(st.st_mode):
+        return None
+    return f"{parts[1]}/{parts[2][:-5]}"
+
+
+def _shared(common: str, options: dict) -> str:
     whole = _h()
-    whole.update(code_digest().encode() + b"\0" + rest.encode() + b"\0")
+    whole.update(code_digest().encode() + b"\0" + common.encode() + b"\0")
     whole.update(json.dumps(options, sort_keys=True, default=str).encode())
     return whole.hexdigest()
 
 
 def with_options(inputs: Inputs, options: dict) -> Inputs:
     """``inputs`` (of a :func:`scan` under any options) as a scan under ``options`` gives them."""
-    return Inputs(_shared(inputs.rest, options), inputs.events, inputs.files, inputs.stats, inputs.scanned, inputs.rest)
+    return Inputs(_shared(inputs.common, options), inputs.events, inputs.files, inputs.stats, inputs.scanned, inputs.rest,
+                  inputs.apps, inputs.common)
 
 
 def known_of(inputs: Inputs) -> dict:
@@ -263,6 +301,15 @@ def changed_events(state: dict | None, inputs: Inputs) -> set[str] | None:
     return {ref for ref in before.keys() | inputs.events.keys() if before.get(ref) != inputs.events.get(ref)}
 
 
+def changed_apps(state: dict | None, inputs: Inputs) -> set[str]:
+    """The applications whose file changed, was added or removed since the last build (with :func:`changed_events`,
+    which says whether anything else changed)."""
+    before = state.get("app_inputs") if isinstance(state, dict) else None
+    if not isinstance(before, dict):
+        before = {}
+    return {ref for ref in before.keys() | inputs.apps.keys() if before.get(ref) != inputs.apps.get(ref)}
+
+
 def links(cat) -> dict[str, tuple[list[str], list[str]]]:
     """Per event: (the applications whose pages show it, the events its page is linked with by lifecycle, whose
     names give its slug, or that name its topic on a stack). An application's page shows the events it produces, subscribes to and holds an OBI approval
@@ -302,18 +349,27 @@ def links(cat) -> dict[str, tuple[list[str], list[str]]]:
     return out
 
 
-def plan(state: dict, changed: set[str], cat, manifest: dict[str, list]) -> Plan:
-    """The events and applications to render after ``changed`` events changed, and the files kept from the last build."""
+def plan(state: dict, changed: set[str], cat, manifest: dict[str, list], changed_apps: set[str] | frozenset[str] = frozenset()) -> Plan:
+    """The events and applications to render after ``changed`` events and the files of ``changed_apps`` changed, and
+    the files kept from the last build. An application's file is shown on its own page and on the pages of the events
+    it is linked with (as the last build recorded them and as they are now: what it produces, subscribes to, holds an
+    approval for), and through them on their other applications' pages."""
     now = links(cat)
     old = state["events"]
-    events = set(changed)
-    for ref in changed:
+    touched = set(changed)  # the events whose pages the changes reach directly
+    if changed_apps:
+        for ref, o in old.items():
+            if isinstance(o, list) and len(o) > 2 and changed_apps.intersection(o[2]):
+                touched.add(ref)
+        touched.update(ref for ref, (apps_now, _near) in now.items() if changed_apps.intersection(apps_now))
+    events = set(touched)
+    for ref in touched:
         o = old.get(ref)
         if isinstance(o, list) and len(o) > 3:
             events.update(o[3])  # the events it was linked with
         if ref in now:
             events.update(now[ref][1])  # and those it is linked with now
-    apps: set[str] = set()
+    apps: set[str] = set(changed_apps)
     for ref in events:
         o = old.get(ref)
         if isinstance(o, list) and len(o) > 2:
@@ -351,7 +407,7 @@ def write_state(out: str, inputs: Inputs, cat, owned: dict[str, list[str]], prev
         if files is None and plan_ is not None and previous is not None:
             files = previous["apps"].get(ref, [])
         apps_files[ref] = sorted(files or [])
-    _write_record(out, {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "teams": len(cat.teams),
+    _write_record(out, {"v": VERSION, "shared": inputs.shared, "events": events, "apps": apps_files, "app_inputs": inputs.apps, "teams": len(cat.teams),
                         "problems": problems, "files": inputs.stats, "scanned": inputs.scanned})
 
 
