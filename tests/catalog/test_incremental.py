@@ -262,6 +262,22 @@ def test_an_application_file_that_no_longer_reads_and_reads_again(tree, tmp_path
     assert (out / "apps/notify/notifier.html").exists()
 
 
+def test_a_fifo_in_the_tree_is_not_waited_on(tree, tmp_path):
+    """The scan digests a FIFO (or socket, or device) by its kind: opening one would wait for a writer forever."""
+    import os
+    import subprocess
+
+    from tests.conftest import EVENTBUS
+
+    for where in ("consumers/notify/fifo.yaml", "events/claims/claim_created/fifo.avsc", "teams/fifo.yaml"):
+        os.mkfifo(tree.root / where)
+    for _ in range(2):  # a build, and a rebuild that scans again
+        got = subprocess.run([EVENTBUS, "--root", str(tree.root), "catalog", "build", "--out", str(tmp_path / "site")],
+                             capture_output=True, text=True, timeout=120)
+        assert got.returncode == 0, got.stderr
+        assert "Traceback" not in got.stderr
+
+
 def test_an_incremental_rebuild_renders_only_the_changed_event(tree, tmp_path):
     out = tmp_path / "site"
     build_catalog(str(tree.root), str(out))

@@ -101,6 +101,8 @@ def _add_file(h: hashlib.blake2b | _Both, path: str, rel: str, seen: dict | None
             st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
             h.update(b"L" + os.readlink(path).encode("utf-8", "surrogateescape"))
+        elif not stat.S_ISREG(st.st_mode):  # a FIFO, socket or device: its kind (opening a FIFO would wait for a writer)
+            h.update(b"S" + str(stat.S_IFMT(st.st_mode)).encode())
         else:
             digest = known.digest(path, st) if known is not None else None
             if digest is None:
