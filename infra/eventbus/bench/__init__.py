@@ -496,7 +496,7 @@ def _served_rebuilds(root: str, out: str, env: dict, edit: Callable[[str], None]
                     print(f"[bench] catalog serve: {line.strip()}", file=sys.stderr)
             return None
 
-        if line_with("built in") is None:
+        if line_with(" built in ") is None:  # the first build's line ("HH:MM:SS built in …"), not the serving line's "built into"
             return None
         for i in range(repeat + 1):  # the first rebuild takes what the first build left to the caches
             time.sleep(1.0)
