@@ -417,50 +417,34 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
             env = {**os.environ, "EVENTBUS_USER_CACHE": warm}
 
             def edit(run: str, event: str = event) -> None:
-                with open(event, encoding="utf-8") as fh:
-                    text = fh.read()
-                lines = [ln for ln in text.splitlines() if not ln.startswith("summary:")]
-                lines.insert(1, f"summary: Synthetic event, edited for rebuild run {run} {time.time()}.")
-                with open(event, "w", encoding="utf-8") as fh:
-                    fh.write("\n".join(lines) + "\n")
+                _rewrite_line(event, "summary:", f"summary: Synthetic event, edited for rebuild run {run} {time.time()}.")
 
             # the build the rebuilds start from, after an edit: a copy identical to the tree built last is "unchanged"
             # and would leave the copy's caches (parse cache, load snapshot) to the first measured rebuild
             edit("start")
             timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)
-            runs, peaks, cpus, loads = [], [], [], []
-            for i in range(repeat):
-                edit(str(i))
-                loads.append(_load())
-                secs, peak, rc = timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)
-                if rc != 0:
-                    raise SystemExit(f"[bench] catalog rebuild {n}: exit {rc}")
-                runs.append(secs)
-                peaks.append(peak)
-                cpus.append(LAST_CPU)
-                print(f"[bench] catalog    {n} events rebuild run {i + 1}/{repeat}: {secs:.2f}s, CPU {LAST_CPU:.2f}s, load {loads[-1]}", file=sys.stderr, flush=True)
-            out.append(Result("catalog", f"{n} events, rebuild after one event changed (incremental; CPU {statistics.median(cpus):.2f} s; load {', '.join(loads)})",
-                              statistics.median(runs), runs, max(peaks), None, "≤ 0.5 s" if n == 1000 else "—"))
             team = sorted(os.listdir(os.path.join(src, "consumers")))[0]
             app = os.path.join(src, "consumers", team, sorted(os.listdir(os.path.join(src, "consumers", team)))[0])
-            runs, peaks, cpus, loads = [], [], [], []
-            for i in range(repeat):  # one application's file: its pages and its events' (the tree is loaded whole)
-                with open(app, encoding="utf-8") as fh:
-                    lines = [ln for ln in fh.read().splitlines() if not ln.startswith("description:")]
-                lines.insert(1, f"description: Synthetic consumer, edited for rebuild run {i} {time.time()}.")
-                with open(app, "w", encoding="utf-8") as fh:
-                    fh.write("\n".join(lines) + "\n")
-                loads.append(_load())
-                secs, peak, rc = timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)
-                if rc != 0:
-                    raise SystemExit(f"[bench] catalog rebuild {n} (application): exit {rc}")
-                runs.append(secs)
-                peaks.append(peak)
-                cpus.append(LAST_CPU)
-                print(f"[bench] catalog    {n} events rebuild after an application's file, run {i + 1}/{repeat}: {secs:.2f}s, CPU {LAST_CPU:.2f}s",
-                      file=sys.stderr, flush=True)
-            out.append(Result("catalog", f"{n} events, rebuild after one application's file changed (incremental; CPU {statistics.median(cpus):.2f} s; "
-                                         f"load {', '.join(loads)})", statistics.median(runs), runs, max(peaks), None, "—"))
+
+            def edit_app(run: str, app: str = app) -> None:  # its pages and its events' (the tree is loaded whole)
+                _rewrite_line(app, "description:", f"description: Synthetic consumer, edited for rebuild run {run} {time.time()}.")
+
+            for what, change, target in (("one event changed", edit, "≤ 0.5 s" if n == 1000 else "—"),
+                                         ("one application's file changed", edit_app, "—")):
+                runs, peaks, cpus, loads = [], [], [], []
+                for i in range(repeat):
+                    change(str(i))
+                    loads.append(_load())
+                    secs, peak, rc = timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)
+                    if rc != 0:
+                        raise SystemExit(f"[bench] catalog rebuild {n} after {what}: exit {rc}")
+                    runs.append(secs)
+                    peaks.append(peak)
+                    cpus.append(LAST_CPU)
+                    print(f"[bench] catalog    {n} events rebuild after {what}, run {i + 1}/{repeat}: {secs:.2f}s, CPU {LAST_CPU:.2f}s, load {loads[-1]}",
+                          file=sys.stderr, flush=True)
+                out.append(Result("catalog", f"{n} events, rebuild after {what} (incremental; CPU {statistics.median(cpus):.2f} s; load {', '.join(loads)})",
+                                  statistics.median(runs), runs, max(peaks), None, target))
             served = _served_rebuilds(src, dest, env, edit, repeat)
             if served is not None:
                 runs, peak, loads = served
@@ -475,6 +459,15 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
     finally:
         trash.empty()
     return out
+
+
+def _rewrite_line(path: str, prefix: str, line: str) -> None:
+    """Replace the line of the YAML file ``path`` that starts with ``prefix`` by ``line`` (put second)."""
+    with open(path, encoding="utf-8") as fh:
+        lines = [ln for ln in fh.read().splitlines() if not ln.startswith(prefix)]
+    lines.insert(1, line)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 def _served_rebuilds(root: str, out: str, env: dict, edit: Callable[[str], None], repeat: int) -> tuple[list[float], float, list[str]] | None:
