@@ -388,17 +388,12 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
                     if not fresh_cache and i == 0:  # fill the warm caches once
                         timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_USER_CACHE": warm})
                         trash.put(dest)
-                    loads.append(_load())
-                    secs, peak, rc = timed(eventbus("--root", path, "catalog", "build", "--out", dest), path, {**os.environ, "EVENTBUS_USER_CACHE": cache})
-                    if fresh_cache:
-                        trash.put(cache)
-                    if rc != 0:
-                        raise SystemExit(f"[bench] catalog {n}: exit {rc}")
-                    runs.append(secs)
-                    peaks.append(peak)
-                    cpus.append(LAST_CPU)
-                    print(f"[bench] catalog    {n} events cold ({label}) run {i + 1}/{repeat}: {secs:.2f}s, CPU {LAST_CPU:.2f}s, load {loads[-1]}",
-                          file=sys.stderr, flush=True)
+                    try:
+                        _catalog_run(path, dest, {**os.environ, "EVENTBUS_USER_CACHE": cache}, (runs, peaks, cpus, loads),
+                                     f"{n} events cold ({label}) run {i + 1}/{repeat}")
+                    finally:
+                        if fresh_cache:
+                            trash.put(cache)
                 kb = os.path.getsize(os.path.join(dest, "index.html")) / 1024
                 files = sum(len(f) for _, _, f in os.walk(dest))
                 mb = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(dest) for f in fs) / 1e6
@@ -434,15 +429,7 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
                 runs, peaks, cpus, loads = [], [], [], []
                 for i in range(repeat):
                     change(str(i))
-                    loads.append(_load())
-                    secs, peak, rc = timed(eventbus("--root", src, "catalog", "build", "--out", dest), src, env)
-                    if rc != 0:
-                        raise SystemExit(f"[bench] catalog rebuild {n} after {what}: exit {rc}")
-                    runs.append(secs)
-                    peaks.append(peak)
-                    cpus.append(LAST_CPU)
-                    print(f"[bench] catalog    {n} events rebuild after {what}, run {i + 1}/{repeat}: {secs:.2f}s, CPU {LAST_CPU:.2f}s, load {loads[-1]}",
-                          file=sys.stderr, flush=True)
+                    _catalog_run(src, dest, env, (runs, peaks, cpus, loads), f"{n} events rebuild after {what}, run {i + 1}/{repeat}")
                 out.append(Result("catalog", f"{n} events, rebuild after {what} (incremental; CPU {statistics.median(cpus):.2f} s; load {', '.join(loads)})",
                                   statistics.median(runs), runs, max(peaks), None, target))
             served = _served_rebuilds(src, dest, env, edit, repeat)
@@ -459,6 +446,20 @@ def bench_catalog(sizes: list[int], repeat: int) -> list[Result]:
     finally:
         trash.empty()
     return out
+
+
+def _catalog_run(root: str, out: str, env: dict, into: tuple[list, list, list, list], what: str) -> None:
+    """One timed ``eventbus catalog build`` of ``root`` into ``out``: its seconds, peak memory, CPU seconds and the load
+    average before it appended to ``into`` (runs, peaks, cpus, loads), and a line of progress."""
+    runs, peaks, cpus, loads = into
+    loads.append(_load())
+    secs, peak, rc = timed(eventbus("--root", root, "catalog", "build", "--out", out), root, env)
+    if rc != 0:
+        raise SystemExit(f"[bench] catalog {what}: exit {rc}")
+    runs.append(secs)
+    peaks.append(peak)
+    cpus.append(LAST_CPU)
+    print(f"[bench] catalog    {what}: {secs:.2f}s, CPU {LAST_CPU:.2f}s, load {loads[-1]}", file=sys.stderr, flush=True)
 
 
 def _rewrite_line(path: str, prefix: str, line: str) -> None:
