@@ -259,7 +259,8 @@ def test_accessibility_axe_and_screenshots(browser, sample_site):
 
 @pytest.mark.parametrize("width", [1366, 1024, 768, 390, 320])
 def test_tables_fit_at_every_width(browser, sample_site, width):
-    """Schema and topic tables never push past their box: every cell's right edge stays inside the page."""
+    """Schema and topic tables never push past their box: every cell's right edge stays inside the page, and
+    nothing in an overview card past the card's."""
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     pg = ctx.new_page()
     for rel in ("events/claims/contention_created.html", "events/forms/submission_trace_form_status_change.html",
@@ -269,6 +270,11 @@ def test_tables_fit_at_every_width(browser, sample_site, width):
             .filter(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(c => c.textContent.slice(0, 40))""")
         assert not wide, (rel, width, wide[:5])
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (rel, width)
+        # nor does anything in an overview card (owner, at a glance, compliance) spill out of it
+        spill = pg.evaluate("""() => [...document.querySelectorAll('.card')].flatMap(card => {
+            const edge = card.getBoundingClientRect().right + 1;
+            return [...card.querySelectorAll('*')].filter(el => el.getBoundingClientRect().right > edge).map(el => el.textContent.slice(0, 40)); })""")
+        assert not spill, (rel, width, spill[:5])
         if width <= 390:  # narrow: rows are cards, each value labelled
             assert pg.evaluate("[...document.querySelectorAll('table.fields thead, table.cardable thead')].every(h => getComputedStyle(h).display === 'none')")
     # a stack's topic settings as cards sit side by side (a row of them at laptop width, two at phone width), not one per line

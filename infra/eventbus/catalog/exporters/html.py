@@ -207,7 +207,7 @@ def compliance_html(rows: list[dict]) -> str:
             elif n <= 90:
                 out.append(f' <span class="badge warn">{"renew" if renew else "expires"} {_e(days_text(n))}</span>')
             else:
-                out.append(f' <span class="muted small">{"renew" if renew else "expires"} {_e(days_text(n))}</span>')
+                out.append(f' <span class="muted small">{"renew " if renew else ""}{_e(days_text(n))}</span>')
         out.append("</dd>\n")
     out.append("</dl>\n")
     return "".join(out)
@@ -260,7 +260,7 @@ def compliance_rows(k, today) -> list[dict]:
         {"label": "VASI id", "value": k.vasi_id},
         {"label": "eMASS id", "value": k.emass_id},
         {"label": "FISMA level", "value": k.fisma_level},
-        {"label": "ATO", "value": (k.ato_status or "") + (f" · expires {k.ato_expires.isoformat()}" if k.ato_expires else ""),
+        {"label": "ATO", "value": " · ".join(x for x in (k.ato_status, f"expires {k.ato_expires.isoformat()}" if k.ato_expires else None) if x),
          "days": (k.ato_expires - today).days if k.ato_expires else None},
         {"label": "PTA", "value": f"signed {k.pta_date.isoformat()}" if k.pta_date else None,
          "days": (k.pta_date + dt.timedelta(days=PTA_DAYS) - today).days if k.pta_date else None, "renew": True},
