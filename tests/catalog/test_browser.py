@@ -277,6 +277,11 @@ def test_tables_fit_at_every_width(browser, sample_site, width):
         assert not spill, (rel, width, spill[:5])
         if width <= 390:  # narrow: rows are cards, each value labelled
             assert pg.evaluate("[...document.querySelectorAll('table.fields thead, table.cardable thead')].every(h => getComputedStyle(h).display === 'none')")
+            # and a table's caption spans its cards (not squeezed into a column a word wide)
+            squeezed = pg.evaluate("""() => [...document.querySelectorAll('table.fields caption, table.cardable caption')]
+                .filter(c => !c.classList.contains('sr-only') && c.getClientRects().length && c.getBoundingClientRect().width < 0.9 * c.closest('table').getBoundingClientRect().width)
+                .map(c => c.textContent.slice(0, 40))""")
+            assert not squeezed, (rel, width, squeezed)
     # a stack's topic settings as cards sit side by side (a row of them at laptop width, two at phone width), not one per line
     pg.goto(url(sample_site, "events/claims/contention_created.html"))
     tops = pg.evaluate("""() => { const r = document.querySelector('table.topics tbody tr');
