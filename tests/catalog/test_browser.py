@@ -114,6 +114,28 @@ def test_search_finds_events_by_field_name(page, sample_site):
     assert not page.watch.problems and not page.watch.external
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_rows_search_and_filters_hide_are_not_drawn(browser, sample_site, width):
+    """What the search and the filters leave out is not drawn at any width (on a phone the rows are cards, and a
+    card's display must not override the hiding)."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(url(sample_site, "index.html"))
+    wait_until(pg, "window.EEB_SEARCH !== undefined")
+    drawn = "[...document.querySelectorAll('#event-table tbody tr')].filter(r => r.getClientRects().length).map(r => r.dataset.ref)"
+    for how, value in (("search", "prescription"), ("domain", "health")):
+        if how == "search":
+            pg.fill("#q", value)
+            wait_until(pg, "document.getElementById('count').textContent.includes(' of ')")
+        else:
+            pg.fill("#q", "")
+            pg.select_option("#f-domain", value)
+        pg.wait_for_timeout(150)
+        shown = set(visible_refs(pg))
+        assert shown and len(shown) < pg.locator('#event-table tbody tr').count() and set(pg.evaluate(drawn)) == shown, (width, how)
+    ctx.close()
+
+
 def test_filters_and_shareable_state(page, sample_site):
     reg = load_registry(str(REPO)).registry
     page.goto(url(sample_site, "index.html"))
@@ -259,17 +281,22 @@ def test_accessibility_axe_and_screenshots(browser, sample_site):
 
 @pytest.mark.parametrize("width", [1366, 1024, 768, 390, 320])
 def test_tables_fit_at_every_width(browser, sample_site, width):
-    """Schema and topic tables never push past their box: every cell's right edge stays inside the page, and
-    nothing in an overview card past the card's."""
+    """Tables never push past their box: every cell's right edge stays inside the page, no table scrolls sideways,
+    and nothing in an overview card passes the card's edge."""
     ctx = browser.new_context(viewport={"width": width, "height": 900})
     pg = ctx.new_page()
     for rel in ("events/claims/contention_created.html", "events/forms/submission_trace_form_status_change.html",
-                "events/claims/contention_created/v2.html", "reviews/sensitive.html", "apps/va-notify/claim-status-notifier.html"):
+                "events/claims/contention_created/v2.html", "reviews/sensitive.html", "apps/va-notify/claim-status-notifier.html",
+                "apps/index.html", "teams/index.html", "teams/claims-platform.html", "fields.html", "index.html", "reviews/deprecations.html",
+                "reviews/compliance.html", "downloads.html"):
         pg.goto(url(sample_site, rel))
         wide = pg.evaluate("""() => [...document.querySelectorAll('.table-wrap.fit td, .table-wrap.fit th')]
             .filter(c => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(c => c.textContent.slice(0, 40))""")
         assert not wide, (rel, width, wide[:5])
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), (rel, width)
+        # no table is read by scrolling it sideways
+        scrolling = pg.evaluate("[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.textContent.slice(0, 40))")
+        assert not scrolling, (rel, width, scrolling)
         # nor does anything in an overview card (owner, at a glance, compliance) spill out of it
         spill = pg.evaluate("""() => [...document.querySelectorAll('.card')].flatMap(card => {
             const edge = card.getBoundingClientRect().right + 1;

@@ -11,7 +11,7 @@ from eventbus.catalog.exporters.layout import Frame
 
 HEAD = ('<header class="page-head"><h1>Fields</h1>\n<p class="lead">Every field name of the latest value and key schemas, and the events '
         'that carry it. Names that differ only in case (<code>ClaimId</code>, <code>claimId</code>) are listed together.</p></header>\n')
-TABLE_HEAD = ('<div class="table-wrap"><table class="field-index">\n'
+TABLE_HEAD = ('<div class="table-wrap fit"><table class="field-index cardable">\n'
               '  <caption class="sr-only">Field names and the events whose schemas carry them</caption>\n'
               '  <thead><tr><th scope="col">Field</th><th scope="col">Events</th></tr></thead>\n  <tbody>\n')
 
@@ -29,7 +29,7 @@ def _row(f: dict, anchor: str | None) -> str:
     names = " ".join(f"<code>{_e(n)}</code>" for n in f["names"])
     events = " · ".join(f'<a href="{_e(i.path)}">{_e(i.event.title)}</a> <span class="muted">{_e(r.type)}</span>' for i, r in f["events"])
     more = f' · <a href="index.html#q={_e(f["names"][0])}">and {f["more"]} more</a>' if f["more"] else ""
-    return f'  <tr{ident}><th scope="row">{names} <span class="muted">({f["total"]})</span></th>\n  <td>{events}{more}</td></tr>\n'
+    return f'  <tr{ident}><th scope="row">{names} <span class="muted">({f["total"]})</span></th>\n  <td data-label="Events">{events}{more}</td></tr>\n'
 
 
 def render(frame: Frame, entries: list[dict]) -> str:

@@ -21,7 +21,7 @@ INDEX_FORM = """<section class="finder" aria-label="Search and filters">
     </div>
     <div class="filters">
 """
-INDEX_TABLE = """<div class="table-wrap">
+INDEX_TABLE = """<div class="table-wrap fit">
 <table class="events" id="event-table">
   <caption class="sr-only">Events, with their domain, owner, lifecycle, data classification and number of consuming applications</caption>
   <thead><tr><th scope="col">Event</th><th scope="col">Domain</th><th scope="col">Owner</th><th scope="col">Lifecycle</th><th scope="col">Data</th><th scope="col" class="num">Consumers</th></tr></thead>
@@ -71,14 +71,15 @@ def index(frame: Frame, cat: Catalog, rows: list[str], lifecycles: list[str], cl
 def apps(frame: Frame, cat: Catalog, root: str, items: list[AppView]) -> str:
     """``apps/index.html``: every application with its team, role and counts."""
     out = ['<header class="page-head"><h1>Applications</h1><p class="lead">Every application that produces or consumes events, with its team.</p></header>\n'
-           '<div class="table-wrap"><table>\n  <caption class="sr-only">Applications with their team, role and number of events</caption>\n'
+           '<div class="table-wrap fit"><table class="cardable">\n  <caption class="sr-only">Applications with their team, role and number of events</caption>\n'
            '  <thead><tr><th scope="col">Application</th><th scope="col">Team</th><th scope="col">Role</th><th scope="col" class="num">Produces</th>'
            '<th scope="col" class="num">Consumes</th></tr></thead>\n  <tbody>']
     for a in items:
         team = (f'<a href="{root}teams/{_e(a.team)}.html">{_e(cat.team_name(a.team))}</a>' if a.team in cat.teams else _e(a.team))
         role = ('<span class="badge kind">consumer</span> ' if a.consumes else "") + ('<span class="badge kind">producer</span>' if a.produces else "")
         out.append(f'<tr><th scope="row"><a href="{root}{_e(a.path)}">{_e(a.application)}</a> <code class="ref">{_e(a.ref)}</code></th>'
-                   f'<td>{team}</td><td>{role}</td><td class="num">{len(a.produces)}</td><td class="num">{len(a.consumes)}</td></tr>')
+                   f'<td data-label="Team">{team}</td><td data-label="Role">{role}</td><td class="num" data-label="Produces">{len(a.produces)}</td>'
+                   f'<td class="num" data-label="Consumes">{len(a.consumes)}</td></tr>')
     out.append("</tbody>\n</table></div>\n")
     return frame.page("Applications", "".join(out))
 
@@ -86,7 +87,7 @@ def apps(frame: Frame, cat: Catalog, root: str, items: list[AppView]) -> str:
 def teams(frame: Frame, root: str, rows: list[tuple[Team, int, int]]) -> str:
     """``teams/index.html``: (team, events owned, applications) per team."""
     out = ['<header class="page-head"><h1>Teams</h1><p class="lead">Who owns events and runs applications on the bus.</p></header>\n'
-           '<div class="table-wrap"><table>\n  <caption class="sr-only">Teams with the number of events they own and applications they run</caption>\n'
+           '<div class="table-wrap fit"><table class="cardable">\n  <caption class="sr-only">Teams with the number of events they own and applications they run</caption>\n'
            '  <thead><tr><th scope="col">Team</th><th scope="col">Contact</th><th scope="col" class="num">Events</th>'
            '<th scope="col" class="num">Applications</th></tr></thead>\n  <tbody>']
     for t, n_events, n_apps in rows:
@@ -95,7 +96,7 @@ def teams(frame: Frame, root: str, rows: list[tuple[Team, int, int]]) -> str:
             c = t.contacts[0]
             contact = _e(c.name) + (f' · <a href="mailto:{_e(c.email)}">{_e(c.email)}</a>' if c.email else "")
         out.append(f'<tr><th scope="row"><a href="{root}teams/{_e(t.id)}.html">{_e(t.name)}</a> <code class="ref">{_e(t.id)}</code></th>'
-                   f'<td>{contact}</td><td class="num">{n_events}</td><td class="num">{n_apps}</td></tr>')
+                   f'<td data-label="Contact">{contact}</td><td class="num" data-label="Events">{n_events}</td><td class="num" data-label="Applications">{n_apps}</td></tr>')
     out.append("</tbody>\n</table></div>\n")
     return frame.page("Teams", "".join(out))
 

@@ -14,7 +14,7 @@ from eventbus.catalog.exporters.layout import Frame
 from eventbus.catalog.model import AppView, EventView
 from eventbus.model import Contact, Team
 
-EVENTS_HEAD = ('  <div class="table-wrap"><table>\n    <caption class="sr-only">Events this team owns</caption>\n'
+EVENTS_HEAD = ('  <div class="table-wrap fit"><table class="cardable">\n    <caption class="sr-only">Events this team owns</caption>\n'
                '    <thead><tr><th scope="col">Event</th><th scope="col">Lifecycle</th><th scope="col">Data</th>'
                '<th scope="col" class="num">Consumers</th></tr></thead>\n    <tbody>')
 
@@ -34,8 +34,8 @@ def _event_row(r: str, i: EventView) -> str:
     e = i.event
     lc, cl = _e(e.lifecycle), _e(e.classification)
     return (f'<tr><th scope="row"><a href="{r}{_e(i.path)}">{_e(e.title)}</a> <code class="ref">{_e(i.ref)}</code></th>'
-            f'<td><span class="badge lc-{lc}">{lc}</span></td><td><span class="badge cl-{cl}">{cl}</span></td>'
-            f'<td class="num">{len(i.subscribers)}</td></tr>')
+            f'<td data-label="Lifecycle"><span class="badge lc-{lc}">{lc}</span></td><td data-label="Data"><span class="badge cl-{cl}">{cl}</span></td>'
+            f'<td class="num" data-label="Consumers">{len(i.subscribers)}</td></tr>')
 
 
 def _app_item(a: AppView, href: str | None) -> str:
