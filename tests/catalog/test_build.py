@@ -383,3 +383,58 @@ def test_the_command_ends_without_freeing_the_model_and_loses_no_output(tree, tm
     bad = subprocess.run([sys.executable, "-c", code, "--root", str(tree.root), "catalog", "build", "--out", str(tree.root / "events")],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "not empty and was not written" in bad.stderr
+
+
+def test_a_build_on_a_terminal_shows_its_phases_then_clears_them(tree, tmp_path):
+    """On a terminal the build's phases appear on one line rewritten in place, and the line is cleared before the
+    summary; piped, a short build adds nothing to stderr."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    out = tmp_path / "site"
+    code = "import sys; from eventbus.cli.main import entry; sys.argv = ['eventbus', *sys.argv[1:]]; entry()"
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-c", code, "--root", str(tree.root), "catalog", "build", "--out", str(out)],
+                                stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert proc.wait(timeout=120) == 0
+    finally:
+        os.close(master)
+    text = seen.decode()
+    phases = ["scanned the tree: ", "loaded ", "rendering the pages of "]
+    where = [text.find("\r[catalog] " + p) for p in phases]
+    assert all(i >= 0 for i in where) and where == sorted(where), text
+    # cleared (carriage return, erase line) right before the summary
+    assert "\r\x1b[Kcatalog: " in text and text.index("\r\x1b[Kcatalog: ") > where[-1], text
+    piped = subprocess.run([sys.executable, "-c", code, "--root", str(tree.root), "catalog", "build", "--out", str(out)],
+                           capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and "[catalog]" not in piped.stderr, piped.stderr
+
+
+def test_progress_when_piped_waits_for_a_long_build():
+    import io
+
+    from eventbus.cli.catalog import Progress
+
+    now = [0.0]
+    stream = io.StringIO()
+    p = Progress(stream, quiet=5.0, clock=lambda: now[0])
+    now[0] = 1.0
+    p("scanned the tree: 10 files, a full build")
+    assert stream.getvalue() == ""
+    now[0] = 6.5
+    p("loaded 10 events and 2 applications")
+    p.done()
+    assert stream.getvalue() == "[catalog] loaded 10 events and 2 applications (6.5s)\n"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from eventbus.catalog.forked import Child, ChildFailed, can_fork, fork_call
@@ -322,7 +323,8 @@ def build_catalog(root: str, out: str, stacks: list[str] | None = None, registry
 
 def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, workers: int | None = None, *,
            schema_ids: dict | None = None, base_urls: dict[str, str] | None = None, today=None, stamp=None,
-           exporters=None, incremental: bool = True, parse_cache: bool | None = None, memo: Memo | None = None) -> BuildResult:
+           exporters=None, incremental: bool = True, parse_cache: bool | None = None, memo: Memo | None = None,
+           progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the catalog of ``stacks`` (default: every ``Pulumi.<stack>.yaml``) into ``out``.
 
     ``schema_ids``: ``{stack: {subject: {version: id}}}``, the ids the stack's registry assigned (known after a deploy;
@@ -333,7 +335,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     ``incremental``: render only what the changes since the last build into ``out`` touch
     (:mod:`eventbus.catalog.incremental`; never with a given ``registry`` or ``exporters``). ``parse_cache``: read
     the tree through the parse cache (:mod:`eventbus.load.cache`; default: unless ``EVENTBUS_NO_CACHE`` is set).
-    ``memo``: what this process kept of its last build into ``out`` (:class:`Memo`; incremental builds only), updated."""
+    ``memo``: what this process kept of its last build into ``out`` (:class:`Memo`; incremental builds only), updated.
+    ``progress``: called with a line of text as each phase ends (scan, load, model), for a person watching."""
     from eventbus.catalog import incremental as inc
     from eventbus.catalog.exporters import default_exporters
     from eventbus.catalog.model import build_model, detect_stamp
@@ -342,6 +345,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
 
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    say = progress or (lambda text: None)
     names = stacks or [f[len("Pulumi.") : -len(".yaml")] for f in stack_files(root)]
     try:
         configs = [load_stack(root, n) for n in dict.fromkeys(names)]
@@ -403,6 +407,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
             if changed == set() and not apps_changed and not _intact(_files_of(survey()), previous):
                 changed = None  # a file of the last build was changed or removed by hand: render everything
             timings["scan"] = time.perf_counter() - started
+            say(f"scanned the tree: {len(inputs.stats):,} files, "
+                + ("a full build" if changed is None else f"{len(changed):,} event(s) and {len(apps_changed):,} application(s) changed"))
             if changed == set() and not apps_changed:  # nothing changed since the last build, and its files are as it left them
                 assert state is not None
                 if state.get("files") != inputs.stats:  # same contents, other statuses (touched, checked out again, ...)
@@ -450,6 +456,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                         if memo is not None:
                             memo.snap = snap
         timings["load"] = time.perf_counter() - t
+        say(f"loaded {len(registry.events):,} events and {len(registry.consumers):,} applications")
         t = time.perf_counter()
         if memo is not None and inputs is not None:
             from eventbus.desired.memo import Memo as DesiredMemo
@@ -491,6 +498,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
                 for x in xs:
                     x.reuse(stored.get(x.name, {}), plan.events, plan.apps)
             n_workers = workers if workers is not None else _default_workers(len(events))
+            say(f"rendering the pages of {len(events):,} event(s) and {len(apps):,} application(s)"
+                + (f" in {n_workers} processes" if n_workers > 1 else ""))
             # forked first, while this process runs no other thread; the workers render the per-event and per-application
             # files while this process renders the indexes, lists, maps and whole-bus documents
             procs = _fork_workers(xs, events, apps, out, n_workers, fresh) if n_workers > 1 else []

@@ -34,7 +34,12 @@ def register(sub) -> None:
             for v in base_urls.values():
                 if not v.startswith("https://"):
                     raise CatalogError(f"--base-url {v}: not an https URL (fix: give https://host/path/)")
-            result = build_catalog(root, out, stacks, workers=args.workers, schema_ids=schema_ids or None, base_urls=base_urls or None)
+            progress = Progress()
+            try:
+                result = build_catalog(root, out, stacks, workers=args.workers, schema_ids=schema_ids or None, base_urls=base_urls or None,
+                                       progress=progress)
+            finally:
+                progress.done()
         except CatalogError as exc:
             print(f"error: {one_line(exc)}", file=sys.stderr)
             return 1
@@ -81,6 +86,40 @@ def register(sub) -> None:
         return 0
 
     v.set_defaults(func=run_serve)
+
+
+class Progress:
+    """``[catalog] <phase>`` on stderr as each phase of a build ends: on a terminal one line rewritten in place and
+    cleared when the build ends (the summary follows on stdout); when piped, a line per phase once the build has run
+    ``quiet`` seconds, so that a long build's log shows where it is and a short one adds nothing."""
+
+    def __init__(self, stream=None, quiet: float = 5.0, clock=None) -> None:
+        import time
+
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.clock = clock or time.monotonic
+        self.started = self.clock()
+        self.quiet = quiet
+        self.shown = False
+
+    def __call__(self, text: str) -> None:
+        elapsed = self.clock() - self.started
+        if self.tty:
+            self.stream.write(f"\r[catalog] {text} ({elapsed:.1f}s)\033[K")
+            self.shown = True
+        elif elapsed >= self.quiet:
+            self.stream.write(f"[catalog] {text} ({elapsed:.1f}s)\n")
+        else:
+            return
+        self.stream.flush()
+
+    def done(self) -> None:
+        """Clear the line a terminal shows."""
+        if self.tty and self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+            self.shown = False
 
 
 def _port(text: str) -> int:
