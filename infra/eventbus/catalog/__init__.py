@@ -339,7 +339,7 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
     ``progress``: called with a line of text as each phase ends (scan, load, model), for a person watching."""
     from eventbus.catalog import incremental as inc
     from eventbus.catalog.exporters import default_exporters
-    from eventbus.catalog.model import build_model, detect_stamp
+    from eventbus.catalog.model import build_model, stamp_later
     from eventbus.desired import compute
     from eventbus.load.stacks import StackError, load_stack, stack_files
 
@@ -377,11 +377,8 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
 
     try:
         previous = {} if fresh else _read_manifest(out)
-        stamp = stamp if stamp is not None else detect_stamp(root)
-        # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
-        # yesterday must not be kept today
-        today = today or stamp.date or _today()
-        inputs = state = changed = None
+        pending = stamp_later(root) if stamp is None else None  # git answers while the tree is scanned
+        inputs = state = changed = scanned = None
         apps_changed: set[str] = set()
         if not (incremental and registry is None and exporters is None):
             memo = None
@@ -390,16 +387,22 @@ def _build(root: str, out: str, stacks: list[str] | None = None, registry=None, 
 
             parse_cache = cache_enabled()
         if incremental and registry is None and exporters is None:
-            options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
             state = None if fresh else inc.read_state(out)
             scanned = memo.inputs if memo is not None else None
             if memo is not None:
                 memo.inputs = None
-            if scanned is not None:
-                inputs = inc.with_options(scanned, options)
-            else:  # a folder without a record of its own (a new one): the statuses of the tree's last full scan, if kept
+            if scanned is None:  # a folder without a record of its own (a new one): the statuses of the tree's last full scan, if kept
                 known = state if state is not None else (inc.read_scan_record(root) if parse_cache else None)
-                inputs = inc.scan(root, options, known)
+                scanned = inc.scan(root, {}, known)  # under the options below
+        if pending is not None:
+            stamp = pending()
+        assert stamp is not None
+        # the date the countdowns count from, fixed here: of an unversioned tree it is the calendar's, and a page rendered
+        # yesterday must not be kept today
+        today = today or stamp.date or _today()
+        if scanned is not None:
+            options = {"stacks": [c.name for c in configs], "schema_ids": schema_ids, "base_urls": base_urls, "today": today, "stamp": stamp}
+            inputs = inc.with_options(scanned, options)
             changed = inc.changed_events(state, inputs)
             apps_changed = inc.changed_apps(state, inputs) if changed is not None else set()
             if changed is not None and not previous:

@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -53,23 +54,45 @@ class Stamp:
 
 def detect_stamp(root: str) -> Stamp:
     """The work tree's HEAD commit and its commit date (deterministic: the same commit gives the same stamp)."""
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, timeout=20)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
+    return stamp_later(root)()
 
-    line = git("log", "-1", "--format=%H %cs")
-    if not line or " " not in line:
-        return Stamp()
-    commit, day = line.split(" ", 1)
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "events", "consumers", "teams", ":(glob)Pulumi.*.yaml"))
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError:
-        date = None
-    return Stamp(commit if re.fullmatch(r"[0-9a-f]{40,64}", commit) else None, date, dirty)
+
+def stamp_later(root: str) -> Callable[[], Stamp]:
+    """:func:`detect_stamp`, started now (git's two questions run as processes of their own, beside each other and
+    whatever this process does next) and answered by the function returned."""
+    args = (("log", "-1", "--format=%H %cs"),
+            ("status", "--porcelain", "--untracked-files=no", "--", "events", "consumers", "teams", ":(glob)Pulumi.*.yaml"))
+    procs: list[subprocess.Popen | None] = []
+    for a in args:
+        try:
+            procs.append(subprocess.Popen(["git", "-C", root, *a], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True))
+        except OSError:
+            procs.append(None)
+
+    def answer(proc: subprocess.Popen | None) -> str | None:
+        if proc is None:
+            return None
+        try:
+            out, _ = proc.communicate(timeout=20)
+        except subprocess.SubprocessError:
+            proc.kill()
+            proc.communicate()
+            return None
+        return out.strip() if proc.returncode == 0 else None
+
+    def result() -> Stamp:
+        line, status = answer(procs[0]), answer(procs[1])
+        if not line or " " not in line:
+            return Stamp()
+        commit, day = line.split(" ", 1)
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            date = None
+        return Stamp(commit if re.fullmatch(r"[0-9a-f]{40,64}", commit) else None, date, bool(status))
+
+    return result
 
 
 # -- stacks ------------------------------------------------------------------------------------------------------
