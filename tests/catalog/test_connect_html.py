@@ -72,3 +72,25 @@ def test_connect_blocks_equal_the_template():
     # what the comparison went through: blocks side by side, keyed events, notes, every registry kind, IAM and SCRAM
     assert seen["several"] and seen["keyed"] and seen["notes"]
     assert seen["kinds"] == {"confluent", "glue", "none"} and seen["iam"] == {True, False}
+
+
+def test_the_steps_name_the_identity_and_placeholders_of_the_stacks_shown():
+    """Steps 2 and 3 say what identity the deploy creates on the stacks whose settings follow, and which placeholders
+    those settings hold: an IAM role and <ROLE_ARN> on MSK, a SASL user and <USERNAME> on a stack with Kafka ACLs."""
+    from eventbus.catalog.exporters.event_page import connect_steps
+    from eventbus.catalog.model import build_model
+    from eventbus.desired import compute
+    from eventbus.load.registry import load_registry
+    from eventbus.load.stacks import load_stack
+
+    reg = load_registry(str(REPO)).registry
+    views = {n: build_model(reg, [(c, compute(reg, c))]).stacks[0] for n in ("prod", "local") for c in [load_stack(str(REPO), n)]}
+    assert views["prod"].iam and not views["local"].iam
+    local = connect_steps([views["local"]])
+    assert f"a {views['local'].sasl_mechanism} user with Kafka ACLs" in local and "&lt;USERNAME&gt;" in local
+    assert "IAM" not in local and "ROLE_ARN" not in local
+    prod = connect_steps([views["prod"]])
+    assert "on each stack — an IAM role on MSK — and" in prod and "&lt;ROLE_ARN&gt;" in prod and "USERNAME" not in prod and "ACLs" not in prod
+    both = connect_steps([views["prod"], views["local"]])
+    assert "an IAM role on MSK on prod; a " in both and " user with Kafka ACLs on local (this machine)" in both
+    assert both.index("ROLE_ARN") < both.index("USERNAME") < both.index("GROUP_ID")

@@ -45,10 +45,26 @@ CONSUMERS_HEAD = ('  <div class="table-wrap fit"><table class="cardable">\n'
                   '    <caption class="sr-only">Applications subscribed to this event, their purpose and where they have access</caption>\n'
                   '    <thead><tr><th scope="col">Application</th><th scope="col">Team</th><th scope="col">Purpose</th><th scope="col">Access</th></tr></thead>\n'
                   '    <tbody>\n')
-CONNECT_STEPS = ('    </li>\n    <li>Once merged, the deploy creates your application\'s identity on each stack (an IAM role on MSK) and grants it read '
-                 'access to the topic and your consumer group.</li>\n'
-                 '    <li>Paste the settings below. Values that depend on your application are placeholders (<code>&lt;ROLE_ARN&gt;</code>, '
-                 '<code>&lt;GROUP_ID&gt;</code>); "Fill in for" puts in those of an application that already has access.</li>\n  </ol>\n')
+def connect_steps(stacks) -> str:
+    """Steps 2 and 3 of the connect section: the identity the deploy creates on each of ``stacks`` (the stack views the
+    settings below are for: an IAM role on MSK, a SASL user with Kafka ACLs elsewhere) and the placeholders those
+    settings carry."""
+    iam = [s for s in stacks if s.iam]
+    sasl = [s for s in stacks if not s.iam]
+    kinds = []
+    if iam:
+        kinds.append("an IAM role on MSK" + (f" on {', '.join(_e(s.label) for s in iam)}" if sasl else ""))
+    mechanisms = list(dict.fromkeys(s.sasl_mechanism for s in sasl))
+    if sasl:
+        kinds.append(f"a {'/'.join(_e(m) for m in mechanisms)} user with Kafka ACLs" + (f" on {', '.join(_e(s.label) for s in sasl)}" if iam else ""))
+    identity = f" — {'; '.join(kinds)} —" if kinds else ""
+    holders = (["<code>&lt;ROLE_ARN&gt;</code>"] if iam else []) + (["<code>&lt;USERNAME&gt;</code>"] if sasl else []) + ["<code>&lt;GROUP_ID&gt;</code>"]
+    return ("    </li>\n    <li>Once merged, the deploy creates your application's identity on each stack" + identity + " and grants it read "
+            "access to the topic and your consumer group.</li>\n"
+            "    <li>Paste the settings below. Values that depend on your application are placeholders (" + ", ".join(holders)
+            + '); "Fill in for" puts in those of an application that already has access.</li>\n  </ol>\n')
+
+
 HISTORY_HEAD = ('<section id="history" aria-labelledby="h-history">\n  <h2 id="h-history">Versions</h2>\n'
                 '  <div class="table-wrap fit"><table class="cardable versions">\n'
                 '    <caption class="sr-only">Every schema version, newest first, with what it changed and whether that breaks readers</caption>\n'
@@ -307,7 +323,7 @@ def event_page(x: SiteExporter, info: EventView) -> str:
         a("<p>BIP-sourced: add an OBI data access approval for this event and each environment under <code>compliance.obi_approvals</code>.</p>")
     if e.sensitive:
         a(f"<p>Carries {cl}: your file needs <code>compliance.data_sharing_agreement</code>.</p>")
-    a(CONNECT_STEPS)
+    a(connect_steps([b.view for b in blocks]))
     a(str(connect_blocks(blocks)))
     a("</section>\n\n")
 
