@@ -82,7 +82,10 @@ export EVENTBUS_DEPLOY_IDENTITY
   --parallel "${EVENTBUS_PULUMI_PARALLEL:-64}" --color "$([[ -t 1 ]] && echo always || echo never)"
 
 step "7/7 Event catalog of the local stack"
-.venv/bin/eventbus catalog build --stack local --out "$STATE/catalog"
+# with the schema id the registry gave each version (the deploy's stack output `subjects`), for producers to pin
+IDS="$STATE/local/schema-ids.json"
+pulumi stack output subjects --json --stack local > "$IDS" 2>/dev/null || echo '{}' > "$IDS"
+.venv/bin/eventbus catalog build --stack local --schema-ids "$IDS" --out "$STATE/catalog"
 CATALOG="$STATE/catalog/index.html"
 
 cat <<EOF

@@ -42,10 +42,16 @@ else
         unset PULUMI_CONFIG_PASSPHRASE PULUMI_CONFIG_PASSPHRASE_FILE EVENTBUS_SCHEMA_REGISTRY_PASSWORD EVENTBUS_SCRAM_SEED KAFKA_ADMIN_PASSWORD
     fi
     if [[ "$action" != drift ]]; then
-        # the catalog this stack's deploy uploads: built once, here, for exactly this stack
+        # the catalog this stack's deploy uploads: built once, here, for exactly this stack, with the schema id the
+        # registry gave each version the last deploy registered (its stack output `subjects`; new versions say
+        # "assigned at deploy" until the next one)
         EVENTBUS_CATALOG_DIR="$OUT/catalog/$stack"
         export EVENTBUS_CATALOG_DIR
-        "$EVENTBUS" catalog build --stack "$stack" --out "$EVENTBUS_CATALOG_DIR" >&2
+        ids=()
+        if pulumi stack output subjects --json --stack "$stack" > "$OUT/schema-ids-$stack.json" 2>/dev/null; then
+            ids=(--schema-ids "$OUT/schema-ids-$stack.json")
+        fi
+        "$EVENTBUS" catalog build --stack "$stack" "${ids[@]}" --out "$EVENTBUS_CATALOG_DIR" >&2
     fi
     if [[ "$action" == up ]]; then
         pulumi stack select --create --non-interactive \

@@ -113,6 +113,14 @@ def test_cli_reads_schema_ids(tree, tmp_path, capsys):
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--schema-ids", str(ids)]) == 1
     assert "STACK=FILE" in capsys.readouterr().err
     assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--schema-ids", f"prod={ids}"]) == 0
+    # what the deploy's stack output `subjects` holds (pulumi stack output subjects --json) reads the same
+    deployed = tmp_path / "subjects.json"
+    deployed.write_text(json.dumps({"claims_claim_created-value": [{"version": 1, "id": 51}, {"version": 2, "id": 52}]}))
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "prod", "--schema-ids", str(deployed)]) == 0
+    assert "<code>52</code>" in (out / "events/claims/claim_created/v2.html").read_text()
+    deployed.write_text(json.dumps({"claims_claim_created-value": [{"version": True, "id": 51}]}))
+    assert main(["--root", str(tree.root), "catalog", "build", "--out", str(out), "--stack", "prod", "--schema-ids", str(deployed)]) == 1
+    assert "fix:" in capsys.readouterr().err
 
 
 def test_the_shortcut_agrees_with_the_checker(tmp_path):

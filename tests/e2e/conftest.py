@@ -129,8 +129,12 @@ class Workspace:
     def up(self, check=True):
         # --refresh: read the live cluster first, so changes made behind the program's back are reconciled
         out = self.pulumi("up", "--yes", "--skip-preview", "--refresh", check=check)
-        if out.returncode == 0:  # then the catalog, as scripts/up.sh does after the deploy
-            self.eventbus("catalog", "build", "--stack", "local", "--out", str(self.root / ".state" / "catalog"), check=True)
+        if out.returncode == 0:  # then the catalog, as scripts/up.sh does after the deploy (with the ids the registry gave)
+            got = self.pulumi("stack", "output", "subjects", "--json", check=False)
+            ids = self.root / ".state" / "schema-ids.json"
+            ids.parent.mkdir(parents=True, exist_ok=True)
+            ids.write_text(got.stdout if got.returncode == 0 and got.stdout.strip() else "{}")
+            self.eventbus("catalog", "build", "--stack", "local", "--schema-ids", str(ids), "--out", str(self.root / ".state" / "catalog"), check=True)
         return out
 
     def eventbus(self, *args, check=False):

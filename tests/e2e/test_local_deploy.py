@@ -140,6 +140,15 @@ def test_01_up_creates_every_topic_and_acl(workspace):
     index = workspace.root / ".state" / "catalog" / "index.html"
     assert index.is_file()
     assert "Prescription refill requested" in index.read_text()
+    # each version page shows the schema id the registry gave it (what a producer pins), read from the registry itself
+    from eventbus.adapters.schema_registry import SchemaRegistry
+
+    reg = SchemaRegistry(workspace.registry["url"], timeout=10)
+    subject = REFILL_TOPIC + "-value"
+    for v in reg.versions(subject):
+        page = (workspace.root / ".state" / "catalog" / REFILL / f"v{v.version}.html").read_text()
+        row = page[page.index(subject):][:600]
+        assert f"<code>{v.id}</code>" in row and "assigned at deploy" not in row, row
 
 
 def test_02_producer_writes_avro_and_subscriber_reads_it(workspace):

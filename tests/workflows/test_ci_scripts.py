@@ -219,10 +219,11 @@ def test_up_selects_or_creates_the_stack_with_kms_secrets(pulumi_ci):
     res = pulumi_ci.run("pulumi.sh", "up", "sandbox", AWS_REGION="us-gov-west-1")
     assert res.returncode == 0, res.stderr
     calls = pulumi_ci.pulumi_log.read_text().splitlines()
-    assert calls[0] == "stack select --create --non-interactive --secrets-provider awskms://alias/eeb-pulumi-sandbox?region=us-gov-west-1 sandbox"
+    assert calls[0] == "stack output subjects --json --stack sandbox"  # the last deploy's schema ids, for the catalog (read-only)
+    assert calls[1] == "stack select --create --non-interactive --secrets-provider awskms://alias/eeb-pulumi-sandbox?region=us-gov-west-1 sandbox"
     # through eventbus deploy: the record of the last deploy, the state, then the update (full: the stack holds nothing yet)
-    assert calls[1:4] == ["stack tag get eventbus:deployed --stack sandbox", "stack export --stack sandbox", "stack tag rm eventbus:deployed --stack sandbox"]
-    assert calls[4].startswith("up --stack sandbox --yes --suppress-outputs --non-interactive") and "--target" not in calls[4]
+    assert calls[2:5] == ["stack tag get eventbus:deployed --stack sandbox", "stack export --stack sandbox", "stack tag rm eventbus:deployed --stack sandbox"]
+    assert calls[5].startswith("up --stack sandbox --yes --suppress-outputs --non-interactive") and "--target" not in calls[5]
     assert "full deploy: the stack has no resources yet" in res.stdout
     assert "### pulumi up `sandbox`" in pulumi_ci.summary.read_text()
 
@@ -359,6 +360,21 @@ def test_the_deploy_uploads_a_catalog_of_its_own_stack_only(pulumi_ci):
     assert "stack output catalog --stack prod --json" in pulumi_ci.pulumi_log.read_text()
     summary = pulumi_ci.summary.read_text()
     assert "### Event catalog (`prod`)" in summary and "Built for stack prod" in summary
+
+
+def test_the_deploys_catalog_shows_the_schema_ids_of_the_last_deploy(pulumi_ci):
+    subject = "health_prescription_refill_requested-value"
+    res = pulumi_ci.run("pulumi.sh", "up", "prod", AWS_REGION="us-gov-west-1",
+                        FAKE_PULUMI_SUBJECTS=json.dumps({subject: [{"version": 1, "id": 4711}]}))
+    assert res.returncode == 0, res.stderr
+    page = (pulumi_ci.out / "catalog" / "prod" / "events/health/prescription_refill_requested/v1.html").read_text()
+    assert "<code>4711</code>" in page[page.index(subject):][:600]
+    assert "stack output subjects --json --stack prod" in pulumi_ci.pulumi_log.read_text()
+    # a stack never deployed (no such output): the catalog is built all the same, its ids "assigned at deploy"
+    res = pulumi_ci.run("pulumi.sh", "up", "prod", AWS_REGION="us-gov-west-1")
+    assert res.returncode == 0, res.stderr
+    page = (pulumi_ci.out / "catalog" / "prod" / "events/health/prescription_refill_requested/v1.html").read_text()
+    assert "4711" not in page and "assigned at deploy" in page
 
 
 def test_publish_catalog_needs_the_deploys_catalog(pulumi_ci):

@@ -174,12 +174,15 @@ def _per_stack(values: list[str], stacks: list[str] | None, root: str, flag: str
 
 
 def read_schema_ids(path: str) -> dict[str, dict[int, int]]:
-    """``{subject: {version: id}}`` from a JSON file; a bad file is one error naming it and the fix."""
+    """``{subject: {version: id}}`` from a JSON file: that, or the deploy's stack output ``subjects``
+    (``pulumi stack output subjects --json``: per subject a list of ``{"version": N, "id": I}``); a bad file is one
+    error naming it and the fix."""
     import json
 
     from eventbus.catalog import CatalogError
 
-    hint = 'write {"<topic>-value": {"1": 101, "2": 117}} (subject -> schema version -> schema id)'
+    hint = ('write {"<topic>-value": {"1": 101, "2": 117}} (subject -> schema version -> schema id), '
+            'or give what `pulumi stack output subjects --json` prints')
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -191,6 +194,9 @@ def read_schema_ids(path: str) -> dict[str, dict[int, int]]:
         raise CatalogError(f"{path}: expected an object of subjects (fix: {hint})")
     out: dict[str, dict[int, int]] = {}
     for subject, versions in data.items():
+        if isinstance(versions, list) and all(isinstance(r, dict) and set(r) == {"version", "id"} for r in versions):
+            versions = {str(r["version"]) if isinstance(r["version"], int) and not isinstance(r["version"], bool) else r["version"]: r["id"]
+                        for r in versions}
         if not isinstance(versions, dict):
             raise CatalogError(f"{path}: subject {json.dumps(subject)[:80]} maps to {type(versions).__name__}, not an object (fix: {hint})")
         out[str(subject)] = {}
