@@ -136,6 +136,32 @@ def test_rows_search_and_filters_hide_are_not_drawn(browser, sample_site, width)
     ctx.close()
 
 
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_application_and_team_lists_narrow_as_you_type(browser, sample_site, width):
+    """The applications and teams lists keep the rows holding every word typed (any case), say how many, and come
+    back whole when the box is cleared."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    pg = ctx.new_page()
+    watch = Watch(pg, sample_site.resolve().as_uri())
+    for rel, table, words in (("apps/index.html", "#app-table", "VA-Notify notifier"), ("teams/index.html", "#team-table", "claims")):
+        pg.goto(url(sample_site, rel))
+        box = pg.locator("[data-table-filter]")
+        assert box.is_visible()
+        rows = pg.locator(f"{table} tbody tr")
+        total = rows.count()
+        texts = [" ".join(t.lower().split()) for t in rows.all_text_contents()]
+        want = [i for i, t in enumerate(texts) if all(w in t for w in words.lower().split())]
+        assert 0 < len(want) < total, (rel, want)
+        box.locator("input").fill(words)
+        drawn = pg.evaluate(f"[...document.querySelectorAll('{table} tbody tr')].map((r, i) => r.getClientRects().length ? i : -1).filter(i => i >= 0)")
+        assert drawn == want, (rel, width)
+        assert box.locator(".result-count").inner_text() == f"{len(want)} of {total} " + ("applications" if "app" in table else "teams")
+        box.locator("input").fill("")
+        assert pg.evaluate(f"[...document.querySelectorAll('{table} tbody tr')].filter(r => r.getClientRects().length).length") == total
+    assert not watch.problems
+    ctx.close()
+
+
 def test_filters_and_shareable_state(page, sample_site):
     reg = load_registry(str(REPO)).registry
     page.goto(url(sample_site, "index.html"))

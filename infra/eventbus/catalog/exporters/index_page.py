@@ -68,10 +68,20 @@ def index(frame: Frame, cat: Catalog, rows: list[str], lifecycles: list[str], cl
     return frame.page("Events", "".join(out))
 
 
+def table_filter(name: str, label: str, hint: str, n: int, noun: str) -> str:
+    """A box that narrows the table ``<name>-table`` to the rows holding every word typed (``app.js``; hidden
+    until the script shows it, so a page read without script offers no box that does nothing)."""
+    return (f'<section class="finder" aria-label="{_e(label)}" data-table-filter="{_e(name)}-table" data-noun="{_e(noun)}" hidden>\n'
+            f'  <div class="field"><label for="{_e(name)}-q">{_e(label)}</label>'
+            f'<input type="search" id="{_e(name)}-q" placeholder="{_e(hint)}" autocomplete="off" spellcheck="false"></div>\n'
+            f'  <p class="result-count" role="status" aria-live="polite">{n:,} {_e(noun)}</p>\n</section>\n')
+
+
 def apps(frame: Frame, cat: Catalog, root: str, items: list[AppView]) -> str:
     """``apps/index.html``: every application with its team, role and counts."""
-    out = ['<header class="page-head"><h1>Applications</h1><p class="lead">Every application that produces or consumes events, with its team.</p></header>\n'
-           '<div class="table-wrap fit"><table class="cardable">\n  <caption class="sr-only">Applications with their team, role and number of events</caption>\n'
+    out = ['<header class="page-head"><h1>Applications</h1><p class="lead">Every application that produces or consumes events, with its team.</p></header>\n',
+           table_filter("app", "Find an application", "a name, a team, consumer or producer", len(items), "applications"),
+           '<div class="table-wrap fit"><table class="cardable" id="app-table">\n  <caption class="sr-only">Applications with their team, role and number of events</caption>\n'
            '  <thead><tr><th scope="col">Application</th><th scope="col">Team</th><th scope="col">Role</th><th scope="col" class="num">Produces</th>'
            '<th scope="col" class="num">Consumes</th></tr></thead>\n  <tbody>']
     for a in items:
@@ -86,8 +96,9 @@ def apps(frame: Frame, cat: Catalog, root: str, items: list[AppView]) -> str:
 
 def teams(frame: Frame, root: str, rows: list[tuple[Team, int, int]]) -> str:
     """``teams/index.html``: (team, events owned, applications) per team."""
-    out = ['<header class="page-head"><h1>Teams</h1><p class="lead">Who owns events and runs applications on the bus.</p></header>\n'
-           '<div class="table-wrap fit"><table class="cardable">\n  <caption class="sr-only">Teams with the number of events they own and applications they run</caption>\n'
+    out = ['<header class="page-head"><h1>Teams</h1><p class="lead">Who owns events and runs applications on the bus.</p></header>\n',
+           table_filter("team", "Find a team", "a name, an id or a contact", len(rows), "teams"),
+           '<div class="table-wrap fit"><table class="cardable" id="team-table">\n  <caption class="sr-only">Teams with the number of events they own and applications they run</caption>\n'
            '  <thead><tr><th scope="col">Team</th><th scope="col">Contact</th><th scope="col" class="num">Events</th>'
            '<th scope="col" class="num">Applications</th></tr></thead>\n  <tbody>']
     for t, n_events, n_apps in rows:

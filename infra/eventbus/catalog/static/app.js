@@ -160,6 +160,29 @@
   window.addEventListener("hashchange", revealHash);
   revealHash();
 
+  /* ---- a list's filter box: the rows holding every word typed ------------------------------ */
+  each(document.querySelectorAll("[data-table-filter]"), function (box) {
+    var table = document.getElementById(box.getAttribute("data-table-filter"));
+    var input = box.querySelector("input");
+    var count = box.querySelector(".result-count");
+    if (!table || !table.tBodies.length || !input || !count) { return; }
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var texts = rows.map(function (r) { return r.textContent.toLowerCase().replace(/\s+/g, " "); });
+    var noun = box.getAttribute("data-noun") || "rows";
+    var total = rows.length.toLocaleString("en-US");
+    box.hidden = false;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (r, i) {
+        var ok = words.every(function (w) { return texts[i].indexOf(w) >= 0; });
+        r.hidden = !ok;
+        if (ok) { shown += 1; }
+      });
+      count.textContent = (words.length ? shown.toLocaleString("en-US") + " of " : "") + total + " " + noun;
+    });
+  });
+
   /* ---- bus map: highlight by name, zoom --------------------------------------------------- */
   each(document.querySelectorAll("[data-map-tools]"), function (tools) {
     var wrap = tools.nextElementSibling;
