@@ -84,7 +84,7 @@ export EVENTBUS_DEPLOY_IDENTITY
 step "7/7 Event catalog of the local stack"
 # with the schema id the registry gave each version (the deploy's stack output `subjects`), for producers to pin
 IDS="$STATE/local/schema-ids.json"
-pulumi stack output subjects --json --stack local > "$IDS" 2>/dev/null || echo '{}' > "$IDS"
+pulumi stack output subjects --json --stack local > "$IDS" 2>/dev/null && [[ -s "$IDS" ]] || echo '{}' > "$IDS"
 .venv/bin/eventbus catalog build --stack local --schema-ids "$IDS" --out "$STATE/catalog"
 CATALOG="$STATE/catalog/index.html"
 

@@ -48,7 +48,7 @@ else
         EVENTBUS_CATALOG_DIR="$OUT/catalog/$stack"
         export EVENTBUS_CATALOG_DIR
         ids=()
-        if pulumi stack output subjects --json --stack "$stack" > "$OUT/schema-ids-$stack.json" 2>/dev/null; then
+        if pulumi stack output subjects --json --stack "$stack" > "$OUT/schema-ids-$stack.json" 2>/dev/null && [[ -s "$OUT/schema-ids-$stack.json" ]]; then
             ids=(--schema-ids "$OUT/schema-ids-$stack.json")
         fi
         "$EVENTBUS" catalog build --stack "$stack" "${ids[@]}" --out "$EVENTBUS_CATALOG_DIR" >&2

@@ -52,14 +52,10 @@ class Stamp:
         return f"commit {self.short}{' + uncommitted changes' if self.dirty else ''} of {self.date.isoformat() if self.date else '?'}"
 
 
-def detect_stamp(root: str) -> Stamp:
-    """The work tree's HEAD commit and its commit date (deterministic: the same commit gives the same stamp)."""
-    return stamp_later(root)()
-
-
 def stamp_later(root: str) -> Callable[[], Stamp]:
-    """:func:`detect_stamp`, started now (git's two questions run as processes of their own, beside each other and
-    whatever this process does next) and answered by the function returned."""
+    """The work tree's HEAD commit, its commit date and whether the registry's files differ from it (deterministic:
+    the same commit gives the same stamp), asked now and answered by the function returned: git's two questions run
+    as processes of their own, beside each other and whatever this process does next."""
     args = (("log", "-1", "--format=%H %cs"),
             ("status", "--porcelain", "--untracked-files=no", "--", "events", "consumers", "teams", ":(glob)Pulumi.*.yaml"))
     procs: list[subprocess.Popen | None] = []

@@ -195,8 +195,7 @@ def read_schema_ids(path: str) -> dict[str, dict[int, int]]:
     out: dict[str, dict[int, int]] = {}
     for subject, versions in data.items():
         if isinstance(versions, list) and all(isinstance(r, dict) and set(r) == {"version", "id"} for r in versions):
-            versions = {str(r["version"]) if isinstance(r["version"], int) and not isinstance(r["version"], bool) else r["version"]: r["id"]
-                        for r in versions}
+            versions = {(str(r["version"]) if type(r["version"]) is int else r["version"]): r["id"] for r in versions}
         if not isinstance(versions, dict):
             raise CatalogError(f"{path}: subject {json.dumps(subject)[:80]} maps to {type(versions).__name__}, not an object (fix: {hint})")
         out[str(subject)] = {}
